@@ -1,0 +1,27 @@
+package io.zephcast.rabbit;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The client could not connect to the broker (refused, unknown host, bad credentials,
+ * unknown virtual host, TLS handshake failed). The message names the URL, without its
+ * credentials.
+ */
+public class RabbitConnectionException extends RabbitClientException {
+
+	private final String maskedUrl;
+
+	public RabbitConnectionException(String message, String maskedUrl, @Nullable Throwable cause) {
+		super(message, cause);
+		this.maskedUrl = maskedUrl;
+	}
+
+	/**
+	 * The URL the client tried, without user name and password.
+	 * @return the masked URL
+	 */
+	public String maskedUrl() {
+		return this.maskedUrl;
+	}
+
+}
