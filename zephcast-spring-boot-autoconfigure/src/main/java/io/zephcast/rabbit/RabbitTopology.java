@@ -70,6 +70,14 @@ public final class RabbitTopology {
 	}
 
 	/**
+	 * The stream name: the client's identity.
+	 * @return the stream name
+	 */
+	public String streamName() {
+		return this.streamName;
+	}
+
+	/**
 	 * The exchange to publish to.
 	 * @return the exchange name, empty for the default exchange
 	 */

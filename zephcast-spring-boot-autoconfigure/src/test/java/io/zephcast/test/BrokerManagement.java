@@ -38,11 +38,37 @@ public final class BrokerManagement {
 	}
 
 	public Optional<JsonNode> exchange(String name) {
-		return get("/api/exchanges/%2F/" + encode(name));
+		return exchange("/", name);
+	}
+
+	public Optional<JsonNode> exchange(String vhost, String name) {
+		return get("/api/exchanges/" + encode(vhost) + "/" + encode(name));
 	}
 
 	public Optional<JsonNode> queue(String name) {
-		return get("/api/queues/%2F/" + encode(name));
+		return queue("/", name);
+	}
+
+	public Optional<JsonNode> queue(String vhost, String name) {
+		return get("/api/queues/" + encode(vhost) + "/" + encode(name));
+	}
+
+	/**
+	 * Creates a virtual host and gives the management user full permissions on it.
+	 * @param vhost the virtual host name
+	 * @param username the user to permit
+	 */
+	public void createVhost(String vhost, String username) {
+		send(HttpRequest.newBuilder(URI.create(this.baseUrl + "/api/vhosts/" + encode(vhost)))
+			.header("content-type", "application/json")
+			.PUT(HttpRequest.BodyPublishers.ofString("{}")));
+		send(HttpRequest.newBuilder(URI.create(this.baseUrl + "/api/permissions/" + encode(vhost) + "/" + encode(username)))
+			.header("content-type", "application/json")
+			.PUT(HttpRequest.BodyPublishers.ofString("{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}")));
+	}
+
+	public void deleteVhost(String vhost) {
+		send(HttpRequest.newBuilder(URI.create(this.baseUrl + "/api/vhosts/" + encode(vhost))).DELETE());
 	}
 
 	/**

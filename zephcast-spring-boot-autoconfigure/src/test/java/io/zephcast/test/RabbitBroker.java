@@ -38,6 +38,23 @@ public final class RabbitBroker {
 	}
 
 	/**
+	 * Spring Boot's own {@code spring.rabbitmq.*} properties for this broker.
+	 * @param virtualHost the virtual host
+	 * @return the properties as {@code key=value} pairs
+	 */
+	public static String[] springRabbitProperties(String virtualHost) {
+		Endpoint endpoint = endpoint();
+		URI uri = URI.create(endpoint.amqpUrl());
+		return new String[] { "spring.rabbitmq.host=" + uri.getHost(), "spring.rabbitmq.port=" + uri.getPort(),
+				"spring.rabbitmq.username=" + endpoint.username(), "spring.rabbitmq.password=" + endpoint.password(),
+				"spring.rabbitmq.virtual-host=" + virtualHost };
+	}
+
+	public static String username() {
+		return endpoint().username();
+	}
+
+	/**
 	 * The management HTTP API of the broker, to check what really got declared.
 	 * @return the management client
 	 */

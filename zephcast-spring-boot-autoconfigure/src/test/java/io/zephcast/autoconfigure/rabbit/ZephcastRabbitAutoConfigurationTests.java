@@ -1,0 +1,308 @@
+package io.zephcast.autoconfigure.rabbit;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.zephcast.rabbit.ExchangeType;
+import io.zephcast.rabbit.RabbitClient;
+import io.zephcast.rabbit.RabbitConfig;
+import io.zephcast.rabbit.RabbitConnectionFactories;
+import io.zephcast.rabbit.RabbitTopology;
+import io.zephcast.test.RabbitBroker;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.amqp.core.AcknowledgeMode;
+import org.springframework.amqp.core.Declarables;
+import org.springframework.amqp.core.Queue;
+import org.springframework.amqp.core.TopicExchange;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory.ConfirmType;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.amqp.rabbit.listener.DirectMessageListenerContainer;
+import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.test.util.ReflectionTestUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Wiring of {@link ZephcastRabbitAutoConfiguration}. The contexts start, so the client
+ * connects to the test broker.
+ */
+class ZephcastRabbitAutoConfigurationTests {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(ZephcastRabbitAutoConfiguration.class))
+		.withPropertyValues("zephcast.rabbit.url=" + RabbitBroker.url());
+
+	@Test
+	void defaultsGiveAConnectedClientWithConfirmsAndAManualAckContainer() {
+		this.runner.run((context) -> {
+			assertThat(context).hasNotFailed();
+			RabbitClient client = context.getBean(RabbitClient.class);
+			assertThat(client.isConnected()).isTrue();
+			assertThat(client.streamName()).isEqualTo("zephcast");
+			RabbitConfig defaults = RabbitConfig.builder().url(RabbitBroker.url()).build();
+			assertThat(context.getBean(RabbitConfig.class)).isEqualTo(defaults);
+			assertThat(defaults.exchangeType()).isEqualTo(ExchangeType.DIRECT);
+			assertThat(defaults.durable()).isTrue();
+			assertThat(defaults.autoDelete()).isFalse();
+			assertThat(defaults.prefetchCount()).isEqualTo(1);
+			assertThat(defaults.concurrency()).isEqualTo(1);
+			assertThat(defaults.ssl()).isFalse();
+
+			CachingConnectionFactory connectionFactory = context.getBean(
+					ZephcastRabbitAutoConfiguration.CONNECTION_FACTORY_BEAN, CachingConnectionFactory.class);
+			assertThat(ReflectionTestUtils.getField(connectionFactory, "confirmType"))
+				.isEqualTo(ConfirmType.CORRELATED);
+			assertThat(connectionFactory.isPublisherReturns()).isTrue();
+
+			DirectMessageListenerContainer container = context.getBean(
+					ZephcastRabbitAutoConfiguration.LISTENER_CONTAINER_BEAN, DirectMessageListenerContainer.class);
+			assertThat(container.getAcknowledgeMode()).isEqualTo(AcknowledgeMode.MANUAL);
+			assertThat(ReflectionTestUtils.getField(container, "prefetchCount")).isEqualTo(1);
+			assertThat(ReflectionTestUtils.getField(container, "consumersPerQueue")).isEqualTo(1);
+			assertThat(container.isAutoStartup()).isFalse();
+			assertThat(container.isRunning()).as("a send-only application never consumes").isFalse();
+			assertThat(container.getQueueNames()).containsExactly("zephcast");
+
+			Declarables declarables = context.getBean(ZephcastRabbitAutoConfiguration.DECLARABLES_BEAN,
+					Declarables.class);
+			assertThat(declarables.getDeclarables()).as("no exchange name, no queue name: nothing to declare")
+				.isEmpty();
+			assertThat(context).doesNotHaveBean(RabbitMessageHandlerSubscriber.class);
+		});
+	}
+
+	@Test
+	void streamNameDefaultsToTheApplicationName() {
+		this.runner.withPropertyValues("spring.application.name=billing")
+			.run((context) -> assertThat(context.getBean(RabbitClient.class).streamName()).isEqualTo("billing"));
+	}
+
+	@Test
+	void everyPropertyReachesTheClientAndItsBeans() {
+		this.runner
+			.withPropertyValues("zephcast.rabbit.stream-name=orders-service", "zephcast.rabbit.queue-name=zc-ac-orders",
+					"zephcast.rabbit.exchange-name=zc-ac-events", "zephcast.rabbit.routing-key=orders.#",
+					"zephcast.rabbit.exchange-type=topic", "zephcast.rabbit.durable=false",
+					"zephcast.rabbit.auto-delete=true", "zephcast.rabbit.prefetch-count=25",
+					"zephcast.rabbit.consumer.concurrency=3", "zephcast.rabbit.shutdown-timeout=3s")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				RabbitConfig config = context.getBean(RabbitConfig.class);
+				assertThat(config).isEqualTo(RabbitConfig.builder()
+					.url(RabbitBroker.url())
+					.queueName("zc-ac-orders")
+					.exchangeName("zc-ac-events")
+					.routingKey("orders.#")
+					.exchangeType(ExchangeType.TOPIC)
+					.durable(false)
+					.autoDelete(true)
+					.prefetchCount(25)
+					.concurrency(3)
+					.shutdownTimeout(Duration.ofSeconds(3))
+					.build());
+				RabbitClient client = context.getBean(RabbitClient.class);
+				assertThat(client.streamName()).isEqualTo("orders-service");
+				assertThat(client.config()).isSameAs(config);
+				DirectMessageListenerContainer container = context.getBean(
+						ZephcastRabbitAutoConfiguration.LISTENER_CONTAINER_BEAN, DirectMessageListenerContainer.class);
+				assertThat(ReflectionTestUtils.getField(container, "prefetchCount")).isEqualTo(25);
+				assertThat(ReflectionTestUtils.getField(container, "consumersPerQueue")).isEqualTo(3);
+				assertThat(container.getQueueNames()).containsExactly("zc-ac-orders");
+				Declarables declarables = context.getBean(ZephcastRabbitAutoConfiguration.DECLARABLES_BEAN,
+						Declarables.class);
+				assertThat(declarables.getDeclarablesByType(TopicExchange.class)).singleElement()
+					.satisfies((exchange) -> {
+						assertThat(exchange.getName()).isEqualTo("zc-ac-events");
+						assertThat(exchange.isDurable()).isFalse();
+						assertThat(exchange.isAutoDelete()).isTrue();
+					});
+				assertThat(declarables.getDeclarablesByType(Queue.class)).singleElement()
+					.satisfies((queue) -> assertThat(queue.getName()).isEqualTo("zc-ac-orders"));
+			});
+		// auto-delete: the exchange goes with its last binding, the queue had no consumer; remove both
+		RabbitBroker.delete(java.util.List.of("zc-ac-orders"), java.util.List.of("zc-ac-events"));
+	}
+
+	@Test
+	void sslOptionsBindAsAMapOfKebabCaseKeys() {
+		Map<String, String> source = Map.of("zephcast.rabbit.ssl", "true", "zephcast.rabbit.ssl-options.trust-store",
+				"classpath:ca.p12", "zephcast.rabbit.ssl-options.verify-hostname", "false");
+		ZephcastRabbitProperties properties = new Binder(new MapConfigurationPropertySource(source))
+			.bind("zephcast.rabbit", ZephcastRabbitProperties.class)
+			.get();
+		assertThat(properties.isSsl()).isTrue();
+		assertThat(properties.getSslOptions()).containsOnly(Map.entry("trust-store", "classpath:ca.p12"),
+				Map.entry("verify-hostname", "false"));
+	}
+
+	@Test
+	void backsOffWhenTheApplicationDefinesItsOwnClient() {
+		this.runner.withUserConfiguration(OwnClientConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(RabbitClient.class);
+			assertThat(context.getBean(RabbitClient.class).streamName()).isEqualTo("mine");
+		});
+	}
+
+	@Test
+	void usesTheApplicationsConnectionFactoryAndConfig() {
+		this.runner.withUserConfiguration(OwnInfrastructureConfiguration.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			RabbitClient client = context.getBean(RabbitClient.class);
+			assertThat(client.config().prefetchCount()).isEqualTo(7);
+			assertThat(context.getBean(ZephcastRabbitAutoConfiguration.CONNECTION_FACTORY_BEAN))
+				.isSameAs(context.getBean(OwnInfrastructureConfiguration.class).connectionFactory);
+		});
+	}
+
+	@Test
+	void customizersAdjustTheConnectionFactoryAndContainer() {
+		this.runner.withBean(ZephcastConnectionFactoryCustomizer.class, () -> (cf) -> cf.setChannelCacheSize(42))
+			.withBean(ZephcastListenerContainerCustomizer.class, () -> (container) -> container.setMonitorInterval(1234))
+			.run((context) -> {
+				assertThat(context.getBean(ZephcastRabbitAutoConfiguration.CONNECTION_FACTORY_BEAN,
+						CachingConnectionFactory.class)
+					.getChannelCacheSize()).isEqualTo(42);
+				assertThat(ReflectionTestUtils.getField(context.getBean(
+						ZephcastRabbitAutoConfiguration.LISTENER_CONTAINER_BEAN), "monitorInterval"))
+					.isEqualTo(1234L);
+			});
+	}
+
+	@Test
+	void disabledRegistersNothing() {
+		this.runner.withPropertyValues("zephcast.rabbit.enabled=false").run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).doesNotHaveBean(RabbitClient.class);
+			assertThat(context).doesNotHaveBean(ZephcastRabbitAutoConfiguration.CONNECTION_FACTORY_BEAN);
+			assertThat(context).doesNotHaveBean(RabbitConfig.class);
+		});
+	}
+
+	@Test
+	void anUnknownExchangeTypeFailsStartupNamingThePropertyAndTheAllowedValues() {
+		this.runner.withPropertyValues("zephcast.rabbit.exchange-type=banana").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("banana")
+				.hasMessageContaining("direct, topic, fanout, headers");
+			assertThat(context.getStartupFailure()).hasStackTraceContaining("zephcast.rabbit.exchange-type");
+		});
+	}
+
+	@Test
+	void aNegativePrefetchFailsStartupNamingTheProperty() {
+		this.runner.withPropertyValues("zephcast.rabbit.prefetch-count=-1").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("zephcast.rabbit.prefetch-count")
+				.hasMessageContaining("'-1'")
+				.hasMessageContaining("between 1 and 65535");
+		});
+	}
+
+	@Test
+	void aBadUrlFailsStartupNamingThePropertyWithoutTheCredentials() {
+		this.runner.withPropertyValues("zephcast.rabbit.url=http://admin:hunter2@localhost:5672/").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("zephcast.rabbit.url")
+				.hasMessageContaining("amqp://")
+				.hasMessageNotContaining("hunter2");
+		});
+	}
+
+	@Test
+	void aTopicExchangeWithoutNameFailsStartupNamingTheProperty() {
+		this.runner.withPropertyValues("zephcast.rabbit.exchange-type=fanout").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("zephcast.rabbit.exchange-type")
+				.hasMessageContaining("exchangeName");
+		});
+	}
+
+	@Test
+	void livesBesideSpringBootsOwnRabbitAutoConfiguration() {
+		this.runner.withConfiguration(AutoConfigurations.of(RabbitAutoConfiguration.class))
+			.withPropertyValues("zephcast.rabbit.exchange-name=zc-ac-side-by-side")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context).hasSingleBean(RabbitClient.class);
+				assertThat(context).hasSingleBean(RabbitTemplate.class);
+				assertThat(context).hasSingleBean(RabbitAdmin.class);
+				ConnectionFactory bootFactory = context.getBean(ConnectionFactory.class);
+				assertThat(bootFactory).isSameAs(context.getBean("rabbitConnectionFactory"));
+				assertThat(context.getBean(RabbitTemplate.class).getConnectionFactory()).isSameAs(bootFactory);
+				assertThat(context.getBean(ZephcastRabbitAutoConfiguration.CONNECTION_FACTORY_BEAN))
+					.isNotSameAs(bootFactory);
+				Declarables declarables = context.getBean(ZephcastRabbitAutoConfiguration.DECLARABLES_BEAN,
+						Declarables.class);
+				assertThat(declarables.getDeclarables()).isNotEmpty()
+					.allSatisfy((declarable) -> assertThat(new java.util.ArrayList<Object>(declarable.getDeclaringAdmins()))
+						.containsExactly(ZephcastRabbitAutoConfiguration.DECLARING_ADMIN));
+			});
+		RabbitBroker.delete(java.util.List.of(), java.util.List.of("zc-ac-side-by-side"));
+	}
+
+	@Test
+	void aHandlerBeanIsSubscribed() {
+		this.runner.withBean(io.zephcast.rabbit.RabbitMessageHandler.class, () -> (message) -> {
+		}).withPropertyValues("zephcast.rabbit.stream-name=zc-ac-handler").run((context) -> {
+			assertThat(context).hasSingleBean(RabbitMessageHandlerSubscriber.class);
+			assertThat(context.getBean(RabbitMessageHandlerSubscriber.class).isRunning()).isTrue();
+			assertThat(context.getBean(ZephcastRabbitAutoConfiguration.LISTENER_CONTAINER_BEAN,
+					DirectMessageListenerContainer.class)
+				.isRunning()).isTrue();
+		});
+		RabbitBroker.delete(java.util.List.of("zc-ac-handler"), java.util.List.of());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OwnClientConfiguration {
+
+		@Bean
+		RabbitClient myClient() {
+			return new RabbitClient("mine", RabbitConfig.builder().url(RabbitBroker.url()).build());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OwnInfrastructureConfiguration {
+
+		final CachingConnectionFactory connectionFactory;
+
+		OwnInfrastructureConfiguration() {
+			this.connectionFactory = RabbitConnectionFactories.create("own", ownConfig());
+		}
+
+		@Bean
+		RabbitConfig ownConfig() {
+			return RabbitConfig.builder().url(RabbitBroker.url()).prefetchCount(7).build();
+		}
+
+		@Bean(ZephcastRabbitAutoConfiguration.CONNECTION_FACTORY_BEAN)
+		CachingConnectionFactory ownConnectionFactory() {
+			return this.connectionFactory;
+		}
+
+		@Bean
+		RabbitTopology ownTopology(RabbitConfig config) {
+			return RabbitTopology.of("own", config);
+		}
+
+	}
+
+}
