@@ -141,6 +141,15 @@ public final class RabbitMessage {
 	}
 
 	/**
+	 * The tag of the consumer that received the message: with concurrency N, it tells
+	 * which of the N consumers of the group got it.
+	 * @return the consumer tag
+	 */
+	public @Nullable String consumerTag() {
+		return this.properties.getConsumerTag();
+	}
+
+	/**
 	 * Whether this message has been acked or nacked.
 	 * @return whether it is settled
 	 */
