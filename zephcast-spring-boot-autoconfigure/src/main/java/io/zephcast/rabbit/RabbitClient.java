@@ -716,7 +716,11 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 			catch (AckFailedException ex) {
 				logger.warn(ex.getMessage());
 			}
-			catch (Exception | Error ex) {
+			catch (VirtualMachineError ex) {
+				// out of memory or stack: the container's error handler decides (it exits the JVM by default)
+				throw ex;
+			}
+			catch (Throwable ex) {
 				if (!message.isSettled()) {
 					try {
 						nack(message, true);
@@ -728,9 +732,6 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 				if (logger.isWarnEnabled()) {
 					logger.warn("Handler of RabbitClient '" + RabbitClient.this.streamName + "' failed on message "
 							+ message.messageId() + " (redelivered=" + message.redelivered() + "); requeued", ex);
-				}
-				if (ex instanceof Error error) {
-					throw error;
 				}
 			}
 		}

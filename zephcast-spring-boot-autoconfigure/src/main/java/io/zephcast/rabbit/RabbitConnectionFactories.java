@@ -92,10 +92,10 @@ public final class RabbitConnectionFactories {
 		factory.setPublisherConfirmType(ConfirmType.CORRELATED);
 		factory.setPublisherReturns(true);
 		factory.setConnectionNameStrategy((cf) -> connectionName);
-		int defaultDispatchThreads = Runtime.getRuntime().availableProcessors() * 2;
-		if (config.concurrency() > defaultDispatchThreads) {
-			// the client's default dispatch pool would run fewer handlers at once than there are consumers
-			factory.setExecutor(dispatchExecutor(connectionName, config.concurrency()));
+		if (config.concurrency() >= Runtime.getRuntime().availableProcessors()) {
+			// the Java client dispatches on one thread per core by default: fewer handlers would run at once than
+			// there are consumers; one more thread keeps the connection's other channels served meanwhile
+			factory.setExecutor(dispatchExecutor(connectionName, config.concurrency() + 1));
 		}
 		return factory;
 	}
