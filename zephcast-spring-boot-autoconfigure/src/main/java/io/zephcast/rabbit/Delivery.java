@@ -35,6 +35,15 @@ final class Delivery {
 		return this.deliveryTag;
 	}
 
+	/**
+	 * Whether the delivering channel is still open; if not, the broker has already put the
+	 * message back in the queue, and it must not be handed out.
+	 * @return whether an ack can still reach the broker
+	 */
+	boolean isChannelOpen() {
+		return this.channel.isOpen();
+	}
+
 	boolean isSettled() {
 		return this.settled.get();
 	}

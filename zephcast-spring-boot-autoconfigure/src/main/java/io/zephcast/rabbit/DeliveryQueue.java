@@ -81,13 +81,29 @@ final class DeliveryQueue {
 		return null;
 	}
 
+	/**
+	 * The next buffered message whose channel is still open. Messages of a lost channel are
+	 * dropped: the broker has requeued them and will deliver them again, flagged
+	 * redelivered.
+	 */
+	private @Nullable RabbitMessage pollLive() {
+		RabbitMessage message;
+		while ((message = this.messages.poll()) != null) {
+			if (message.delivery().isChannelOpen()) {
+				return message;
+			}
+			message.delivery().abandon();
+		}
+		return null;
+	}
+
 	CompletableFuture<RabbitMessage> next() {
 		this.lock.lock();
 		try {
 			if (this.closed) {
 				return CompletableFuture.failedFuture(closedException());
 			}
-			RabbitMessage message = this.messages.poll();
+			RabbitMessage message = pollLive();
 			if (message != null) {
 				return CompletableFuture.completedFuture(message);
 			}
@@ -104,13 +120,17 @@ final class DeliveryQueue {
 		long nanos = timeout.toNanos();
 		this.lock.lockInterruptibly();
 		try {
-			while (this.messages.isEmpty() && !this.closed) {
+			while (!this.closed) {
+				RabbitMessage message = pollLive();
+				if (message != null) {
+					return Optional.of(message);
+				}
 				if (nanos <= 0) {
 					return Optional.empty();
 				}
 				nanos = this.available.awaitNanos(nanos);
 			}
-			return Optional.ofNullable(this.messages.poll());
+			return Optional.empty();
 		}
 		finally {
 			this.lock.unlock();
@@ -124,10 +144,14 @@ final class DeliveryQueue {
 	@Nullable RabbitMessage take() throws InterruptedException {
 		this.lock.lockInterruptibly();
 		try {
-			while (this.messages.isEmpty() && !this.closed) {
+			while (!this.closed) {
+				RabbitMessage message = pollLive();
+				if (message != null) {
+					return message;
+				}
 				this.available.await();
 			}
-			return this.closed ? null : this.messages.poll();
+			return null;
 		}
 		finally {
 			this.lock.unlock();

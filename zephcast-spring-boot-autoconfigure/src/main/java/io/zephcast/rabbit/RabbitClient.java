@@ -10,14 +10,17 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
+import com.rabbitmq.client.BlockedListener;
 import com.rabbitmq.client.Channel;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -34,13 +37,16 @@ import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.core.ReturnedMessage;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ChannelProxy;
+import org.springframework.amqp.rabbit.connection.Connection;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.connection.ConnectionListener;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer;
 import org.springframework.amqp.rabbit.listener.api.ChannelAwareMessageListener;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 import tools.jackson.databind.json.JsonMapper;
 
@@ -67,6 +73,10 @@ import tools.jackson.databind.json.JsonMapper;
 public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage>, SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(RabbitClient.class);
+
+	private static final Duration RECONNECT_FIRST_DELAY = Duration.ofSeconds(1);
+
+	private static final Duration RECONNECT_MAX_DELAY = Duration.ofSeconds(15);
 
 	private enum State {
 
@@ -108,6 +118,10 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 
 	private final DeliveryQueue deliveries;
 
+	private final PendingConfirms pendingConfirms;
+
+	private final ScheduledExecutorService timer;
+
 	private final String idPrefix = UUID.randomUUID() + "-";
 
 	private final AtomicLong idSequence = new AtomicLong();
@@ -125,6 +139,12 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	private Consumption consumption = Consumption.NONE;
 
 	private volatile @Nullable RabbitMessageHandler handler;
+
+	/** False while a client that does not fail fast waits for the broker to answer. */
+	private volatile boolean brokerReady;
+
+	/** Why the broker blocks publishing on the publisher connection, or null. */
+	private volatile @Nullable String blockedReason;
 
 	/**
 	 * A client that creates its own connection factory, declarations and listener
@@ -176,6 +196,16 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 			this.container.afterPropertiesSet();
 		}
 		this.deliveries = new DeliveryQueue(this.callbackExecutor);
+		this.pendingConfirms = new PendingConfirms(this.config.confirmTimeout());
+		CustomizableThreadFactory timerThreads = new CustomizableThreadFactory("zephcast-" + this.streamName + "-timer-");
+		timerThreads.setDaemon(true);
+		this.timer = Executors.newSingleThreadScheduledExecutor(timerThreads);
+		long sweepMillis = Math.max(10, Math.min(1000, this.config.confirmTimeout().toMillis() / 4));
+		this.timer.scheduleWithFixedDelay(this.pendingConfirms::sweep, sweepMillis, sweepMillis,
+				TimeUnit.MILLISECONDS);
+		ConnectionFactory publisherFactory = this.connectionFactory.getPublisherConnectionFactory();
+		((publisherFactory != null) ? publisherFactory : this.connectionFactory)
+			.addConnectionListener(new PublisherConnectionListener());
 	}
 
 	/**
@@ -224,13 +254,70 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 			if (this.state != State.NEW) {
 				throw closedException();
 			}
+			try {
+				openConnection();
+				declare(this.declarables);
+				this.brokerReady = true;
+				if (logger.isInfoEnabled()) {
+					logger.info("RabbitClient '" + this.streamName + "' connected to " + this.config.maskedUrl());
+				}
+			}
+			catch (RabbitConnectionException ex) {
+				if (this.config.failFast()) {
+					throw ex;
+				}
+				logger.warn(ex.getMessage() + "; failFast is off, so the client starts anyway and connects when the "
+						+ "broker answers");
+				scheduleReconnect(RECONNECT_FIRST_DELAY);
+			}
+			this.state = State.CONNECTED;
+			return this;
+		}
+		finally {
+			this.lifecycleLock.unlock();
+		}
+	}
+
+	private void scheduleReconnect(Duration delay) {
+		try {
+			this.timer.schedule(() -> reconnect(delay), delay.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// closed meanwhile
+		}
+	}
+
+	/**
+	 * For a client that did not fail fast: connects, declares and starts the consumers it
+	 * was asked for, once the broker answers. After that, Spring AMQP's own recovery
+	 * takes over.
+	 */
+	private void reconnect(Duration lastDelay) {
+		this.lifecycleLock.lock();
+		try {
+			if (this.state != State.CONNECTED || this.brokerReady) {
+				return;
+			}
 			openConnection();
 			declare(this.declarables);
-			this.state = State.CONNECTED;
+			if (this.consumption != Consumption.NONE) {
+				beginConsuming();
+			}
+			this.brokerReady = true;
 			if (logger.isInfoEnabled()) {
 				logger.info("RabbitClient '" + this.streamName + "' connected to " + this.config.maskedUrl());
 			}
-			return this;
+		}
+		catch (RabbitClientException ex) {
+			Duration next = lastDelay.multipliedBy(2).compareTo(RECONNECT_MAX_DELAY) > 0 ? RECONNECT_MAX_DELAY
+					: lastDelay.multipliedBy(2);
+			if (logger.isDebugEnabled()) {
+				logger.debug(ex.getMessage() + "; trying again in " + next);
+			}
+			if (ex instanceof TopologyMismatchException) {
+				logger.error(ex.getMessage());
+			}
+			scheduleReconnect(next);
 		}
 		finally {
 			this.lifecycleLock.unlock();
@@ -267,8 +354,13 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		}
 	}
 
+	/**
+	 * Whether the client is connected and has declared its topology. A client that does
+	 * not fail fast is started but not yet connected while the broker does not answer.
+	 * @return whether connected
+	 */
 	public boolean isConnected() {
-		return this.state == State.CONNECTED;
+		return this.state == State.CONNECTED && this.brokerReady;
 	}
 
 	public String streamName() {
@@ -321,6 +413,12 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		String exchange = this.topology.exchangeName();
 		String routingKey = (options.routingKey() != null) ? options.routingKey() : this.topology.defaultRoutingKey();
 		Message message = this.codec.encode(payload, options, this.config.durable(), this.streamName, messageId);
+		String blocked = this.blockedReason;
+		if (blocked != null) {
+			return CompletableFuture.failedFuture(new BrokerBlockedException("Message " + messageId
+					+ " was not sent: the broker blocks publishing (" + blocked + "); send it again once the alarm "
+					+ "clears", messageId));
+		}
 		CorrelationData correlation = new CorrelationData(nextId());
 		CompletableFuture<Void> result = new CompletableFuture<>();
 		this.unconfirmed.incrementAndGet();
@@ -334,6 +432,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 					+ this.config.maskedUrl() + ": " + BrokerErrors.rootMessage(ex), messageId, ex));
 			return result;
 		}
+		this.pendingConfirms.add(correlation);
 		correlation.getFuture()
 			.whenComplete((confirm, error) -> runCallback(
 					() -> completeSend(result, correlation, confirm, error, messageId, exchange, routingKey)));
@@ -487,18 +586,24 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 				throw new IllegalStateException("RabbitClient '" + this.streamName + "' consumes by a handler; "
 						+ "receive() and iteration are not available");
 			}
-			if (!this.topology.declaresQueueOnConnect()) {
-				declare(this.topology.consumerDeclarables());
-			}
 			this.consumption = mode;
-			this.container.start();
-			if (logger.isDebugEnabled()) {
-				logger.debug("RabbitClient '" + this.streamName + "' consuming from queue '"
-						+ this.topology.queueName() + "'");
+			if (this.brokerReady) {
+				beginConsuming();
 			}
 		}
 		finally {
 			this.lifecycleLock.unlock();
+		}
+	}
+
+	private void beginConsuming() {
+		if (!this.topology.declaresQueueOnConnect()) {
+			declare(this.topology.consumerDeclarables());
+		}
+		this.container.start();
+		if (logger.isDebugEnabled()) {
+			logger.debug("RabbitClient '" + this.streamName + "' consuming from queue '" + this.topology.queueName()
+					+ "'");
 		}
 	}
 
@@ -620,6 +725,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		if (this.ownsCallbackExecutor && this.callbackExecutor instanceof ExecutorService executor) {
 			executor.shutdown();
 		}
+		this.timer.shutdownNow();
 		if (logger.isDebugEnabled()) {
 			logger.debug("RabbitClient '" + this.streamName + "' closed");
 		}
@@ -670,7 +776,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 
 	@Override
 	public boolean isRunning() {
-		return isConnected();
+		return this.state == State.CONNECTED;
 	}
 
 	@Override
@@ -678,6 +784,41 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		return "RabbitClient[stream=" + this.streamName + ", url=" + this.config.maskedUrl() + ", exchange='"
 				+ this.topology.exchangeName() + "', queue='" + this.topology.queueName() + "', state=" + this.state
 				+ "]";
+	}
+
+	/**
+	 * Tracks whether the broker blocks the publisher connection, so that sends fail at
+	 * once instead of hanging in a socket write.
+	 */
+	private final class PublisherConnectionListener implements ConnectionListener {
+
+		@Override
+		public void onCreate(Connection connection) {
+			RabbitClient.this.blockedReason = null;
+			connection.addBlockedListener(new BlockedListener() {
+
+				@Override
+				public void handleBlocked(String reason) {
+					RabbitClient.this.blockedReason = reason;
+					logger.warn("RabbitMQ blocks publishing for RabbitClient '" + RabbitClient.this.streamName + "' ("
+							+ reason + "): sends fail with BrokerBlockedException until it unblocks");
+				}
+
+				@Override
+				public void handleUnblocked() {
+					RabbitClient.this.blockedReason = null;
+					logger.info("RabbitMQ unblocked publishing for RabbitClient '" + RabbitClient.this.streamName
+							+ "'");
+				}
+
+			});
+		}
+
+		@Override
+		public void onClose(Connection connection) {
+			RabbitClient.this.blockedReason = null;
+		}
+
 	}
 
 	private final class ClientListener implements ChannelAwareMessageListener {

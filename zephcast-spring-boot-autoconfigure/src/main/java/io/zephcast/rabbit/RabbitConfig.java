@@ -47,6 +47,10 @@ public final class RabbitConfig {
 
 	private final Duration shutdownTimeout;
 
+	private final Duration confirmTimeout;
+
+	private final boolean failFast;
+
 	private RabbitConfig(Builder builder) {
 		this.url = builder.url;
 		this.queueName = builder.queueName;
@@ -60,11 +64,14 @@ public final class RabbitConfig {
 		this.ssl = builder.ssl;
 		this.sslOptions = Collections.unmodifiableMap(new LinkedHashMap<>(builder.sslOptions));
 		this.shutdownTimeout = builder.shutdownTimeout;
+		this.confirmTimeout = builder.confirmTimeout;
+		this.failFast = builder.failFast;
 	}
 
 	/**
 	 * A builder with the defaults: {@value #DEFAULT_URL}, a direct exchange, durable, not
-	 * auto-delete, prefetch 1, one consumer, no TLS.
+	 * auto-delete, prefetch 1, one consumer, no TLS, 10 s shutdown timeout, 30 s confirm
+	 * timeout, fail fast.
 	 * @return a new builder
 	 */
 	public static Builder builder() {
@@ -193,6 +200,25 @@ public final class RabbitConfig {
 		return this.shutdownTimeout;
 	}
 
+	/**
+	 * How long a send may wait for the broker's confirm before its future fails: the
+	 * bound on a send whose connection silently died or whose broker blocks publishing.
+	 * @return the confirm timeout
+	 */
+	public Duration confirmTimeout() {
+		return this.confirmTimeout;
+	}
+
+	/**
+	 * Whether {@link RabbitClient#connect()} fails when the broker cannot be reached
+	 * (default); when false it returns, and the client connects, declares and starts its
+	 * consumers in the background as soon as the broker answers.
+	 * @return whether connecting fails fast
+	 */
+	public boolean failFast() {
+		return this.failFast;
+	}
+
 	@Override
 	public boolean equals(@Nullable Object other) {
 		if (this == other) {
@@ -206,14 +232,15 @@ public final class RabbitConfig {
 				&& this.ssl == that.ssl && this.url.equals(that.url) && this.queueName.equals(that.queueName)
 				&& this.exchangeName.equals(that.exchangeName) && this.routingKey.equals(that.routingKey)
 				&& this.exchangeType == that.exchangeType && this.sslOptions.equals(that.sslOptions)
-				&& this.shutdownTimeout.equals(that.shutdownTimeout);
+				&& this.shutdownTimeout.equals(that.shutdownTimeout) && this.confirmTimeout.equals(that.confirmTimeout)
+				&& this.failFast == that.failFast;
 	}
 
 	@Override
 	public int hashCode() {
 		return Objects.hash(this.url, this.queueName, this.exchangeName, this.routingKey, this.exchangeType,
 				this.durable, this.autoDelete, this.prefetchCount, this.concurrency, this.ssl, this.sslOptions,
-				this.shutdownTimeout);
+				this.shutdownTimeout, this.confirmTimeout, this.failFast);
 	}
 
 	@Override
@@ -222,7 +249,8 @@ public final class RabbitConfig {
 				+ this.exchangeName + ", routingKey=" + this.routingKey + ", exchangeType=" + this.exchangeType
 				+ ", durable=" + this.durable + ", autoDelete=" + this.autoDelete + ", prefetchCount="
 				+ this.prefetchCount + ", concurrency=" + this.concurrency + ", ssl=" + this.ssl + ", sslOptions="
-				+ RabbitSslOptions.masked(this.sslOptions) + ", shutdownTimeout=" + this.shutdownTimeout + "]";
+				+ RabbitSslOptions.masked(this.sslOptions) + ", shutdownTimeout=" + this.shutdownTimeout
+				+ ", confirmTimeout=" + this.confirmTimeout + ", failFast=" + this.failFast + "]";
 	}
 
 	/**
@@ -255,6 +283,10 @@ public final class RabbitConfig {
 
 		private Duration shutdownTimeout = Duration.ofSeconds(10);
 
+		private Duration confirmTimeout = Duration.ofSeconds(30);
+
+		private boolean failFast = true;
+
 		private Builder() {
 		}
 
@@ -271,6 +303,8 @@ public final class RabbitConfig {
 			this.ssl = config.ssl;
 			this.sslOptions.putAll(config.sslOptions);
 			this.shutdownTimeout = config.shutdownTimeout;
+			this.confirmTimeout = config.confirmTimeout;
+			this.failFast = config.failFast;
 		}
 
 		public Builder url(String url) {
@@ -356,6 +390,16 @@ public final class RabbitConfig {
 			return this;
 		}
 
+		public Builder confirmTimeout(Duration confirmTimeout) {
+			this.confirmTimeout = Objects.requireNonNull(confirmTimeout, "confirmTimeout");
+			return this;
+		}
+
+		public Builder failFast(boolean failFast) {
+			this.failFast = failFast;
+			return this;
+		}
+
 		/**
 		 * Validates the settings and builds the configuration.
 		 * @return the configuration
@@ -391,6 +435,9 @@ public final class RabbitConfig {
 			if (this.shutdownTimeout.isNegative()) {
 				throw new InvalidRabbitConfigException("shutdownTimeout", this.shutdownTimeout,
 						"must not be negative");
+			}
+			if (this.confirmTimeout.isNegative() || this.confirmTimeout.isZero()) {
+				throw new InvalidRabbitConfigException("confirmTimeout", this.confirmTimeout, "must be positive");
 			}
 			RabbitSslOptions.validate(this.sslOptions, this.ssl || parsed.tls());
 			return new RabbitConfig(this);

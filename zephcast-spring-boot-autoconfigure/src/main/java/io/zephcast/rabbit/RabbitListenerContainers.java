@@ -35,6 +35,9 @@ public final class RabbitListenerContainers {
 		container.setConsumersPerQueue(config.concurrency());
 		container.setShutdownTimeout(config.shutdownTimeout().toMillis());
 		container.setAutoStartup(false);
+		// a consumer whose channel or connection was lost is restarted within about a second, not ten
+		container.setMonitorInterval(1000);
+		container.setFailedDeclarationRetryInterval(1000);
 		return container;
 	}
 

@@ -84,6 +84,8 @@ public final class ZephcastRabbitAutoConfiguration {
 				.ssl(properties.isSsl())
 				.sslOptions(properties.getSslOptions())
 				.shutdownTimeout(properties.getShutdownTimeout())
+				.confirmTimeout(properties.getConfirmTimeout())
+				.failFast(properties.isFailFast())
 				.build();
 		}
 		catch (InvalidRabbitConfigException ex) {

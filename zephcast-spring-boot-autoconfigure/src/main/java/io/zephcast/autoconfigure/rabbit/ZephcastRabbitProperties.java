@@ -93,6 +93,18 @@ public class ZephcastRabbitProperties {
 	private Duration shutdownTimeout = Duration.ofSeconds(10);
 
 	/**
+	 * How long a send waits for the broker's confirm before its future fails.
+	 */
+	private Duration confirmTimeout = Duration.ofSeconds(30);
+
+	/**
+	 * Whether start-up fails when the broker cannot be reached. When false, the
+	 * application starts anyway and the client connects, declares and starts its
+	 * consumers as soon as the broker answers.
+	 */
+	private boolean failFast = true;
+
+	/**
 	 * Consumer settings.
 	 */
 	private final Consumer consumer = new Consumer();
@@ -199,6 +211,22 @@ public class ZephcastRabbitProperties {
 
 	public void setShutdownTimeout(Duration shutdownTimeout) {
 		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	public Duration getConfirmTimeout() {
+		return this.confirmTimeout;
+	}
+
+	public void setConfirmTimeout(Duration confirmTimeout) {
+		this.confirmTimeout = confirmTimeout;
+	}
+
+	public boolean isFailFast() {
+		return this.failFast;
+	}
+
+	public void setFailFast(boolean failFast) {
+		this.failFast = failFast;
 	}
 
 	public Consumer getConsumer() {

@@ -1,0 +1,14 @@
+package io.zephcast.rabbit;
+
+/**
+ * The broker blocks publishing on this client's connection (a memory or disk alarm), so
+ * the send was refused at once instead of hanging. Nothing was published; send it again
+ * once the alarm clears.
+ */
+public class BrokerBlockedException extends SendFailedException {
+
+	public BrokerBlockedException(String message, String messageId) {
+		super(message, messageId, null);
+	}
+
+}
