@@ -38,8 +38,8 @@ public class BrokerUnreachableReporter implements SpringBootExceptionReporter {
 		if (noBrokerAnswered(failed)) {
 			return "No RabbitMQ answers at " + failed.maskedUrl() + " (" + rootMessage(failed) + "). Start one with "
 					+ "'sudo apt-get install -y rabbitmq-server' or 'docker run -d -p 5672:5672 "
-					+ "rabbitmq:3-management' (or let 'mvn -pl zephcast-sample-app spring-boot:test-run' start one "
-					+ "in Docker), or point the sample at yours: " + URL_HINT + ".";
+					+ "rabbitmq:3-management' (or run the sample with 'spring-boot:test-run', which starts one in "
+					+ "Docker), or point the sample at yours: " + URL_HINT + ".";
 		}
 		// it answered but refused us (login, virtual host, TLS): starting another broker will not help
 		return "RabbitMQ at " + failed.maskedUrl() + " refused the connection (" + rootMessage(failed)

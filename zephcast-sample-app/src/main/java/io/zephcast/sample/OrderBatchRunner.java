@@ -14,6 +14,7 @@ import io.zephcast.rabbit.SendOptions;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.ExitCodeGenerator;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -55,8 +56,8 @@ public class OrderBatchRunner implements ApplicationRunner, ExitCodeGenerator {
 		System.out.println();
 		System.out.println(summary.toTable());
 		if (!confirmed || !processed || !summary.isComplete()) {
-			System.out.println("Not every event was confirmed and processed within " + this.properties.timeout()
-					+ " (zephcast.sample.timeout).");
+			System.out.println("Not every event was confirmed and processed within "
+					+ DurationStyle.SIMPLE.print(this.properties.timeout()) + " (zephcast.sample.timeout).");
 			this.exitCode = 1;
 		}
 		if (this.keepRunning) {
