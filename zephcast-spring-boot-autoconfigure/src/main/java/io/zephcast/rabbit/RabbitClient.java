@@ -114,6 +114,8 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 
 	private final RabbitTemplate template;
 
+	private final PublishingChannel publishing;
+
 	private final PayloadCodec codec;
 
 	private final DeliveryQueue deliveries;
@@ -176,10 +178,15 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		this.admin.afterPropertiesSet();
 		this.template = new RabbitTemplate(this.connectionFactory);
 		this.template.setMandatory(true);
-		this.template.setUsePublisherConnection(true);
-		this.template.setReturnsCallback((returned) -> {
-			// reported through the send's future; the callback only silences the template's warning
+		// confirms and returns are reported through each send's future; the callbacks only let the template
+		// track them on the publishing channel's target and keep it from warning
+		this.template.setConfirmCallback((correlation, ack, cause) -> {
 		});
+		this.template.setReturnsCallback((returned) -> {
+		});
+		ConnectionFactory publisherFactory = this.connectionFactory.getPublisherConnectionFactory();
+		this.publishing = new PublishingChannel((publisherFactory != null) ? publisherFactory : this.connectionFactory,
+				this.template);
 		this.ownsContainer = builder.container == null;
 		this.container = (builder.container != null) ? builder.container
 				: RabbitListenerContainers.create(this.connectionFactory, this.topology, this.config);
@@ -203,7 +210,6 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		long sweepMillis = Math.max(10, Math.min(1000, this.config.confirmTimeout().toMillis() / 4));
 		this.timer.scheduleWithFixedDelay(this.pendingConfirms::sweep, sweepMillis, sweepMillis,
 				TimeUnit.MILLISECONDS);
-		ConnectionFactory publisherFactory = this.connectionFactory.getPublisherConnectionFactory();
 		((publisherFactory != null) ? publisherFactory : this.connectionFactory)
 			.addConnectionListener(new PublisherConnectionListener());
 	}
@@ -423,7 +429,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		CompletableFuture<Void> result = new CompletableFuture<>();
 		this.unconfirmed.incrementAndGet();
 		try {
-			this.template.send(exchange, routingKey, message, correlation);
+			this.publishing.publish(exchange, routingKey, message, correlation);
 		}
 		catch (RuntimeException ex) {
 			confirmed();
@@ -716,6 +722,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	}
 
 	private void releaseResources() {
+		this.publishing.close();
 		if (this.ownsContainer) {
 			this.container.destroy();
 		}

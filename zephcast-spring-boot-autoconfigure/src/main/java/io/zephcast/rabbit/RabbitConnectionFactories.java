@@ -41,6 +41,12 @@ public final class RabbitConnectionFactories {
 	/** How long opening a TCP connection may take before it fails. */
 	static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(10);
 
+	/** How long a request to the broker (open a channel, declare) may wait for the answer. */
+	static final Duration RPC_TIMEOUT = Duration.ofSeconds(10);
+
+	/** The heartbeat interval the client asks for. */
+	static final Duration HEARTBEAT = Duration.ofSeconds(10);
+
 	private RabbitConnectionFactories() {
 	}
 
@@ -81,6 +87,10 @@ public final class RabbitConnectionFactories {
 		rabbit.setAutomaticRecoveryEnabled(false);
 		rabbit.setTopologyRecoveryEnabled(false);
 		rabbit.setConnectionTimeout((int) CONNECTION_TIMEOUT.toMillis());
+		// bound what a call may block on a broker that does not answer: opening a channel, declaring (default 10 min)
+		rabbit.setChannelRpcTimeout((int) RPC_TIMEOUT.toMillis());
+		// notice a link that died silently within about 20 s (default 60 s heartbeat: 2 min)
+		rabbit.setRequestedHeartbeat((int) HEARTBEAT.toSeconds());
 		if (config.usesTls()) {
 			SSLContext context = (sslContext != null) ? sslContext : sslContext(config.sslOptions());
 			rabbit.useSslProtocol(context);
