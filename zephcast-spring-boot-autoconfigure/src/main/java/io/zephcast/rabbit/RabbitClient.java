@@ -200,6 +200,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		this.container.setMessageListener(new ClientListener());
 		this.container.setAmqpAdmin(this.admin);
 		if (this.ownsContainer) {
+			this.container.setBeanName("zephcast-" + this.streamName);
 			this.container.afterPropertiesSet();
 		}
 		this.deliveries = new DeliveryQueue(this.callbackExecutor);
@@ -877,9 +878,13 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 						// the channel is gone: the broker requeues it anyway
 					}
 				}
+				// one line at WARN; the stack trace at DEBUG, so a flaky dependency does not flood the log
 				if (logger.isWarnEnabled()) {
 					logger.warn("Handler of RabbitClient '" + RabbitClient.this.streamName + "' failed on message "
-							+ message.messageId() + " (redelivered=" + message.redelivered() + "); requeued", ex);
+							+ message.messageId() + " (redelivered=" + message.redelivered() + "); requeued: " + ex);
+				}
+				if (logger.isDebugEnabled()) {
+					logger.debug("Handler failure of message " + message.messageId(), ex);
 				}
 			}
 		}

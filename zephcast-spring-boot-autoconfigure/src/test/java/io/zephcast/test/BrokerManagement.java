@@ -103,6 +103,15 @@ public final class BrokerManagement {
 	}
 
 	/**
+	 * The number of open connections whose client-given name starts with the prefix.
+	 * @param namePrefix the connection name prefix
+	 * @return the count
+	 */
+	public long countConnections(String namePrefix) {
+		return connectionNames().stream().filter((name) -> name.startsWith(namePrefix)).count();
+	}
+
+	/**
 	 * Closes every connection whose client-given name starts with the prefix, as a broker
 	 * operator would.
 	 * @param namePrefix the connection name prefix

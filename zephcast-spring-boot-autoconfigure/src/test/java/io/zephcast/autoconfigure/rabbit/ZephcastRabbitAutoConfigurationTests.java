@@ -95,7 +95,8 @@ class ZephcastRabbitAutoConfigurationTests {
 					"zephcast.rabbit.exchange-name=zc-ac-events", "zephcast.rabbit.routing-key=orders.#",
 					"zephcast.rabbit.exchange-type=topic", "zephcast.rabbit.durable=false",
 					"zephcast.rabbit.auto-delete=true", "zephcast.rabbit.prefetch-count=25",
-					"zephcast.rabbit.consumer.concurrency=3", "zephcast.rabbit.shutdown-timeout=3s")
+					"zephcast.rabbit.consumer.concurrency=3", "zephcast.rabbit.shutdown-timeout=3s",
+					"zephcast.rabbit.confirm-timeout=7s", "zephcast.rabbit.fail-fast=false")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				RabbitConfig config = context.getBean(RabbitConfig.class);
@@ -110,6 +111,8 @@ class ZephcastRabbitAutoConfigurationTests {
 					.prefetchCount(25)
 					.concurrency(3)
 					.shutdownTimeout(Duration.ofSeconds(3))
+					.confirmTimeout(Duration.ofSeconds(7))
+					.failFast(false)
 					.build());
 				RabbitClient client = context.getBean(RabbitClient.class);
 				assertThat(client.streamName()).isEqualTo("orders-service");

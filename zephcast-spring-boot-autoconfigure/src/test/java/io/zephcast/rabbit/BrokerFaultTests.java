@@ -1,0 +1,105 @@
+package io.zephcast.rabbit;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import io.zephcast.test.BrokerControl;
+import io.zephcast.test.RabbitBroker;
+import io.zephcast.test.TestTopology;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Faults of the broker itself, injected with {@code rabbitmqctl}: a restart of the
+ * RabbitMQ application and a memory alarm that blocks publishers.
+ */
+class BrokerFaultTests {
+
+	private TestTopology names;
+
+	@BeforeEach
+	void names(TestInfo info) {
+		this.names = new TestTopology(info.getTestMethod().orElseThrow().getName());
+	}
+
+	@AfterEach
+	void cleanUp() {
+		this.names.close();
+	}
+
+	@Test
+	void theClientRidesOutABrokerRestart() throws Exception {
+		String queue = this.names.queue("restart");
+		RabbitConfig config = RabbitConfig.builder().url(RabbitBroker.url()).queueName(queue).build();
+		LinkedBlockingQueue<RabbitMessage> handled = new LinkedBlockingQueue<>();
+		try (RabbitClient consumer = new RabbitClient("restart-consumer", config).connect();
+				RabbitClient publisher = new RabbitClient("restart-publisher", config).connect()) {
+			consumer.subscribe(handled::add);
+			publisher.send("before").get(10, TimeUnit.SECONDS);
+			assertThat(handled.poll(10, TimeUnit.SECONDS).text()).isEqualTo("before");
+
+			BrokerControl.stopApp();
+			try {
+				CompletableFuture<Void> whileDown = publisher.send("while down");
+				assertThatExceptionOfType(ExecutionException.class)
+					.isThrownBy(() -> whileDown.get(15, TimeUnit.SECONDS))
+					.havingCause()
+					.isInstanceOf(SendFailedException.class);
+			}
+			finally {
+				BrokerControl.startApp();
+			}
+
+			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
+				publisher.send("after").get(5, TimeUnit.SECONDS);
+				return true;
+			});
+			RabbitMessage after = handled.poll(30, TimeUnit.SECONDS);
+			assertThat(after).as("the consumer came back by itself").isNotNull();
+			assertThat(after.text()).isEqualTo("after");
+		}
+	}
+
+	@Test
+	void whileTheBrokerBlocksPublishingSendsFailAtOnceAndNeverHang() throws Exception {
+		String queue = this.names.queue("blocked");
+		RabbitConfig config = RabbitConfig.builder().url(RabbitBroker.url()).queueName(queue).build();
+		try (RabbitClient client = new RabbitClient("blocked", config).connect()) {
+			client.send("warm-up").get(10, TimeUnit.SECONDS);
+			CompletableFuture<Void> firstBlocked;
+			BrokerControl.raiseMemoryAlarm();
+			try {
+				// the broker blocks a connection when it next publishes, and says so
+				firstBlocked = client.send("written before the block was known");
+				await().atMost(Duration.ofSeconds(20)).until(() -> {
+					CompletableFuture<Void> probe = client.send("probe");
+					return probe.handle((sent, failure) -> failure).getNow(null) instanceof BrokerBlockedException;
+				});
+				assertThat(client.send("refused")).isCompletedExceptionally()
+					.failsWithin(Duration.ZERO)
+					.withThrowableThat()
+					.havingCause()
+					.isInstanceOf(BrokerBlockedException.class)
+					.withMessageContaining("blocks publishing");
+			}
+			finally {
+				BrokerControl.clearMemoryAlarm();
+			}
+			assertThat(firstBlocked).as("confirmed once the broker unblocks").succeedsWithin(Duration.ofSeconds(20));
+			await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+				client.send("unblocked").get(5, TimeUnit.SECONDS);
+				return true;
+			});
+		}
+	}
+
+}
