@@ -14,6 +14,7 @@ import io.zephcast.rabbit.RabbitMessage;
 import io.zephcast.rabbit.RabbitMessageHandler;
 import io.zephcast.test.BrokerManagement;
 import io.zephcast.test.RabbitBroker;
+import io.zephcast.test.TcpProxy;
 import io.zephcast.test.TestTopology;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -93,6 +94,25 @@ class ZephcastRabbitIntegrationTests {
 			.contains("rabbitmq-server")
 			.doesNotContain("s3cret")
 			.doesNotContain("\tat ");
+	}
+
+	@Test
+	void withFailFastOffTheApplicationStartsWithoutTheBrokerAndConnectsWhenItComes() throws Exception {
+		String queue = this.names.queue("late");
+		try (TcpProxy broker = TcpProxy.forBroker();
+				ConfigurableApplicationContext context = application(CountingHandler.class,
+						"zephcast.rabbit.url=" + broker.url(), "zephcast.rabbit.fail-fast=false",
+						"zephcast.rabbit.queue-name=" + queue)
+					.run()) {
+			RabbitClient client = context.getBean(RabbitClient.class);
+			assertThat(client.isRunning()).isTrue();
+			assertThat(client.isConnected()).isFalse();
+			broker.accept();
+			await().atMost(Duration.ofSeconds(20)).until(client::isConnected);
+			client.send("hello late").get(10, TimeUnit.SECONDS);
+			CountingHandler handler = context.getBean(CountingHandler.class);
+			await().atMost(Duration.ofSeconds(10)).until(() -> handler.consumerOf.containsKey("hello late"));
+		}
 	}
 
 	@Test
