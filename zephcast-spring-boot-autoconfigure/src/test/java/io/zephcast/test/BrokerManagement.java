@@ -103,6 +103,23 @@ public final class BrokerManagement {
 	}
 
 	/**
+	 * The broker's view of the open connection the client named so.
+	 * @param connectionName the name the client gave
+	 * @return the connection, if open
+	 */
+	public Optional<JsonNode> connection(String connectionName) {
+		Optional<JsonNode> connections = get("/api/connections");
+		if (connections.isPresent()) {
+			for (JsonNode connection : connections.get()) {
+				if (connectionName.equals(connection.path("client_properties").path("connection_name").asString(""))) {
+					return Optional.of(connection);
+				}
+			}
+		}
+		return Optional.empty();
+	}
+
+	/**
 	 * The number of open connections whose client-given name starts with the prefix.
 	 * @param namePrefix the connection name prefix
 	 * @return the count
