@@ -9,10 +9,8 @@ import java.util.concurrent.TimeUnit;
 import io.zephcast.test.BrokerControl;
 import io.zephcast.test.RabbitBroker;
 import io.zephcast.test.TestTopology;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -24,17 +22,8 @@ import static org.awaitility.Awaitility.await;
  */
 class BrokerFaultTests {
 
-	private TestTopology names;
-
-	@BeforeEach
-	void names(TestInfo info) {
-		this.names = new TestTopology(info.getTestMethod().orElseThrow().getName());
-	}
-
-	@AfterEach
-	void cleanUp() {
-		this.names.close();
-	}
+	@RegisterExtension
+	final TestTopology names = new TestTopology();
 
 	@Test
 	void theClientRidesOutABrokerRestart() throws Exception {

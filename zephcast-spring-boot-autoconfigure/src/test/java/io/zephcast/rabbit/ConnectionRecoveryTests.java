@@ -16,7 +16,7 @@ import io.zephcast.test.TestTopology;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -28,20 +28,19 @@ import static org.awaitility.Awaitility.await;
  */
 class ConnectionRecoveryTests {
 
-	private TestTopology names;
+	@RegisterExtension
+	final TestTopology names = new TestTopology();
 
 	private TcpProxy proxy;
 
 	@BeforeEach
-	void setUp(TestInfo info) throws Exception {
-		this.names = new TestTopology(info.getTestMethod().orElseThrow().getName());
+	void setUp() throws Exception {
 		this.proxy = TcpProxy.forBroker();
 	}
 
 	@AfterEach
 	void tearDown() throws Exception {
 		this.proxy.close();
-		this.names.close();
 	}
 
 	private RabbitConfig.Builder throughProxy() {

@@ -16,10 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.zephcast.test.RabbitBroker;
 import io.zephcast.test.TestTopology;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -32,17 +30,8 @@ class ConsumerGroupTests {
 
 	private static final int MESSAGES = 300;
 
-	private TestTopology names;
-
-	@BeforeEach
-	void names(TestInfo info) {
-		this.names = new TestTopology(info.getTestMethod().orElseThrow().getName());
-	}
-
-	@AfterEach
-	void cleanUp() {
-		this.names.close();
-	}
+	@RegisterExtension
+	final TestTopology names = new TestTopology();
 
 	private RabbitConfig.Builder config(String queue) {
 		return RabbitConfig.builder().url(RabbitBroker.url()).queueName(queue);

@@ -10,10 +10,8 @@ import io.zephcast.test.BrokerManagement;
 import io.zephcast.test.BrokerManagement.BindingInfo;
 import io.zephcast.test.RabbitBroker;
 import io.zephcast.test.TestTopology;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,19 +24,10 @@ class ExchangeTypesTests {
 
 	private static final Duration QUIET = Duration.ofMillis(500);
 
-	private TestTopology names;
+	@RegisterExtension
+	final TestTopology names = new TestTopology();
 
 	private final BrokerManagement broker = RabbitBroker.management();
-
-	@BeforeEach
-	void names(TestInfo info) {
-		this.names = new TestTopology(info.getTestMethod().orElseThrow().getName());
-	}
-
-	@AfterEach
-	void cleanUp() {
-		this.names.close();
-	}
 
 	private RabbitConfig.Builder config() {
 		return RabbitConfig.builder().url(RabbitBroker.url());

@@ -12,10 +12,8 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import io.zephcast.test.RabbitBroker;
 import io.zephcast.test.TestTopology;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -28,17 +26,8 @@ import static org.awaitility.Awaitility.await;
  */
 class RabbitClientTests {
 
-	private TestTopology names;
-
-	@BeforeEach
-	void names(TestInfo info) {
-		this.names = new TestTopology(info.getTestMethod().orElseThrow().getName());
-	}
-
-	@AfterEach
-	void cleanUp() {
-		this.names.close();
-	}
+	@RegisterExtension
+	final TestTopology names = new TestTopology();
 
 	private RabbitConfig.Builder config() {
 		return RabbitConfig.builder().url(RabbitBroker.url());

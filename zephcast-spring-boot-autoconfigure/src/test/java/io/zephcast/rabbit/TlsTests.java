@@ -7,10 +7,9 @@ import java.util.concurrent.TimeUnit;
 import io.zephcast.test.RabbitBroker;
 import io.zephcast.test.TestTls;
 import io.zephcast.test.TestTopology;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,17 +22,12 @@ import static org.awaitility.Awaitility.await;
  */
 class TlsTests {
 
-	private TestTopology names;
+	@RegisterExtension
+	final TestTopology names = new TestTopology();
 
 	@BeforeEach
-	void setUp(TestInfo info) {
+	void setUp() {
 		TestTls.require();
-		this.names = new TestTopology(info.getTestMethod().orElseThrow().getName());
-	}
-
-	@AfterEach
-	void cleanUp() {
-		this.names.close();
 	}
 
 	private RabbitConfig.Builder tls(String host, Map<String, String> options) {

@@ -4,19 +4,33 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-/**
- * Unique queue and exchange names for one test, deleted from the broker afterwards.
- */
-public final class TestTopology implements AutoCloseable {
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-	private final String prefix;
+/**
+ * Unique queue and exchange names for each test, deleted from the broker after it. Use
+ * as {@code @RegisterExtension final TestTopology names = new TestTopology();}.
+ */
+public final class TestTopology implements BeforeEachCallback, AfterEachCallback {
+
+	private String prefix = "zc-test";
 
 	private final List<String> queues = new ArrayList<>();
 
 	private final List<String> exchanges = new ArrayList<>();
 
-	public TestTopology(String testName) {
-		this.prefix = "zc-" + testName + "-" + UUID.randomUUID().toString().substring(0, 8);
+	@Override
+	public void beforeEach(ExtensionContext context) {
+		this.prefix = "zc-" + context.getRequiredTestMethod().getName() + "-"
+				+ UUID.randomUUID().toString().substring(0, 8);
+		this.queues.clear();
+		this.exchanges.clear();
+	}
+
+	@Override
+	public void afterEach(ExtensionContext context) {
+		RabbitBroker.delete(this.queues, this.exchanges);
 	}
 
 	public String queue(String name) {
@@ -40,11 +54,6 @@ public final class TestTopology implements AutoCloseable {
 		String stream = this.prefix + "-s-" + name;
 		this.queues.add(stream);
 		return stream;
-	}
-
-	@Override
-	public void close() {
-		RabbitBroker.delete(this.queues, this.exchanges);
 	}
 
 }

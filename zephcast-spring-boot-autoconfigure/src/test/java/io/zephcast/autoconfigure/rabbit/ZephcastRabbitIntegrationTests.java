@@ -16,10 +16,8 @@ import io.zephcast.test.BrokerManagement;
 import io.zephcast.test.RabbitBroker;
 import io.zephcast.test.TcpProxy;
 import io.zephcast.test.TestTopology;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.amqp.core.Queue;
@@ -45,19 +43,10 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(OutputCaptureExtension.class)
 class ZephcastRabbitIntegrationTests {
 
-	private TestTopology names;
+	@RegisterExtension
+	final TestTopology names = new TestTopology();
 
 	private final BrokerManagement broker = RabbitBroker.management();
-
-	@BeforeEach
-	void names(TestInfo info) {
-		this.names = new TestTopology(info.getTestMethod().orElseThrow().getName());
-	}
-
-	@AfterEach
-	void cleanUp() {
-		this.names.close();
-	}
 
 	private SpringApplicationBuilder application(Class<?> source, String... properties) {
 		return new SpringApplicationBuilder(source).web(WebApplicationType.NONE)

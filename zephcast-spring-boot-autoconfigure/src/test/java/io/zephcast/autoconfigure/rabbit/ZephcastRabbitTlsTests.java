@@ -6,10 +6,9 @@ import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitMessage;
 import io.zephcast.test.TestTls;
 import io.zephcast.test.TestTopology;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -31,17 +30,12 @@ class ZephcastRabbitTlsTests {
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(ZephcastRabbitAutoConfiguration.class, SslAutoConfiguration.class));
 
-	private TestTopology names;
+	@RegisterExtension
+	final TestTopology names = new TestTopology();
 
 	@BeforeEach
-	void setUp(TestInfo info) {
+	void setUp() {
 		TestTls.require();
-		this.names = new TestTopology(info.getTestMethod().orElseThrow().getName());
-	}
-
-	@AfterEach
-	void cleanUp() {
-		this.names.close();
 	}
 
 	@Test
