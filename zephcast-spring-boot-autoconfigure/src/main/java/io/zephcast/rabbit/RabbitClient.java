@@ -20,7 +20,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
-import com.rabbitmq.client.BlockedListener;
 import com.rabbitmq.client.Channel;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -37,9 +36,7 @@ import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.core.ReturnedMessage;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ChannelProxy;
-import org.springframework.amqp.rabbit.connection.Connection;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
-import org.springframework.amqp.rabbit.connection.ConnectionListener;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -116,6 +113,8 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 
 	private final PublishingChannel publishing;
 
+	private final BlockedPublishing blockedPublishing;
+
 	private final PayloadCodec codec;
 
 	private final DeliveryQueue deliveries;
@@ -138,15 +137,13 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 
 	private volatile State state = State.NEW;
 
-	private Consumption consumption = Consumption.NONE;
+	private volatile Consumption consumption = Consumption.NONE;
 
 	private volatile @Nullable RabbitMessageHandler handler;
 
 	/** False while a client that does not fail fast waits for the broker to answer. */
 	private volatile boolean brokerReady;
 
-	/** Why the broker blocks publishing on the publisher connection, or null. */
-	private volatile @Nullable String blockedReason;
 
 	/**
 	 * A client that creates its own connection factory, declarations and listener
@@ -211,8 +208,9 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		long sweepMillis = Math.max(10, Math.min(1000, this.config.confirmTimeout().toMillis() / 4));
 		this.timer.scheduleWithFixedDelay(this.pendingConfirms::sweep, sweepMillis, sweepMillis,
 				TimeUnit.MILLISECONDS);
+		this.blockedPublishing = new BlockedPublishing(this.streamName);
 		((publisherFactory != null) ? publisherFactory : this.connectionFactory)
-			.addConnectionListener(new PublisherConnectionListener());
+			.addConnectionListener(this.blockedPublishing);
 	}
 
 	/**
@@ -420,7 +418,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		String exchange = this.topology.exchangeName();
 		String routingKey = (options.routingKey() != null) ? options.routingKey() : this.topology.defaultRoutingKey();
 		Message message = this.codec.encode(payload, options, this.config.durable(), this.streamName, messageId);
-		String blocked = this.blockedReason;
+		String blocked = this.blockedPublishing.reason();
 		if (blocked != null) {
 			return CompletableFuture.failedFuture(new BrokerBlockedException("Message " + messageId
 					+ " was not sent: the broker blocks publishing (" + blocked + "); send it again once the alarm "
@@ -792,41 +790,6 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		return "RabbitClient[stream=" + this.streamName + ", url=" + this.config.maskedUrl() + ", exchange='"
 				+ this.topology.exchangeName() + "', queue='" + this.topology.queueName() + "', state=" + this.state
 				+ "]";
-	}
-
-	/**
-	 * Tracks whether the broker blocks the publisher connection, so that sends fail at
-	 * once instead of hanging in a socket write.
-	 */
-	private final class PublisherConnectionListener implements ConnectionListener {
-
-		@Override
-		public void onCreate(Connection connection) {
-			RabbitClient.this.blockedReason = null;
-			connection.addBlockedListener(new BlockedListener() {
-
-				@Override
-				public void handleBlocked(String reason) {
-					RabbitClient.this.blockedReason = reason;
-					logger.warn("RabbitMQ blocks publishing for RabbitClient '" + RabbitClient.this.streamName + "' ("
-							+ reason + "): sends fail with BrokerBlockedException until it unblocks");
-				}
-
-				@Override
-				public void handleUnblocked() {
-					RabbitClient.this.blockedReason = null;
-					logger.info("RabbitMQ unblocked publishing for RabbitClient '" + RabbitClient.this.streamName
-							+ "'");
-				}
-
-			});
-		}
-
-		@Override
-		public void onClose(Connection connection) {
-			RabbitClient.this.blockedReason = null;
-		}
-
 	}
 
 	private final class ClientListener implements ChannelAwareMessageListener {
