@@ -1,0 +1,136 @@
+package io.zephcast.benchmarks;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+
+/**
+ * The harness's own connection: declares and deletes the benchmark's queues (all named
+ * {@code zc-bench-<run>-...}), reads their depth and consumer count, and fills backlogs
+ * with the raw publisher. Queues still there at exit are deleted by a shutdown hook.
+ */
+final class BrokerAdmin implements AutoCloseable {
+
+	private final Options options;
+
+	private final Connection connection;
+
+	private Channel channel;
+
+	private final Set<String> queues = ConcurrentHashMap.newKeySet();
+
+	private final String runId;
+
+	BrokerAdmin(Options options, String runId) throws Exception {
+		this.options = options;
+		this.runId = runId;
+		this.connection = RawSession.factory(options.url).newConnection("zc-bench-admin");
+		this.channel = this.connection.createChannel();
+	}
+
+	String brokerVersion() {
+		Map<String, Object> properties = this.connection.getServerProperties();
+		return "RabbitMQ " + properties.getOrDefault("version", "?");
+	}
+
+	/** Declares a fresh durable queue {@code zc-bench-<run>-<name>}. */
+	synchronized String declare(String name) throws IOException {
+		String queue = "zc-bench-" + this.runId + "-" + name;
+		channel().queueDelete(queue);
+		channel().queueDeclare(queue, true, false, false, null);
+		this.queues.add(queue);
+		return queue;
+	}
+
+	synchronized void delete(String queue) throws IOException {
+		channel().queueDelete(queue);
+		this.queues.remove(queue);
+	}
+
+	/** Ready (not unacked) messages. */
+	synchronized int ready(String queue) throws IOException {
+		return declareOk(queue).getMessageCount();
+	}
+
+	synchronized int consumers(String queue) throws IOException {
+		return declareOk(queue).getConsumerCount();
+	}
+
+	private AMQP.Queue.DeclareOk declareOk(String queue) throws IOException {
+		try {
+			return channel().queueDeclarePassive(queue);
+		}
+		catch (IOException ex) {
+			throw new Session.BenchmarkFailure("queue " + queue + " is gone", ex);
+		}
+	}
+
+	/** Waits until the queue has this many consumers (consumers start asynchronously). */
+	void awaitConsumers(String queue, int count) throws Exception {
+		long deadline = System.nanoTime() + 30_000_000_000L;
+		while (consumers(queue) < count) {
+			if (System.nanoTime() > deadline) {
+				throw new Session.BenchmarkFailure(
+						"queue " + queue + " has " + consumers(queue) + " consumer(s) after 30 s, expected " + count);
+			}
+			Thread.sleep(10);
+		}
+	}
+
+	/** Waits until the queue has at least this many ready messages; returns the count. */
+	int awaitReady(String queue, int atLeast, long timeoutMillis) throws Exception {
+		long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+		int ready;
+		while ((ready = ready(queue)) < atLeast && System.nanoTime() < deadline) {
+			Thread.sleep(50);
+		}
+		return ready;
+	}
+
+	/** Fills the queue with count benchmark messages (sequence 0..count-1) using the raw publisher. */
+	void fill(String queue, int count) throws Exception {
+		try (RawSession publisher = new RawSession(this.options, queue, 0, 1)) {
+			int sent = publisher.publish(count, null, null, Long.MAX_VALUE);
+			if (sent != count) {
+				throw new Session.BenchmarkFailure("filled only " + sent + " of " + count);
+			}
+		}
+		int ready = awaitReady(queue, count, 10_000);
+		if (ready != count) {
+			throw new Session.BenchmarkFailure("backlog of " + queue + " is " + ready + ", expected " + count);
+		}
+	}
+
+	private Channel channel() throws IOException {
+		if (this.channel == null || !this.channel.isOpen()) {
+			this.channel = this.connection.createChannel();
+		}
+		return this.channel;
+	}
+
+	/** Deletes every queue this run declared and did not delete yet. */
+	synchronized void deleteAll() {
+		for (String queue : Set.copyOf(this.queues)) {
+			try {
+				delete(queue);
+			}
+			catch (Exception ex) {
+				System.err.println("Could not delete " + queue + ": " + ex);
+			}
+		}
+	}
+
+	@Override
+	public void close() throws Exception {
+		deleteAll();
+		if (this.connection.isOpen()) {
+			this.connection.close();
+		}
+	}
+
+}

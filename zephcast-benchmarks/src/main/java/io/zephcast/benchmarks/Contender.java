@@ -1,0 +1,47 @@
+package io.zephcast.benchmarks;
+
+/**
+ * A contender: a client family and how it publishes and consumes.
+ * @param name the name in the tables
+ * @param family which client
+ * @param variant the family's publish or consume mode
+ */
+record Contender(String name, Family family, String variant) {
+
+	enum Family {
+
+		RAW, ZEPHCAST, SPRING
+
+	}
+
+	static final Contender RAW = new Contender("raw amqp-client", Family.RAW, "");
+
+	static final Contender ZEPHCAST_SEND = new Contender("zephcast send", Family.ZEPHCAST, "PUSH");
+
+	static final Contender ZEPHCAST_PUSH = new Contender("zephcast push (subscribe)", Family.ZEPHCAST, "PUSH");
+
+	static final Contender ZEPHCAST_PULL = new Contender("zephcast pull (iterate+ack)", Family.ZEPHCAST, "PULL");
+
+	static final Contender SPRING_ASYNC = new Contender("RabbitTemplate, futures in flight", Family.SPRING, "ASYNC");
+
+	static final Contender SPRING_SYNC = new Contender("RabbitTemplate, wait each confirm", Family.SPRING, "SYNC");
+
+	static final Contender SPRING_LISTENER = new Contender("Spring listener (SMLC)", Family.SPRING, "ASYNC");
+
+	static final Contender SPRING_BOTH = new Contender("RabbitTemplate async + SMLC", Family.SPRING, "ASYNC");
+
+	Session open(Options options, String queue, int prefetch, int concurrency) throws Exception {
+		return switch (this.family) {
+			case RAW -> new RawSession(options, queue, prefetch, concurrency).openPublisher();
+			case ZEPHCAST -> new ZephcastSession(options, queue, prefetch, concurrency,
+					ZephcastSession.Mode.valueOf(this.variant));
+			case SPRING -> new SpringSession(options, queue, prefetch, concurrency,
+					SpringSession.Mode.valueOf(this.variant));
+		};
+	}
+
+	boolean isRaw() {
+		return this.family == Family.RAW;
+	}
+
+}

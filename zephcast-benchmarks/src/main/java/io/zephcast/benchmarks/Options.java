@@ -1,0 +1,208 @@
+package io.zephcast.benchmarks;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Command-line options. Every size has a full-run default (a run of a few minutes on a
+ * 2-core machine) and a {@code --smoke} default (every scenario tiny, a few seconds each).
+ * Explicit options win over both.
+ */
+final class Options {
+
+	static final List<String> ALL_SCENARIOS = List.of("publish", "consume", "pubsub", "latency", "group", "heap");
+
+	String url = "amqp://guest:guest@localhost:5672/";
+
+	boolean smoke;
+
+	/** Messages per trial for publish-only, publish + consume and the consumer group. */
+	int messages = 200_000;
+
+	/** Backlog per trial for consume-only at prefetch 250. */
+	int backlog = 200_000;
+
+	/** Backlog per trial for consume-only at prefetch 1 (far slower: one round trip per message). */
+	int backlogPrefetch1 = 30_000;
+
+	/** Measured rounds; every contender runs once per round, in a rotated order. */
+	int rounds = 3;
+
+	/** Messages per warm-up trial (one per contender before the measured rounds); 0 to skip. */
+	int warmup = 20_000;
+
+	/** Fixed publish rate of the latency scenario. */
+	int rate = 1_000;
+
+	/** Seconds per contender and round of the latency scenario. */
+	int latencySeconds = 20;
+
+	/** Backlog of the heap scenario. */
+	int heapBacklog = 1_000_000;
+
+	/** Seconds each contender consumes slowly in the heap scenario. */
+	int heapSeconds = 20;
+
+	/** Milliseconds a slow consumer sleeps per message in the heap scenario. */
+	int heapWorkMillis = 1;
+
+	/**
+	 * A trial stops publishing after this many seconds even if it has not sent all its
+	 * messages (only the RabbitTemplate contender that waits for every confirm gets there);
+	 * its rate is then what it confirmed in that time.
+	 */
+	int maxTrialSeconds = 30;
+
+	/** How long a trial may wait for its messages before it counts as broken. */
+	int timeoutSeconds = 180;
+
+	Set<String> scenarios = new LinkedHashSet<>(ALL_SCENARIOS);
+
+	/** Substrings of contender names to run (besides the raw baseline, which always runs); empty = all. */
+	List<String> contenders = List.of();
+
+	boolean runs(Contender contender) {
+		return contender.isRaw() || this.contenders.isEmpty() || this.contenders.stream()
+			.anyMatch((part) -> contender.name().toLowerCase(Locale.ROOT).contains(part));
+	}
+
+	static Options parse(String[] args) {
+		Options options = new Options();
+		String env = System.getenv("ZEPHCAST_RABBIT_URL");
+		if (env != null && !env.isBlank()) {
+			options.url = env;
+		}
+		List<String> explicit = new ArrayList<>();
+		for (String arg : args) {
+			if (arg.equals("--smoke")) {
+				options.smoke();
+			}
+		}
+		for (String arg : args) {
+			if (arg.equals("--smoke")) {
+				continue;
+			}
+			if (arg.equals("--help") || arg.equals("-h")) {
+				throw new UsageException(usage());
+			}
+			if (!arg.startsWith("--") || !arg.contains("=")) {
+				throw new UsageException("Unknown argument '" + arg + "'\n" + usage());
+			}
+			String key = arg.substring(2, arg.indexOf('='));
+			String value = arg.substring(arg.indexOf('=') + 1);
+			explicit.add(key);
+			switch (key) {
+				case "url" -> options.url = value;
+				case "messages" -> options.messages = positive(key, value);
+				case "backlog" -> options.backlog = positive(key, value);
+				case "backlog-prefetch1" -> options.backlogPrefetch1 = positive(key, value);
+				case "rounds" -> options.rounds = positive(key, value);
+				case "warmup" -> options.warmup = nonNegative(key, value);
+				case "rate" -> options.rate = positive(key, value);
+				case "latency-seconds" -> options.latencySeconds = positive(key, value);
+				case "heap-backlog" -> options.heapBacklog = positive(key, value);
+				case "heap-seconds" -> options.heapSeconds = positive(key, value);
+				case "heap-work-millis" -> options.heapWorkMillis = nonNegative(key, value);
+				case "max-trial-seconds" -> options.maxTrialSeconds = positive(key, value);
+				case "timeout-seconds" -> options.timeoutSeconds = positive(key, value);
+				case "scenarios" -> options.scenarios = scenarios(value);
+				case "contenders" -> options.contenders = List.of(value.toLowerCase(Locale.ROOT).split(","));
+				default -> throw new UsageException("Unknown option '--" + key + "'\n" + usage());
+			}
+		}
+		return options;
+	}
+
+	private void smoke() {
+		this.smoke = true;
+		this.messages = 2_000;
+		this.backlog = 2_000;
+		this.backlogPrefetch1 = 300;
+		this.rounds = 1;
+		this.warmup = 200;
+		this.latencySeconds = 1;
+		this.heapBacklog = 20_000;
+		this.heapSeconds = 2;
+		this.maxTrialSeconds = 5;
+		this.timeoutSeconds = 60;
+	}
+
+	private static Set<String> scenarios(String value) {
+		Set<String> chosen = new LinkedHashSet<>();
+		for (String name : value.split(",")) {
+			String scenario = name.trim().toLowerCase(Locale.ROOT);
+			if (!ALL_SCENARIOS.contains(scenario)) {
+				throw new UsageException("Unknown scenario '" + scenario + "'; known: " + ALL_SCENARIOS);
+			}
+			chosen.add(scenario);
+		}
+		return chosen;
+	}
+
+	private static int positive(String key, String value) {
+		int number = number(key, value);
+		if (number <= 0) {
+			throw new UsageException("--" + key + " must be positive, was " + value);
+		}
+		return number;
+	}
+
+	private static int nonNegative(String key, String value) {
+		int number = number(key, value);
+		if (number < 0) {
+			throw new UsageException("--" + key + " must not be negative, was " + value);
+		}
+		return number;
+	}
+
+	private static int number(String key, String value) {
+		try {
+			return Integer.parseInt(value.replace("_", "").replace(",", ""));
+		}
+		catch (NumberFormatException ex) {
+			throw new UsageException("--" + key + " must be a number, was '" + value + "'");
+		}
+	}
+
+	static String usage() {
+		return """
+				Usage: java -jar zephcast-benchmarks/target/zephcast-benchmarks.jar [options]
+				  --smoke                  every scenario tiny (CI); fails only if a scenario breaks
+				  --url=amqp://...         broker (default $ZEPHCAST_RABBIT_URL or amqp://guest:guest@localhost:5672/)
+				  --scenarios=a,b          subset of publish,consume,pubsub,latency,group,heap (default all)
+				  --contenders=a,b         only contenders whose name contains one of these (raw always runs)
+				  --messages=N             messages per trial: publish-only, publish+consume, group (200000)
+				  --backlog=N              backlog per trial, consume-only at prefetch 250 (200000)
+				  --backlog-prefetch1=N    backlog per trial, consume-only at prefetch 1 (30000)
+				  --rounds=N               measured rounds, contenders rotated each round (3)
+				  --warmup=N               messages per warm-up trial, 0 = none (20000)
+				  --rate=N                 msg/s of the fixed-rate latency scenario (1000)
+				  --latency-seconds=N      seconds per latency trial (20)
+				  --heap-backlog=N         backlog of the heap scenario (1000000)
+				  --heap-seconds=N         seconds each heap contender consumes slowly (20)
+				  --heap-work-millis=N     sleep per message of the slow heap consumer (1)
+				  --max-trial-seconds=N    stop publishing in a trial after N s (30)
+				  --timeout-seconds=N      a trial that waits longer for its messages is broken (180)
+				""";
+	}
+
+	@Override
+	public String toString() {
+		return "messages=" + this.messages + " backlog=" + this.backlog + " backlog-prefetch1=" + this.backlogPrefetch1
+				+ " rounds=" + this.rounds + " warmup=" + this.warmup + " rate=" + this.rate + " latency-seconds="
+				+ this.latencySeconds + " heap-backlog=" + this.heapBacklog + " heap-seconds=" + this.heapSeconds
+				+ (this.smoke ? " (smoke)" : "");
+	}
+
+	static final class UsageException extends RuntimeException {
+
+		UsageException(String message) {
+			super(message);
+		}
+
+	}
+
+}

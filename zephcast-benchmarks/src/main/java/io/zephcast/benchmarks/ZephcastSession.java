@@ -1,0 +1,110 @@
+package io.zephcast.benchmarks;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+
+import io.zephcast.rabbit.RabbitClient;
+import io.zephcast.rabbit.RabbitConfig;
+import io.zephcast.rabbit.RabbitMessage;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The zephcast {@link RabbitClient}, used as its documentation shows: one client per
+ * stream, {@code send} futures (bounded here to {@link #WINDOW} in flight, released in the
+ * future's callback, like the raw publisher's window), and either a handler
+ * ({@code subscribe}, acked when it returns) or iteration with {@code ack}.
+ */
+final class ZephcastSession extends Session {
+
+	enum Mode {
+
+		PUSH, PULL
+
+	}
+
+	private final Mode mode;
+
+	private final RabbitClient client;
+
+	private final List<Thread> pullers = new ArrayList<>();
+
+	ZephcastSession(Options options, String queue, int prefetch, int concurrency, Mode mode) {
+		super(options, queue, prefetch, concurrency);
+		this.mode = mode;
+		RabbitConfig config = RabbitConfig.builder()
+			.url(options.url)
+			.queueName(queue)
+			.prefetchCount(Math.max(1, prefetch))
+			.concurrency(concurrency)
+			.durable(true)
+			.build();
+		this.client = new RabbitClient(queue, config).connect();
+	}
+
+	@Override
+	int publish(int count, Histogram confirmLatency, Pacer pacer, long deadlineNanos) throws Exception {
+		Semaphore window = new Semaphore(WINDOW);
+		int sent = 0;
+		for (int i = 0; i < count; i++) {
+			if ((i & 63) == 0 && System.nanoTime() > deadlineNanos) {
+				break;
+			}
+			acquire(window, 1);
+			long due = (pacer != null) ? pacer.await(i) : 0;
+			long now = System.nanoTime();
+			int index = i;
+			this.client.send(Payload.create((pacer != null) ? due : now, i)).whenComplete((ignored, error) -> {
+				if (error != null) {
+					this.failures.add("zephcast send " + index + ": " + error);
+				}
+				else {
+					record(confirmLatency, now);
+				}
+				window.release();
+			});
+			sent++;
+		}
+		drain(window);
+		return sent;
+	}
+
+	@Override
+	void startConsuming(Sink sink) {
+		if (this.mode == Mode.PUSH) {
+			this.client.subscribe((message) -> sink.onMessage(message.body(), message.consumerTag()));
+			return;
+		}
+		for (int c = 0; c < this.concurrency; c++) {
+			Thread puller = new Thread(() -> {
+				try {
+					for (RabbitMessage message : this.client) {
+						sink.onMessage(message.body(), message.consumerTag());
+						this.client.ack(message);
+					}
+				}
+				catch (RuntimeException ex) {
+					this.failures.add("zephcast pull: " + ex);
+				}
+			}, "zc-bench-pull-" + c);
+			puller.setDaemon(true);
+			this.pullers.add(puller);
+			puller.start();
+		}
+	}
+
+	@Override
+	void stopConsuming() throws InterruptedException {
+		// the client consumes until it closes: closing requeues what it fetched but did not hand out
+		this.client.close();
+		for (Thread puller : this.pullers) {
+			puller.join(this.options.timeoutSeconds * 1_000L);
+		}
+	}
+
+	@Override
+	public void close() throws Exception {
+		stopConsuming();
+	}
+
+}
