@@ -18,9 +18,14 @@ final class BrokerAdmin implements AutoCloseable {
 
 	private final Options options;
 
-	private final Connection connection;
+	private final com.rabbitmq.client.ConnectionFactory factory;
+
+	private Connection connection;
 
 	private Channel channel;
+
+	/** Set when the broker closed a connection of ours (shutdown, restart) or refused one. */
+	private volatile String outage;
 
 	private final Set<String> queues = ConcurrentHashMap.newKeySet();
 
@@ -29,8 +34,47 @@ final class BrokerAdmin implements AutoCloseable {
 	BrokerAdmin(Options options, String runId) throws Exception {
 		this.options = options;
 		this.runId = runId;
-		this.connection = RawSession.factory(options.url).newConnection("zc-bench-admin");
+		this.factory = RawSession.factory(options.url);
+		this.factory.setAutomaticRecoveryEnabled(false);
+		connect();
+	}
+
+	private void connect() throws Exception {
+		this.connection = this.factory.newConnection("zc-bench-admin");
+		this.connection.addShutdownListener((cause) -> {
+			if (!cause.isInitiatedByApplication()) {
+				this.outage = String.valueOf(cause.getMessage());
+			}
+		});
 		this.channel = this.connection.createChannel();
+	}
+
+	/**
+	 * The broker went away (e.g. another user of a shared broker restarted it) since the
+	 * last call: returns why and forgets it.
+	 */
+	String takeOutage() {
+		String seen = this.outage;
+		this.outage = null;
+		return seen;
+	}
+
+	/** Waits until the broker accepts connections again, reconnecting the admin connection. */
+	synchronized void awaitBroker(long timeoutMillis) throws Exception {
+		long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+		while (true) {
+			try {
+				// a connection and a channel: the broker answers
+				channel();
+				return;
+			}
+			catch (Exception ex) {
+				if (System.nanoTime() > deadline) {
+					throw ex;
+				}
+				Thread.sleep(2_000);
+			}
+		}
 	}
 
 	String brokerVersion() {
@@ -107,6 +151,17 @@ final class BrokerAdmin implements AutoCloseable {
 	}
 
 	private Channel channel() throws IOException {
+		if (this.connection == null || !this.connection.isOpen()) {
+			try {
+				connect();
+			}
+			catch (IOException ex) {
+				throw ex;
+			}
+			catch (Exception ex) {
+				throw new IOException("Cannot reconnect to the broker: " + ex.getMessage(), ex);
+			}
+		}
 		if (this.channel == null || !this.channel.isOpen()) {
 			this.channel = this.connection.createChannel();
 		}
@@ -128,7 +183,7 @@ final class BrokerAdmin implements AutoCloseable {
 	@Override
 	public void close() throws Exception {
 		deleteAll();
-		if (this.connection.isOpen()) {
+		if (this.connection != null && this.connection.isOpen()) {
 			this.connection.close();
 		}
 	}

@@ -16,6 +16,9 @@ record Contender(String name, Family family, String variant) {
 
 	static final Contender RAW = new Contender("raw amqp-client", Family.RAW, "");
 
+	static final Contender RAW_ZEPHCAST_PROPERTIES = new Contender("raw + zephcast's message properties",
+			Family.RAW, "PROPERTIES");
+
 	static final Contender ZEPHCAST_SEND = new Contender("zephcast send", Family.ZEPHCAST, "PUSH");
 
 	static final Contender ZEPHCAST_PUSH = new Contender("zephcast push (subscribe)", Family.ZEPHCAST, "PUSH");
@@ -32,7 +35,8 @@ record Contender(String name, Family family, String variant) {
 
 	Session open(Options options, String queue, int prefetch, int concurrency) throws Exception {
 		return switch (this.family) {
-			case RAW -> new RawSession(options, queue, prefetch, concurrency).openPublisher();
+			case RAW -> new RawSession(options, queue, prefetch, concurrency, this.variant.equals("PROPERTIES"))
+				.openPublisher();
 			case ZEPHCAST -> new ZephcastSession(options, queue, prefetch, concurrency,
 					ZephcastSession.Mode.valueOf(this.variant));
 			case SPRING -> new SpringSession(options, queue, prefetch, concurrency,
@@ -40,8 +44,9 @@ record Contender(String name, Family family, String variant) {
 		};
 	}
 
+	/** The baseline every ratio is against. */
 	boolean isRaw() {
-		return this.family == Family.RAW;
+		return this == RAW;
 	}
 
 }

@@ -28,6 +28,16 @@ final class RawSession extends Session {
 
 	private final ConnectionFactory factory;
 
+	/**
+	 * Send the properties zephcast gives every message (a message id, a timestamp, the
+	 * stream name as app id, mandatory) instead of the bare minimum: the same message, sent
+	 * by the raw client, so that the table separates what the client costs from what the
+	 * metadata costs the broker.
+	 */
+	private final boolean zephcastProperties;
+
+	private final String idPrefix = java.util.UUID.randomUUID() + "-";
+
 	private Connection publisherConnection;
 
 	private Channel publisherChannel;
@@ -41,8 +51,14 @@ final class RawSession extends Session {
 	private final java.util.concurrent.atomic.AtomicLong acked = new java.util.concurrent.atomic.AtomicLong();
 
 	RawSession(Options options, String queue, int prefetch, int concurrency) throws Exception {
+		this(options, queue, prefetch, concurrency, false);
+	}
+
+	RawSession(Options options, String queue, int prefetch, int concurrency, boolean zephcastProperties)
+			throws Exception {
 		super(options, queue, prefetch, concurrency);
 		this.factory = factory(options.url);
+		this.zephcastProperties = zephcastProperties;
 	}
 
 	static ConnectionFactory factory(String url) throws Exception {
@@ -94,8 +110,21 @@ final class RawSession extends Session {
 			long due = (pacer != null) ? pacer.await(i) : 0;
 			long now = System.nanoTime();
 			confirms.sentAt.set(i, now);
-			this.publisherChannel.basicPublish("", this.queue, MessageProperties.PERSISTENT_BASIC,
-					Payload.create((pacer != null) ? due : now, i));
+			byte[] body = Payload.create((pacer != null) ? due : now, i);
+			if (this.zephcastProperties) {
+				AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+					.contentType("application/octet-stream")
+					.deliveryMode(2)
+					.priority(0)
+					.messageId(this.idPrefix + Long.toString(i + 1, 36))
+					.timestamp(new java.util.Date())
+					.appId(ZephcastSession.STREAM_NAME)
+					.build();
+				this.publisherChannel.basicPublish("", this.queue, true, properties, body);
+			}
+			else {
+				this.publisherChannel.basicPublish("", this.queue, MessageProperties.PERSISTENT_BASIC, body);
+			}
 			sent++;
 		}
 		drain(window);

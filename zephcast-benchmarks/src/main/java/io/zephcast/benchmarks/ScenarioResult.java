@@ -77,14 +77,17 @@ final class ScenarioResult {
 		return merged;
 	}
 
-	/** Merged p99 of the contender / merged p99 of raw. */
+	/** Median over rounds of (contender p99 / raw p99 in the same round). */
 	double p99Ratio(Contender contender) {
-		Histogram raw = latency(Contender.RAW);
-		Histogram mine = latency(contender);
-		if (raw.getTotalCount() == 0 || mine.getTotalCount() == 0) {
-			return Double.NaN;
+		List<Double> ratios = new ArrayList<>();
+		for (Trial trial : this.trials.get(contender)) {
+			Trial raw = roundOf(Contender.RAW, trial.round());
+			if (raw != null && raw.latency().getTotalCount() > 0 && trial.latency().getTotalCount() > 0) {
+				ratios.add((double) trial.latency().getValueAtPercentile(99)
+						/ Math.max(1, raw.latency().getValueAtPercentile(99)));
+			}
 		}
-		return (double) mine.getValueAtPercentile(99) / Math.max(1, raw.getValueAtPercentile(99));
+		return median(ratios.stream().mapToDouble(Double::doubleValue).toArray());
 	}
 
 	private Trial roundOf(Contender contender, int round) {
@@ -99,7 +102,8 @@ final class ScenarioResult {
 	String render() {
 		StringBuilder out = new StringBuilder();
 		out.append("### ").append(this.title).append('\n');
-		out.append("latency = ").append(this.latencyMeaning).append('\n').append('\n');
+		out.append("latency = ").append(this.latencyMeaning)
+			.append("; p50/p99 over all rounds; ratios = median over rounds of (contender / raw of the same round)\n\n");
 		out.append("| contender | msg/s (median) | msg/s min-max | p50 ms | p99 ms | msg/s vs raw | p99 vs raw "
 				+ "| client CPU us/msg | broker CPU us/msg | notes |\n");
 		out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");

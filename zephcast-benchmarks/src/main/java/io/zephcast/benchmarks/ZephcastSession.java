@@ -23,6 +23,9 @@ final class ZephcastSession extends Session {
 
 	}
 
+	/** The stream name of every zephcast client here (and the raw contender's app id). */
+	static final String STREAM_NAME = "zc-bench-stream";
+
 	private final Mode mode;
 
 	private final RabbitClient client;
@@ -39,7 +42,8 @@ final class ZephcastSession extends Session {
 			.concurrency(concurrency)
 			.durable(true)
 			.build();
-		this.client = new RabbitClient(queue, config).connect();
+		// the stream name becomes each message's app id: a realistic short one, not the long queue name
+		this.client = new RabbitClient(STREAM_NAME, config).connect();
 	}
 
 	@Override

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# CI smoke of the benchmarks: builds the module (and what it needs) and runs every
+# scenario tiny against the broker at $ZEPHCAST_RABBIT_URL (default amqp://guest:guest@localhost:5672/).
+# Asserts nothing about speed: exits non-zero only if a scenario breaks (messages lost or
+# duplicated, a nack, an error, a timeout). Run from the repository root or anywhere.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -q -B -pl zephcast-benchmarks -am package -DskipTests
+java -jar zephcast-benchmarks/target/zephcast-benchmarks.jar --smoke "$@"

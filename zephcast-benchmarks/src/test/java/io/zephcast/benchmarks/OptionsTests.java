@@ -1,0 +1,45 @@
+package io.zephcast.benchmarks;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+class OptionsTests {
+
+	@Test
+	void explicitSizesWinOverTheSmokeDefaults() {
+		Options options = Options.parse(new String[] { "--messages=5000", "--smoke", "--scenarios=publish,heap" });
+		assertThat(options.smoke).isTrue();
+		assertThat(options.messages).isEqualTo(5000);
+		assertThat(options.rounds).isEqualTo(1);
+		assertThat(options.scenarios).containsExactly("publish", "heap");
+	}
+
+	@Test
+	void numbersMayHaveSeparators() {
+		assertThat(Options.parse(new String[] { "--heap-backlog=1_000_000" }).heapBacklog).isEqualTo(1_000_000);
+		assertThat(Options.parse(new String[] { "--messages=200,000" }).messages).isEqualTo(200_000);
+	}
+
+	@Test
+	void unknownOptionsAndScenariosAreRejected() {
+		assertThatExceptionOfType(Options.UsageException.class)
+			.isThrownBy(() -> Options.parse(new String[] { "--mesages=1" }))
+			.withMessageContaining("Unknown option '--mesages'");
+		assertThatExceptionOfType(Options.UsageException.class)
+			.isThrownBy(() -> Options.parse(new String[] { "--scenarios=publish,nope" }))
+			.withMessageContaining("nope");
+		assertThatExceptionOfType(Options.UsageException.class)
+			.isThrownBy(() -> Options.parse(new String[] { "--rounds=0" }));
+	}
+
+	@Test
+	void theRawBaselineAlwaysRuns() {
+		Options options = Options.parse(new String[] { "--contenders=pull" });
+		assertThat(options.runs(Contender.RAW)).isTrue();
+		assertThat(options.runs(Contender.ZEPHCAST_PULL)).isTrue();
+		assertThat(options.runs(Contender.ZEPHCAST_PUSH)).isFalse();
+	}
+
+}
