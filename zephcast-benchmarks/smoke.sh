@@ -5,5 +5,7 @@
 # duplicated, a nack, an error, a timeout). Run from the repository root or anywhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -B -pl zephcast-benchmarks -am package -DskipTests
+if [ "${SKIP_BUILD:-}" != "1" ]; then   # SKIP_BUILD=1 when the jar was just built (e.g. by mvn verify)
+  mvn -q -B -pl zephcast-benchmarks -am package -DskipTests
+fi
 java -jar zephcast-benchmarks/target/zephcast-benchmarks.jar --smoke "$@"

@@ -361,7 +361,7 @@ public final class BenchmarkMain {
 				HeapRow row = heapTrial(queue, contender, prefetch, remaining);
 				this.heapRows.add(row);
 				remaining = row.remainingAfter;
-				this.progress.println("[heap] " + row.contender() + ": max held " + row.maxHeld + ", heap +"
+				this.progress.println("[heap] " + row.label() + ": max held " + row.maxHeld + ", heap +"
 						+ mib(row.maxHeap - row.heapBefore));
 			}
 		}

@@ -20,31 +20,31 @@ final class Options {
 	boolean smoke;
 
 	/** Messages per trial for publish-only, publish + consume and the consumer group. */
-	int messages = 100_000;
+	int messages = 60_000;
 
 	/** Backlog per trial for consume-only at prefetch 250. */
-	int backlog = 100_000;
+	int backlog = 60_000;
 
 	/** Backlog per trial for consume-only at prefetch 1 (far slower: one round trip per message). */
-	int backlogPrefetch1 = 20_000;
+	int backlogPrefetch1 = 10_000;
 
 	/** Measured rounds; every contender runs once per round, in a rotated order. */
 	int rounds = 3;
 
 	/** Messages per warm-up trial (one per contender before the measured rounds); 0 to skip. */
-	int warmup = 10_000;
+	int warmup = 5_000;
 
 	/** Fixed publish rate of the latency scenario. */
 	int rate = 1_000;
 
 	/** Seconds per contender and round of the latency scenario. */
-	int latencySeconds = 15;
+	int latencySeconds = 10;
 
 	/** Backlog of the heap scenario. */
 	int heapBacklog = 1_000_000;
 
 	/** Seconds each contender consumes slowly in the heap scenario. */
-	int heapSeconds = 15;
+	int heapSeconds = 10;
 
 	/** Milliseconds a slow consumer sleeps per message in the heap scenario. */
 	int heapWorkMillis = 1;
@@ -174,15 +174,15 @@ final class Options {
 				  --url=amqp://...         broker (default $ZEPHCAST_RABBIT_URL or amqp://guest:guest@localhost:5672/)
 				  --scenarios=a,b          subset of publish,consume,pubsub,latency,group,heap (default all)
 				  --contenders=a,b         only contenders whose name contains one of these (raw always runs)
-				  --messages=N             messages per trial: publish-only, publish+consume, group (100000)
-				  --backlog=N              backlog per trial, consume-only at prefetch 250 (100000)
-				  --backlog-prefetch1=N    backlog per trial, consume-only at prefetch 1 (20000)
+				  --messages=N             messages per trial: publish-only, publish+consume, group (60000)
+				  --backlog=N              backlog per trial, consume-only at prefetch 250 (60000)
+				  --backlog-prefetch1=N    backlog per trial, consume-only at prefetch 1 (10000)
 				  --rounds=N               measured rounds, contenders rotated each round (3)
-				  --warmup=N               messages per warm-up trial, 0 = none (10000)
+				  --warmup=N               messages per warm-up trial, 0 = none (5000)
 				  --rate=N                 msg/s of the fixed-rate latency scenario (1000)
-				  --latency-seconds=N      seconds per latency trial (15)
+				  --latency-seconds=N      seconds per latency trial (10)
 				  --heap-backlog=N         backlog of the heap scenario (1000000)
-				  --heap-seconds=N         seconds each heap contender consumes slowly (15)
+				  --heap-seconds=N         seconds each heap contender consumes slowly (10)
 				  --heap-work-millis=N     sleep per message of the slow heap consumer (1)
 				  --max-trial-seconds=N    stop publishing in a trial after N s (10)
 				  --timeout-seconds=N      a trial that waits longer for its messages is broken (180)
