@@ -29,7 +29,7 @@ final class PayloadCodec {
 		this.jsonMapper = jsonMapper;
 	}
 
-	Message encode(Object payload, SendOptions options, boolean persistent, String appId, String messageId) {
+	Message encode(Object payload, SendOptions options, boolean persistent, String messageId) {
 		MessageProperties properties = new MessageProperties();
 		byte[] body;
 		if (payload instanceof String text) {
@@ -56,7 +56,6 @@ final class PayloadCodec {
 		properties.setDeliveryMode(persistent ? MessageDeliveryMode.PERSISTENT : MessageDeliveryMode.NON_PERSISTENT);
 		properties.setMessageId(messageId);
 		properties.setTimestamp(new Date());
-		properties.setAppId(appId);
 		if (options.correlationId() != null) {
 			properties.setCorrelationId(options.correlationId());
 		}

@@ -1,96 +1,219 @@
 package io.zephcast.rabbit;
 
+import java.io.IOException;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ConfirmListener;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ReturnListener;
+import com.rabbitmq.client.ShutdownListener;
+import com.rabbitmq.client.ShutdownSignalException;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.amqp.AmqpResourceNotAvailableException;
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.rabbit.connection.ChannelProxy;
+import org.springframework.amqp.core.ReturnedMessage;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
-import org.springframework.amqp.rabbit.connection.RabbitUtils;
-import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.amqp.rabbit.support.DefaultMessagePropertiesConverter;
+import org.springframework.amqp.rabbit.support.MessagePropertiesConverter;
 import org.springframework.amqp.rabbit.support.RabbitExceptionTranslator;
 
 /**
- * The one channel a client publishes on. {@code RabbitTemplate.send} checks a channel out
- * of the cache per message, and a confirm-mode channel goes back only once all its
- * confirms are in: with many sends in flight the template keeps opening channels, each a
- * broker round trip that can block the caller. Holding one channel lets sends pipeline;
- * the template still does the publishing, confirm and return bookkeeping.
+ * The one channel a client publishes on, mandatory and with publisher confirms, reopened
+ * when it closes. It completes each send's {@link CorrelationData} future from the
+ * broker's confirm, after setting its returned message if the broker returned it.
+ * <p>
+ * {@code RabbitTemplate.send} checks a channel out of the cache per message, and a
+ * confirm-mode channel goes back only once all its confirms are in: with many sends in
+ * flight the template keeps opening channels. Holding one channel lets sends pipeline.
+ * The template's bookkeeping on that channel ({@code doSend} on Spring's publisher-callback
+ * channel) still cost a lot per message: it adds two correlation headers to every message
+ * (spring_listener_return_correlation and spring_returned_message_correlation, about 150
+ * bytes that the broker parses, stores and delivers with a 100-byte payload), and keeps
+ * three maps per message under one lock. Here the channel is a plain amqp-client channel
+ * of the same connection: confirms are matched by publish sequence number and a return by
+ * message id, so messages carry only their own properties.
  */
 final class PublishingChannel {
 
+	private static final String CHARSET = "UTF-8";
+
 	private final ConnectionFactory connectionFactory;
 
-	private final RabbitTemplate template;
+	private final MessagePropertiesConverter converter = new DefaultMessagePropertiesConverter();
 
+	/** Makes a publish sequence number and the publish after it one step. */
 	private final ReentrantLock lock = new ReentrantLock();
 
-	private @Nullable ChannelProxy proxy;
+	private @Nullable Lane lane;
 
-	private @Nullable Channel target;
-
-	PublishingChannel(ConnectionFactory connectionFactory, RabbitTemplate template) {
+	PublishingChannel(ConnectionFactory connectionFactory) {
 		this.connectionFactory = connectionFactory;
-		this.template = template;
 	}
 
 	/**
-	 * Publishes a message; its confirm (or nack, or return) completes the correlation's
-	 * future.
-	 * @throws org.springframework.amqp.AmqpException if it could not be published
+	 * Publishes the message. Its correlation's future completes with the broker's ack or
+	 * nack, or with a nack when the channel closes first.
+	 * @throws org.springframework.amqp.AmqpException if no channel can be opened or the
+	 * publish fails
 	 */
 	void publish(String exchange, String routingKey, Message message, CorrelationData correlation) {
+		AMQP.BasicProperties properties = this.converter.fromMessageProperties(message.getMessageProperties(),
+				CHARSET);
+		if (properties.getHeaders() != null && properties.getHeaders().isEmpty()) {
+			// no headers table at all rather than an empty one: the broker then skips looking for
+			// CC/BCC routing headers in it
+			properties = properties.builder().headers(null).build();
+		}
 		this.lock.lock();
 		try {
-			Channel channel = channel();
-			try {
-				this.template.doSend(channel, exchange, routingKey, message, true, correlation);
-			}
-			catch (Exception ex) {
-				release();
-				throw RabbitExceptionTranslator.convertRabbitAccessException(ex);
-			}
+			lane().publish(exchange, routingKey, properties, message.getBody(), correlation);
+		}
+		catch (IOException ex) {
+			throw RabbitExceptionTranslator.convertRabbitAccessException(ex);
 		}
 		finally {
 			this.lock.unlock();
 		}
 	}
 
-	private Channel channel() {
-		Channel target = this.target;
-		if (target != null && target.isOpen()) {
-			return target;
+	private Lane lane() throws IOException {
+		Lane current = this.lane;
+		if (current == null || !current.channel.isOpen()) {
+			// a plain channel of the (publisher) connection: no publisher-callback wrapper
+			Channel channel = this.connectionFactory.createConnection().getDelegate().createChannel();
+			if (channel == null) {
+				throw new AmqpResourceNotAvailableException("The broker has no channel left for publishing");
+			}
+			channel.confirmSelect();
+			current = new Lane(channel);
+			this.lane = current;
 		}
-		release();
-		ChannelProxy proxy = (ChannelProxy) this.connectionFactory.createConnection().createChannel(false);
-		this.proxy = proxy;
-		this.template.addListener(proxy);
-		// publishing on the target skips the proxy's reflection on every call
-		this.target = proxy.getTargetChannel();
-		return this.target;
+		return current;
 	}
 
-	private void release() {
-		ChannelProxy proxy = this.proxy;
-		this.proxy = null;
-		this.target = null;
-		if (proxy != null) {
-			RabbitUtils.setPhysicalCloseRequired(proxy, true);
-			RabbitUtils.closeChannel(proxy);
-		}
-	}
-
+	/** Closes the channel; sends still unconfirmed fail as nacked. */
 	void close() {
 		this.lock.lock();
 		try {
-			release();
+			if (this.lane != null && this.lane.channel.isOpen()) {
+				this.lane.channel.close();
+			}
+		}
+		catch (IOException | TimeoutException | ShutdownSignalException ex) {
+			// closed already
 		}
 		finally {
+			this.lane = null;
 			this.lock.unlock();
 		}
+	}
+
+	private static final class Pending {
+
+		private final CorrelationData correlation;
+
+		private final @Nullable String messageId;
+
+		private boolean returned;
+
+		Pending(CorrelationData correlation, @Nullable String messageId) {
+			this.correlation = correlation;
+			this.messageId = messageId;
+		}
+
+	}
+
+	/** One channel and the sends it has not had confirmed yet, by publish sequence number. */
+	private final class Lane implements ConfirmListener, ReturnListener, ShutdownListener {
+
+		private final Channel channel;
+
+		private final ConcurrentSkipListMap<Long, Pending> pending = new ConcurrentSkipListMap<>();
+
+		Lane(Channel channel) {
+			this.channel = channel;
+			channel.addConfirmListener(this);
+			channel.addReturnListener(this);
+			channel.addShutdownListener(this);
+		}
+
+		void publish(String exchange, String routingKey, AMQP.BasicProperties properties, byte[] body,
+				CorrelationData correlation) throws IOException {
+			long sequence = this.channel.getNextPublishSeqNo();
+			this.pending.put(sequence, new Pending(correlation, properties.getMessageId()));
+			try {
+				this.channel.basicPublish(exchange, routingKey, true, properties, body);
+			}
+			catch (IOException | RuntimeException ex) {
+				this.pending.remove(sequence);
+				throw ex;
+			}
+		}
+
+		@Override
+		public void handleAck(long deliveryTag, boolean multiple) {
+			settle(deliveryTag, multiple, true);
+		}
+
+		@Override
+		public void handleNack(long deliveryTag, boolean multiple) {
+			settle(deliveryTag, multiple, false);
+		}
+
+		private void settle(long deliveryTag, boolean multiple, boolean ack) {
+			if (multiple) {
+				NavigableMap<Long, Pending> settled = this.pending.headMap(deliveryTag, true);
+				for (Map.Entry<Long, Pending> entry : settled.entrySet()) {
+					complete(entry.getValue(), ack, null);
+				}
+				settled.clear();
+			}
+			else {
+				Pending one = this.pending.remove(deliveryTag);
+				if (one != null) {
+					complete(one, ack, null);
+				}
+			}
+		}
+
+		private void complete(Pending pending, boolean ack, @Nullable String reason) {
+			pending.correlation.getFuture().complete(new CorrelationData.Confirm(ack, reason));
+		}
+
+		/** Comes before the confirm of the same message, on the same thread. */
+		@Override
+		public void handleReturn(int replyCode, String replyText, String exchange, String routingKey,
+				AMQP.BasicProperties properties, byte[] body) {
+			for (Pending candidate : this.pending.values()) {
+				if (!candidate.returned && Objects.equals(candidate.messageId, properties.getMessageId())) {
+					candidate.returned = true;
+					Message returned = new Message(body, PublishingChannel.this.converter.toMessageProperties(
+							properties, new Envelope(0L, false, exchange, routingKey), CHARSET));
+					candidate.correlation
+						.setReturned(new ReturnedMessage(returned, replyCode, replyText, exchange, routingKey));
+					return;
+				}
+			}
+		}
+
+		@Override
+		public void shutdownCompleted(ShutdownSignalException cause) {
+			String reason = "the publishing channel closed before the broker confirmed: " + cause.getMessage();
+			for (Pending unconfirmed : this.pending.values()) {
+				complete(unconfirmed, false, reason);
+			}
+			this.pending.clear();
+		}
+
 	}
 
 }

@@ -1,12 +1,12 @@
 package io.zephcast.rabbit;
 
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -39,7 +39,6 @@ import org.springframework.amqp.rabbit.connection.ChannelProxy;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
-import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer;
 import org.springframework.amqp.rabbit.listener.api.ChannelAwareMessageListener;
 import org.springframework.context.SmartLifecycle;
@@ -109,8 +108,6 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 
 	private final RabbitAdmin admin;
 
-	private final RabbitTemplate template;
-
 	private final PublishingChannel publishing;
 
 	private final BlockedPublishing blockedPublishing;
@@ -123,7 +120,8 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 
 	private final ScheduledExecutorService timer;
 
-	private final String idPrefix = UUID.randomUUID() + "-";
+	/** Message ids are short (every byte is parsed and stored by the broker) and unique: 64 random bits + a count. */
+	private final String idPrefix = Long.toUnsignedString(new SecureRandom().nextLong(), 36) + "-";
 
 	private final AtomicLong idSequence = new AtomicLong();
 
@@ -173,17 +171,8 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		this.admin = new RabbitAdmin(this.connectionFactory);
 		this.admin.setRedeclareManualDeclarations(true);
 		this.admin.afterPropertiesSet();
-		this.template = new RabbitTemplate(this.connectionFactory);
-		this.template.setMandatory(true);
-		// confirms and returns are reported through each send's future; the callbacks only let the template
-		// track them on the publishing channel's target and keep it from warning
-		this.template.setConfirmCallback((correlation, ack, cause) -> {
-		});
-		this.template.setReturnsCallback((returned) -> {
-		});
 		ConnectionFactory publisherFactory = this.connectionFactory.getPublisherConnectionFactory();
-		this.publishing = new PublishingChannel((publisherFactory != null) ? publisherFactory : this.connectionFactory,
-				this.template);
+		this.publishing = new PublishingChannel((publisherFactory != null) ? publisherFactory : this.connectionFactory);
 		this.ownsContainer = builder.container == null;
 		this.container = (builder.container != null) ? builder.container
 				: RabbitListenerContainers.create(this.connectionFactory, this.topology, this.config);
@@ -417,7 +406,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		String messageId = (options.messageId() != null) ? options.messageId() : nextId();
 		String exchange = this.topology.exchangeName();
 		String routingKey = (options.routingKey() != null) ? options.routingKey() : this.topology.defaultRoutingKey();
-		Message message = this.codec.encode(payload, options, this.config.durable(), this.streamName, messageId);
+		Message message = this.codec.encode(payload, options, this.config.durable(), messageId);
 		String blocked = this.blockedPublishing.reason();
 		if (blocked != null) {
 			return CompletableFuture.failedFuture(new BrokerBlockedException("Message " + messageId

@@ -79,7 +79,6 @@ class RabbitClientTests {
 			assertThat(response.getProps().getMessageId()).isEqualTo("m-1");
 			assertThat(response.getProps().getCorrelationId()).isEqualTo("c-1");
 			assertThat(response.getProps().getHeaders().get("tenant")).hasToString("a");
-			assertThat(response.getProps().getAppId()).isEqualTo("props");
 			assertThat(new String(response.getBody(), StandardCharsets.UTF_8)).isEqualTo("payload");
 		}
 	}
@@ -206,6 +205,48 @@ class RabbitClientTests {
 				.withMessageContaining("exchange '" + exchange + "'")
 				.withMessageContaining("routing key 'no.such.key'");
 		}
+	}
+
+	@Test
+	void anUnroutableSendAmongManyInFlightFailsAloneAndTheOthersAreConfirmed() throws Exception {
+		String exchange = this.names.exchange("pipeline");
+		String queue = this.names.queue("pipeline");
+		RabbitConfig config = config().exchangeName(exchange).queueName(queue).routingKey("routed").build();
+		try (RabbitClient client = new RabbitClient("pipeline", config).connect()) {
+			java.util.List<CompletableFuture<Void>> sends = new java.util.ArrayList<>();
+			for (int i = 0; i < 2000; i++) {
+				sends.add((i == 1000) ? client.send("lost", SendOptions.routingKey("nowhere")) : client.send("m" + i));
+			}
+			CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).handle((done, failure) -> null)
+				.get(30, TimeUnit.SECONDS);
+			assertThat(sends.get(1000)).isCompletedExceptionally();
+			assertThat(sends.stream().filter(CompletableFuture::isCompletedExceptionally)).hasSize(1);
+			assertThatExceptionOfType(java.util.concurrent.ExecutionException.class).isThrownBy(sends.get(1000)::get)
+				.havingCause()
+				.isInstanceOf(UnroutableMessageException.class)
+				.withMessageContaining("'nowhere'");
+		}
+		assertThat(RabbitBroker.readyMessages(queue)).isEqualTo(1999);
+	}
+
+	@Test
+	void aSendToAnExchangeDeletedBehindTheClientsBackFailsAndPublishingResumesOnceItIsBack() throws Exception {
+		String exchange = this.names.exchange("deleted");
+		String queue = this.names.queue("deleted");
+		RabbitConfig config = config().exchangeName(exchange).queueName(queue).build();
+		try (RabbitClient client = new RabbitClient("deleted", config).connect()) {
+			client.send("before").get(10, TimeUnit.SECONDS);
+			RabbitBroker.delete(java.util.List.of(), java.util.List.of(exchange));
+			assertThatExceptionOfType(java.util.concurrent.ExecutionException.class)
+				.isThrownBy(() -> client.send("into a missing exchange").get(10, TimeUnit.SECONDS))
+				.havingCause()
+				.isInstanceOf(SendFailedException.class)
+				.withMessageContaining("NOT_FOUND");
+			// once the exchange is back, the client publishes again on a new channel
+			new RabbitClient("redeclare", config).connect().close();
+			client.send("after").get(10, TimeUnit.SECONDS);
+		}
+		assertThat(RabbitBroker.readyMessages(queue)).isEqualTo(2);
 	}
 
 	@Test
