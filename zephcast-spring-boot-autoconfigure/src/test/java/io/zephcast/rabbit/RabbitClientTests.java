@@ -233,7 +233,7 @@ class RabbitClientTests {
 	void aSendToAnExchangeDeletedBehindTheClientsBackFailsAndPublishingResumesOnceItIsBack() throws Exception {
 		String exchange = this.names.exchange("deleted");
 		String queue = this.names.queue("deleted");
-		RabbitConfig config = config().exchangeName(exchange).queueName(queue).build();
+		RabbitConfig config = config().exchangeName(exchange).queueName(queue).routingKey("orders").build();
 		try (RabbitClient client = new RabbitClient("deleted", config).connect()) {
 			client.send("before").get(10, TimeUnit.SECONDS);
 			RabbitBroker.delete(java.util.List.of(), java.util.List.of(exchange));
