@@ -57,6 +57,15 @@ public final class BenchmarkMain {
 	}
 
 	public static void main(String[] args) {
+		System.exit(run(args));
+	}
+
+	/**
+	 * Runs the benchmark as {@link #main(String[])} does, without exiting.
+	 * @param args the command line
+	 * @return the exit code: 0, 1 if a scenario broke, 2 for bad arguments
+	 */
+	static int run(String... args) {
 		// before the first logger: Spring AMQP and amqp-client log through SLF4J
 		System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
 		System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
@@ -66,18 +75,15 @@ public final class BenchmarkMain {
 		}
 		catch (Options.UsageException ex) {
 			System.err.println(ex.getMessage());
-			System.exit(2);
-			return;
+			return 2;
 		}
-		int code;
 		try {
-			code = new BenchmarkMain(options).run();
+			return new BenchmarkMain(options).run();
 		}
 		catch (Exception ex) {
 			ex.printStackTrace();
-			code = 1;
+			return 1;
 		}
-		System.exit(code);
 	}
 
 	private int run() throws Exception {
