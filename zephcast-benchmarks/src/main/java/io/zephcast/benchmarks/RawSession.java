@@ -29,14 +29,14 @@ final class RawSession extends Session {
 	private final ConnectionFactory factory;
 
 	/**
-	 * Send the properties zephcast gives every message (a message id, a timestamp, the
-	 * stream name as app id, mandatory) instead of the bare minimum: the same message, sent
+	 * Send the properties zephcast gives every message (a short generated message id, a
+	 * timestamp, mandatory) instead of the bare minimum: the same message, sent
 	 * by the raw client, so that the table separates what the client costs from what the
 	 * metadata costs the broker.
 	 */
 	private final boolean zephcastProperties;
 
-	private final String idPrefix = java.util.UUID.randomUUID() + "-";
+	private final String idPrefix = Long.toUnsignedString(new java.security.SecureRandom().nextLong(), 36) + "-";
 
 	private Connection publisherConnection;
 
@@ -118,7 +118,6 @@ final class RawSession extends Session {
 					.priority(0)
 					.messageId(this.idPrefix + Long.toString(i + 1, 36))
 					.timestamp(new java.util.Date())
-					.appId(ZephcastSession.STREAM_NAME)
 					.build();
 				this.publisherChannel.basicPublish("", this.queue, true, properties, body);
 			}
