@@ -106,8 +106,10 @@ public final class TcpProxy implements AutoCloseable {
 			int read;
 			while ((read = in.read(buffer)) != -1) {
 				while (fromBroker && this.frozen && !from.isClosed()) {
-					Thread.onSpinWait();
 					Thread.sleep(5);
+				}
+				if (from.isClosed() || to.isClosed()) {
+					break;
 				}
 				out.write(buffer, 0, read);
 				out.flush();
@@ -126,11 +128,12 @@ public final class TcpProxy implements AutoCloseable {
 	 * Drops every open link at once, as a network failure would.
 	 */
 	public void cut() {
-		this.frozen = false;
 		for (Socket socket : this.sockets) {
 			closeQuietly(socket);
 		}
 		this.sockets.clear();
+		// only now: a frozen pump must not forward what it holds before its link is gone
+		this.frozen = false;
 	}
 
 	/**
