@@ -2,6 +2,7 @@ package io.zephcast.benchmarks;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +65,46 @@ abstract class Session implements AutoCloseable {
 			List<String> copy = new ArrayList<>(this.failures);
 			throw new BenchmarkFailure(copy.size() + " failure(s), first: " + copy.get(0));
 		}
+	}
+
+	/**
+	 * Publishes with at most {@link #WINDOW} sends in flight, for contenders whose send
+	 * returns a future of its confirm; a failed future is recorded as a failure.
+	 * @return how many were sent before the deadline
+	 */
+	protected int publishPipelined(int count, Histogram confirmLatency, Pacer pacer, long deadlineNanos,
+			String contender, AsyncSend send) throws Exception {
+		Semaphore window = new Semaphore(WINDOW);
+		int sent = 0;
+		for (int i = 0; i < count; i++) {
+			if ((i & 63) == 0 && System.nanoTime() > deadlineNanos) {
+				break;
+			}
+			acquire(window, 1);
+			long due = (pacer != null) ? pacer.await(i) : 0;
+			long now = System.nanoTime();
+			int index = i;
+			send.send(Payload.create((pacer != null) ? due : now, i)).whenComplete((ignored, error) -> {
+				if (error != null) {
+					this.failures.add(contender + " message " + index + ": " + error);
+				}
+				else {
+					record(confirmLatency, now);
+				}
+				window.release();
+			});
+			sent++;
+		}
+		drain(window);
+		return sent;
+	}
+
+	/** Sends one message and tells when the broker confirmed it. */
+	@FunctionalInterface
+	interface AsyncSend {
+
+		CompletableFuture<?> send(byte[] body) throws Exception;
+
 	}
 
 	protected void acquire(Semaphore window, int permits) throws InterruptedException {

@@ -1,7 +1,6 @@
 package io.zephcast.benchmarks;
 
 import java.util.UUID;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -90,32 +89,15 @@ final class SpringSession extends Session {
 
 	private int publishAsync(int count, Histogram confirmLatency, Pacer pacer, long deadlineNanos)
 			throws Exception {
-		Semaphore window = new Semaphore(WINDOW);
-		int sent = 0;
-		for (int i = 0; i < count; i++) {
-			if ((i & 63) == 0 && System.nanoTime() > deadlineNanos) {
-				break;
-			}
-			acquire(window, 1);
-			long due = (pacer != null) ? pacer.await(i) : 0;
-			long now = System.nanoTime();
-			int index = i;
+		return publishPipelined(count, confirmLatency, pacer, deadlineNanos, "RabbitTemplate", (body) -> {
 			CorrelationData correlation = new CorrelationData(UUID.randomUUID().toString());
-			this.template.convertAndSend("", this.queue, Payload.create((pacer != null) ? due : now, i), correlation);
-			correlation.getFuture().whenComplete((confirm, error) -> {
-				if (error != null || confirm == null || !confirm.ack()) {
-					this.failures.add("RabbitTemplate message " + index + ": "
-							+ ((error != null) ? error : (confirm == null) ? "no confirm" : "nack " + confirm.reason()));
+			this.template.convertAndSend("", this.queue, body, correlation);
+			return correlation.getFuture().thenAccept((confirm) -> {
+				if (!confirm.ack()) {
+					throw new IllegalStateException("nack " + confirm.reason());
 				}
-				else {
-					record(confirmLatency, now);
-				}
-				window.release();
 			});
-			sent++;
-		}
-		drain(window);
-		return sent;
+		});
 	}
 
 	@Override

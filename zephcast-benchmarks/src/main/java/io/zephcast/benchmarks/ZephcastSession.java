@@ -2,7 +2,6 @@ package io.zephcast.benchmarks;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Semaphore;
 
 import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitConfig;
@@ -42,35 +41,12 @@ final class ZephcastSession extends Session {
 			.concurrency(concurrency)
 			.durable(true)
 			.build();
-		// the stream name becomes each message's app id: a realistic short one, not the long queue name
 		this.client = new RabbitClient(STREAM_NAME, config).connect();
 	}
 
 	@Override
 	int publish(int count, Histogram confirmLatency, Pacer pacer, long deadlineNanos) throws Exception {
-		Semaphore window = new Semaphore(WINDOW);
-		int sent = 0;
-		for (int i = 0; i < count; i++) {
-			if ((i & 63) == 0 && System.nanoTime() > deadlineNanos) {
-				break;
-			}
-			acquire(window, 1);
-			long due = (pacer != null) ? pacer.await(i) : 0;
-			long now = System.nanoTime();
-			int index = i;
-			this.client.send(Payload.create((pacer != null) ? due : now, i)).whenComplete((ignored, error) -> {
-				if (error != null) {
-					this.failures.add("zephcast send " + index + ": " + error);
-				}
-				else {
-					record(confirmLatency, now);
-				}
-				window.release();
-			});
-			sent++;
-		}
-		drain(window);
-		return sent;
+		return publishPipelined(count, confirmLatency, pacer, deadlineNanos, "zephcast send", this.client::send);
 	}
 
 	@Override
