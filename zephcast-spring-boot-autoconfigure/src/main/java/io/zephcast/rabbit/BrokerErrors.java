@@ -5,6 +5,8 @@ import com.rabbitmq.client.Method;
 import com.rabbitmq.client.ShutdownSignalException;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.core.NestedExceptionUtils;
+
 /**
  * Reads what the broker said out of the exceptions Spring AMQP and the Java client wrap it
  * in.
@@ -39,13 +41,9 @@ final class BrokerErrors {
 		if (reply != null) {
 			return reply;
 		}
-		String message = ex.getMessage();
-		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-			if (cause.getMessage() != null) {
-				message = cause.getMessage();
-			}
-		}
-		return (message != null) ? message : ex.getClass().getSimpleName();
+		Throwable cause = NestedExceptionUtils.getMostSpecificCause(ex);
+		String message = (cause.getMessage() != null) ? cause.getMessage() : ex.getMessage();
+		return (message != null) ? message : cause.getClass().getSimpleName();
 	}
 
 }

@@ -181,16 +181,6 @@ final class DeliveryQueue {
 		return remaining;
 	}
 
-	int size() {
-		this.lock.lock();
-		try {
-			return this.messages.size();
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
 	private static IllegalStateException closedException() {
 		return new IllegalStateException("The RabbitClient is closed: no more messages will be received");
 	}

@@ -2,9 +2,13 @@ package io.zephcast.rabbit;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageDeliveryMode;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.LongString;
+
 import org.springframework.amqp.core.MessageProperties;
 
 import tools.jackson.core.JacksonException;
@@ -29,17 +33,23 @@ final class PayloadCodec {
 		this.jsonMapper = jsonMapper;
 	}
 
-	Message encode(Object payload, SendOptions options, boolean persistent, String messageId) {
-		MessageProperties properties = new MessageProperties();
+	/**
+	 * A message ready for {@code basicPublish}: built straight into AMQP properties, as
+	 * converting Spring's {@code MessageProperties} would cost every send a second pass.
+	 */
+	record Outgoing(AMQP.BasicProperties properties, byte[] body) {
+	}
+
+	Outgoing encode(Object payload, SendOptions options, boolean persistent, String messageId) {
+		AMQP.BasicProperties.Builder properties = new AMQP.BasicProperties.Builder();
 		byte[] body;
 		if (payload instanceof String text) {
 			body = text.getBytes(StandardCharsets.UTF_8);
-			properties.setContentType(TEXT);
-			properties.setContentEncoding("UTF-8");
+			properties.contentType(TEXT).contentEncoding("UTF-8");
 		}
 		else if (payload instanceof byte[] bytes) {
 			body = bytes;
-			properties.setContentType(BINARY);
+			properties.contentType(BINARY);
 		}
 		else {
 			try {
@@ -49,18 +59,29 @@ final class PayloadCodec {
 				throw new IllegalArgumentException(
 						"Cannot send a " + payload.getClass().getName() + " as JSON: " + ex.getOriginalMessage(), ex);
 			}
-			properties.setContentType(JSON);
-			properties.setContentEncoding("UTF-8");
+			properties.contentType(JSON).contentEncoding("UTF-8");
 		}
-		properties.setContentLength(body.length);
-		properties.setDeliveryMode(persistent ? MessageDeliveryMode.PERSISTENT : MessageDeliveryMode.NON_PERSISTENT);
-		properties.setMessageId(messageId);
-		properties.setTimestamp(new Date());
-		if (options.correlationId() != null) {
-			properties.setCorrelationId(options.correlationId());
+		properties.deliveryMode(persistent ? 2 : 1)
+			.messageId(messageId)
+			.timestamp(new Date())
+			.correlationId(options.correlationId());
+		if (!options.headers().isEmpty()) {
+			// no table at all when there are no headers: the broker then has none to look through
+			Map<String, Object> headers = new LinkedHashMap<>();
+			options.headers().forEach((name, value) -> headers.put(name, headerValue(value)));
+			properties.headers(headers);
 		}
-		options.headers().forEach(properties::setHeader);
-		return new Message(body, properties);
+		return new Outgoing(properties.build(), body);
+	}
+
+	/** A value the AMQP table encoder writes as is, else its string form (as Spring AMQP does). */
+	private static Object headerValue(Object value) {
+		if (value instanceof String || value instanceof Number || value instanceof Boolean || value instanceof Date
+				|| value instanceof byte[] || value instanceof Map || value instanceof List
+				|| value instanceof LongString) {
+			return value;
+		}
+		return (value instanceof Class<?> type) ? type.getName() : String.valueOf(value);
 	}
 
 	<T> T decode(byte[] body, Class<T> type) {

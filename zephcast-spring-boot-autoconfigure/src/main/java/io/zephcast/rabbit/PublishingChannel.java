@@ -1,6 +1,7 @@
 package io.zephcast.rabbit;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
@@ -11,7 +12,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConfirmListener;
-import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ReturnListener;
 import com.rabbitmq.client.ShutdownListener;
 import com.rabbitmq.client.ShutdownSignalException;
@@ -22,8 +22,6 @@ import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.ReturnedMessage;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
-import org.springframework.amqp.rabbit.support.DefaultMessagePropertiesConverter;
-import org.springframework.amqp.rabbit.support.MessagePropertiesConverter;
 import org.springframework.amqp.rabbit.support.RabbitExceptionTranslator;
 
 /**
@@ -44,38 +42,33 @@ import org.springframework.amqp.rabbit.support.RabbitExceptionTranslator;
  */
 final class PublishingChannel {
 
-	private static final String CHARSET = "UTF-8";
-
 	private final ConnectionFactory connectionFactory;
 
-	private final MessagePropertiesConverter converter = new DefaultMessagePropertiesConverter();
+	private final long confirmTimeoutNanos;
+
+	private final String overdueReason;
 
 	/** Makes a publish sequence number and the publish after it one step. */
 	private final ReentrantLock lock = new ReentrantLock();
 
 	private @Nullable Lane lane;
 
-	PublishingChannel(ConnectionFactory connectionFactory) {
+	PublishingChannel(ConnectionFactory connectionFactory, Duration confirmTimeout) {
 		this.connectionFactory = connectionFactory;
+		this.confirmTimeoutNanos = confirmTimeout.toNanos();
+		this.overdueReason = "no confirm from the broker within " + confirmTimeout;
 	}
 
 	/**
 	 * Publishes the message. Its correlation's future completes with the broker's ack or
-	 * nack, or with a nack when the channel closes first.
+	 * nack, or with a nack when the channel closes first or the confirm timeout passes.
 	 * @throws org.springframework.amqp.AmqpException if no channel can be opened or the
 	 * publish fails
 	 */
-	void publish(String exchange, String routingKey, Message message, CorrelationData correlation) {
-		AMQP.BasicProperties properties = this.converter.fromMessageProperties(message.getMessageProperties(),
-				CHARSET);
-		if (properties.getHeaders() != null && properties.getHeaders().isEmpty()) {
-			// no headers table at all rather than an empty one: the broker then skips looking for
-			// CC/BCC routing headers in it
-			properties = properties.builder().headers(null).build();
-		}
+	void publish(String exchange, String routingKey, PayloadCodec.Outgoing message, CorrelationData correlation) {
 		this.lock.lock();
 		try {
-			lane().publish(exchange, routingKey, properties, message.getBody(), correlation);
+			lane().publish(exchange, routingKey, message, correlation);
 		}
 		catch (IOException ex) {
 			throw RabbitExceptionTranslator.convertRabbitAccessException(ex);
@@ -98,6 +91,28 @@ final class PublishingChannel {
 			this.lane = current;
 		}
 		return current;
+	}
+
+	/**
+	 * Fails, as a broker nack would, the sends the broker has not confirmed within the
+	 * confirm timeout, so no send waits forever, even when its connection died silently or
+	 * the broker blocks publishing. Sends are pending in publish order, so the sweep stops
+	 * at the first one not yet due.
+	 */
+	void failOverdue() {
+		Lane current = this.lane;
+		if (current == null) {
+			return;
+		}
+		long now = System.nanoTime();
+		for (Map.Entry<Long, Pending> entry : current.pending.entrySet()) {
+			if (now - entry.getValue().deadline < 0) {
+				return;
+			}
+			if (current.pending.remove(entry.getKey()) != null) {
+				current.complete(entry.getValue(), false, this.overdueReason);
+			}
+		}
 	}
 
 	/** Closes the channel; sends still unconfirmed fail as nacked. */
@@ -123,11 +138,14 @@ final class PublishingChannel {
 
 		private final @Nullable String messageId;
 
+		private final long deadline;
+
 		private boolean returned;
 
-		Pending(CorrelationData correlation, @Nullable String messageId) {
+		Pending(CorrelationData correlation, @Nullable String messageId, long deadline) {
 			this.correlation = correlation;
 			this.messageId = messageId;
+			this.deadline = deadline;
 		}
 
 	}
@@ -146,12 +164,13 @@ final class PublishingChannel {
 			channel.addShutdownListener(this);
 		}
 
-		void publish(String exchange, String routingKey, AMQP.BasicProperties properties, byte[] body,
-				CorrelationData correlation) throws IOException {
+		void publish(String exchange, String routingKey, PayloadCodec.Outgoing message, CorrelationData correlation)
+				throws IOException {
 			long sequence = this.channel.getNextPublishSeqNo();
-			this.pending.put(sequence, new Pending(correlation, properties.getMessageId()));
+			this.pending.put(sequence, new Pending(correlation, message.properties().getMessageId(),
+					System.nanoTime() + PublishingChannel.this.confirmTimeoutNanos));
 			try {
-				this.channel.basicPublish(exchange, routingKey, true, properties, body);
+				this.channel.basicPublish(exchange, routingKey, true, message.properties(), message.body());
 			}
 			catch (IOException | RuntimeException ex) {
 				this.pending.remove(sequence);
@@ -196,10 +215,8 @@ final class PublishingChannel {
 			for (Pending candidate : this.pending.values()) {
 				if (!candidate.returned && Objects.equals(candidate.messageId, properties.getMessageId())) {
 					candidate.returned = true;
-					Message returned = new Message(body, PublishingChannel.this.converter.toMessageProperties(
-							properties, new Envelope(0L, false, exchange, routingKey), CHARSET));
 					candidate.correlation
-						.setReturned(new ReturnedMessage(returned, replyCode, replyText, exchange, routingKey));
+						.setReturned(new ReturnedMessage(new Message(body), replyCode, replyText, exchange, routingKey));
 					return;
 				}
 			}

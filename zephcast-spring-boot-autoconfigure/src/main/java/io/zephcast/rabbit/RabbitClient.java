@@ -116,8 +116,6 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 
 	private final DeliveryQueue deliveries;
 
-	private final PendingConfirms pendingConfirms;
-
 	private final ScheduledExecutorService timer;
 
 	/** Message ids are short (every byte is parsed and stored by the broker) and unique: 64 random bits + a count. */
@@ -163,7 +161,6 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		this.ownsConnectionFactory = builder.connectionFactory == null;
 		this.connectionFactory = (builder.connectionFactory != null) ? builder.connectionFactory
 				: RabbitConnectionFactories.create(this.streamName, this.config);
-		checkConfirmsAndReturns(this.connectionFactory);
 		this.ownsCallbackExecutor = builder.callbackExecutor == null;
 		this.callbackExecutor = (builder.callbackExecutor != null) ? builder.callbackExecutor
 				: callbackPool(this.streamName);
@@ -172,7 +169,8 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		this.admin.setRedeclareManualDeclarations(true);
 		this.admin.afterPropertiesSet();
 		ConnectionFactory publisherFactory = this.connectionFactory.getPublisherConnectionFactory();
-		this.publishing = new PublishingChannel((publisherFactory != null) ? publisherFactory : this.connectionFactory);
+		this.publishing = new PublishingChannel((publisherFactory != null) ? publisherFactory : this.connectionFactory,
+				this.config.confirmTimeout());
 		this.ownsContainer = builder.container == null;
 		this.container = (builder.container != null) ? builder.container
 				: RabbitListenerContainers.create(this.connectionFactory, this.topology, this.config);
@@ -190,12 +188,11 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 			this.container.afterPropertiesSet();
 		}
 		this.deliveries = new DeliveryQueue(this.callbackExecutor);
-		this.pendingConfirms = new PendingConfirms(this.config.confirmTimeout());
 		CustomizableThreadFactory timerThreads = new CustomizableThreadFactory("zephcast-" + this.streamName + "-timer-");
 		timerThreads.setDaemon(true);
 		this.timer = Executors.newSingleThreadScheduledExecutor(timerThreads);
 		long sweepMillis = Math.max(10, Math.min(1000, this.config.confirmTimeout().toMillis() / 4));
-		this.timer.scheduleWithFixedDelay(this.pendingConfirms::sweep, sweepMillis, sweepMillis,
+		this.timer.scheduleWithFixedDelay(this.publishing::failOverdue, sweepMillis, sweepMillis,
 				TimeUnit.MILLISECONDS);
 		this.blockedPublishing = new BlockedPublishing(this.streamName);
 		((publisherFactory != null) ? publisherFactory : this.connectionFactory)
@@ -211,14 +208,6 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 */
 	public static Builder builder(String streamName, RabbitConfig config) {
 		return new Builder(streamName, config);
-	}
-
-	private static void checkConfirmsAndReturns(ConnectionFactory connectionFactory) {
-		if (!connectionFactory.isPublisherConfirms() || !connectionFactory.isPublisherReturns()) {
-			throw new IllegalArgumentException("The connection factory must have publisher confirms (CORRELATED) "
-					+ "and publisher returns on: a send completes only when the broker confirms it; see "
-					+ "RabbitConnectionFactories");
-		}
 	}
 
 	private static ExecutorService callbackPool(String streamName) {
@@ -406,13 +395,13 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		String messageId = (options.messageId() != null) ? options.messageId() : nextId();
 		String exchange = this.topology.exchangeName();
 		String routingKey = (options.routingKey() != null) ? options.routingKey() : this.topology.defaultRoutingKey();
-		Message message = this.codec.encode(payload, options, this.config.durable(), messageId);
 		String blocked = this.blockedPublishing.reason();
 		if (blocked != null) {
 			return CompletableFuture.failedFuture(new BrokerBlockedException("Message " + messageId
 					+ " was not sent: the broker blocks publishing (" + blocked + "); send it again once the alarm "
 					+ "clears", messageId));
 		}
+		PayloadCodec.Outgoing message = this.codec.encode(payload, options, this.config.durable(), messageId);
 		CorrelationData correlation = new CorrelationData(nextId());
 		CompletableFuture<Void> result = new CompletableFuture<>();
 		this.unconfirmed.incrementAndGet();
@@ -426,7 +415,6 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 					+ this.config.maskedUrl() + ": " + BrokerErrors.rootMessage(ex), messageId, ex));
 			return result;
 		}
-		this.pendingConfirms.add(correlation);
 		correlation.getFuture()
 			.whenComplete((confirm, error) -> runCallback(
 					() -> completeSend(result, correlation, confirm, error, messageId, exchange, routingKey)));
@@ -870,8 +858,9 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		}
 
 		/**
-		 * The connection factory; it must have publisher confirms (correlated) and returns
-		 * on, as {@link RabbitConnectionFactories} makes them.
+		 * The connection factory, as {@link RabbitConnectionFactories} makes it. The client
+		 * publishes on a confirm-mode channel of its own on the factory's publisher
+		 * connection.
 		 * @param connectionFactory the connection factory
 		 * @return this builder
 		 */
