@@ -115,7 +115,6 @@ final class RawSession extends Session {
 				AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
 					.contentType("application/octet-stream")
 					.deliveryMode(2)
-					.priority(0)
 					.messageId(this.idPrefix + Long.toString(i + 1, 36))
 					.timestamp(new java.util.Date())
 					.build();

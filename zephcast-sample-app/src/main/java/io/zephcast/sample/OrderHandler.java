@@ -60,13 +60,13 @@ public class OrderHandler implements RabbitMessageHandler {
 	}
 
 	/**
-	 * The failure the sample provokes. It is expected, so it carries no stack trace: the
-	 * client's warning about the requeued message stays one line.
+	 * The failure the sample provokes; the client logs it in one line and requeues the
+	 * message.
 	 */
 	static final class SimulatedFailure extends RuntimeException {
 
 		SimulatedFailure(String message) {
-			super(message, null, false, false);
+			super(message);
 		}
 
 	}
