@@ -110,9 +110,9 @@ public final class BenchmarkMain {
 	}
 
 	/**
-	 * Runs a scenario and prints its table(s). If the broker went away meanwhile (a shared
-	 * broker restarted by someone else), the attempt does not count: it waits for the broker
-	 * and runs the scenario again, at most twice, and says so in the output.
+	 * Runs a scenario and prints its table(s). If the broker went away meanwhile (a
+	 * shared broker restarted by someone else), the attempt does not count: it waits for
+	 * the broker and runs the scenario again, at most twice, and says so in the output.
 	 */
 	private void runScenario(String scenario) {
 		for (int attempt = 1;; attempt++) {
@@ -145,8 +145,8 @@ public final class BenchmarkMain {
 					this.out.println(renderHeap(this.options.heapBacklog));
 				}
 				if (attempt > 1) {
-					this.out.println("(" + scenario + ": attempt " + attempt + "; an earlier attempt was cut short because "
-							+ "the broker went away)");
+					this.out.println("(" + scenario + ": attempt " + attempt
+							+ "; an earlier attempt was cut short because " + "the broker went away)");
 					this.out.println();
 				}
 				return;
@@ -168,7 +168,8 @@ public final class BenchmarkMain {
 						ex.addSuppressed(waited);
 					}
 				}
-				this.failures.add(scenario + ": " + ex + ((outage != null) ? " (the broker went away: " + outage + ")" : ""));
+				this.failures
+					.add(scenario + ": " + ex + ((outage != null) ? " (the broker went away: " + outage + ")" : ""));
 				this.progress.println("SCENARIO BROKEN: " + scenario);
 				ex.printStackTrace(this.progress);
 				return;
@@ -205,24 +206,26 @@ public final class BenchmarkMain {
 		this.out.println("- date: " + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
 		this.out.println("- machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
 				+ System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", Java "
-				+ System.getProperty("java.version") + ", max heap "
-				+ mib(Runtime.getRuntime().maxMemory()));
+				+ System.getProperty("java.version") + ", max heap " + mib(Runtime.getRuntime().maxMemory()));
 		this.out.println("- broker: " + this.admin.brokerVersion() + " at " + maskedUrl(this.options.url)
 				+ (this.cpu.seesBroker() ? " (its CPU time is read from /proc: broker CPU column)" : ""));
 		this.out.println("- sizes: " + this.options);
 		this.out.println("- message: " + Payload.SIZE + " bytes, persistent, durable classic queue, default exchange; "
-				+ "publishers pipeline at most " + Session.WINDOW + " unconfirmed messages (except 'wait each confirm')");
+				+ "publishers pipeline at most " + Session.WINDOW
+				+ " unconfirmed messages (except 'wait each confirm')");
 		this.out.println();
 	}
 
 	// ---------------------------------------------------------------- scenarios
 
 	private void publishOnly() throws Exception {
-		List<Contender> contenders = List.of(Contender.RAW, Contender.ZEPHCAST_SEND,
-				Contender.RAW_ZEPHCAST_PROPERTIES, Contender.SPRING_ASYNC, Contender.SPRING_SYNC);
-		rounds(new ScenarioResult("publish", "publish-only with confirms: " + count(this.options.messages)
-				+ " msgs per trial (RabbitTemplate waiting for each confirm: " + count(syncCount(this.options.messages))
-				+ ")", "send -> confirm", contenders), (contender, round, size) -> {
+		List<Contender> contenders = List.of(Contender.RAW, Contender.ZEPHCAST_SEND, Contender.RAW_ZEPHCAST_PROPERTIES,
+				Contender.SPRING_ASYNC, Contender.SPRING_SYNC);
+		rounds(new ScenarioResult("publish",
+				"publish-only with confirms: " + count(this.options.messages)
+						+ " msgs per trial (RabbitTemplate waiting for each confirm: "
+						+ count(syncCount(this.options.messages)) + ")",
+				"send -> confirm", contenders), (contender, round, size) -> {
 					int count = (contender == Contender.SPRING_SYNC) ? syncCount(size) : size;
 					String queue = this.admin.declare("publish-" + slug(contender) + "-" + round);
 					try (Session session = contender.open(this.options, queue, 250, 1)) {
@@ -236,8 +239,8 @@ public final class BenchmarkMain {
 						session.checkFailures();
 						int ready = this.admin.ready(queue);
 						if (ready != sent) {
-							throw new BenchmarkFailure(contender.name() + ": " + sent + " confirmed but the queue holds "
-									+ ready);
+							throw new BenchmarkFailure(
+									contender.name() + ": " + sent + " confirmed but the queue holds " + ready);
 						}
 						return new Trial(contender, round, sent, (end - start) / 1e9, latency,
 								(sent < count) ? "stopped at " + this.options.maxTrialSeconds + " s" : null, cpuUsed);
@@ -337,8 +340,8 @@ public final class BenchmarkMain {
 								+ concurrency + " consumers got messages");
 					}
 				}
-				return new Trial(contender, round, sent, (sink.lastArrivalNanos() - start) / 1e9, sink.latency(),
-						note, cpuUsed);
+				return new Trial(contender, round, sent, (sink.lastArrivalNanos() - start) / 1e9, sink.latency(), note,
+						cpuUsed);
 			}
 			finally {
 				this.admin.delete(queue);
@@ -413,12 +416,12 @@ public final class BenchmarkMain {
 	}
 
 	/** Heap scenario: one slow consumer while a large backlog waits. */
-	private record HeapRow(Contender contender, int prefetch, long consumed, double rate, long heapBefore,
-			long maxHeap, long lastHeap, long maxHeld, int remainingAfter) {
+	private record HeapRow(Contender contender, int prefetch, long consumed, double rate, long heapBefore, long maxHeap,
+			long lastHeap, long maxHeld, int remainingAfter) {
 
 		String label() {
-			return this.contender.name() + ((this.prefetch > 0) ? ", prefetch " + this.prefetch
-					: ", no prefetch limit (client default)");
+			return this.contender.name()
+					+ ((this.prefetch > 0) ? ", prefetch " + this.prefetch : ", no prefetch limit (client default)");
 		}
 
 		boolean bounded() {
@@ -430,13 +433,17 @@ public final class BenchmarkMain {
 
 	private String renderHeap(int backlog) {
 		StringBuilder out = new StringBuilder();
-		out.append("### heap while a backlog of ").append(count(backlog)).append(" is consumed slowly (")
+		out.append("### heap while a backlog of ")
+			.append(count(backlog))
+			.append(" is consumed slowly (")
 			.append(this.options.heapWorkMillis)
 			.append(" ms per message, ")
 			.append(this.options.heapSeconds)
 			.append(" s per contender)\n");
-		out.append("used heap after a full GC, sampled every second; held = delivered to the client but not yet acked\n\n");
-		out.append("| consumer | consumed | msg/s | heap before | heap max | heap growth | max held | bounded by prefetch |\n");
+		out.append(
+				"used heap after a full GC, sampled every second; held = delivered to the client but not yet acked\n\n");
+		out.append(
+				"| consumer | consumed | msg/s | heap before | heap max | heap growth | max held | bounded by prefetch |\n");
 		out.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
 		for (HeapRow row : this.heapRows) {
 			out.append("| ")
@@ -454,7 +461,8 @@ public final class BenchmarkMain {
 				.append(" | ")
 				.append(count(row.maxHeld()))
 				.append(" | ")
-				.append((row.prefetch() > 0) ? (row.bounded() ? "yes (prefetch " + row.prefetch() + ")" : "NO") : "no limit")
+				.append((row.prefetch() > 0) ? (row.bounded() ? "yes (prefetch " + row.prefetch() + ")" : "NO")
+						: "no limit")
 				.append(" |\n");
 		}
 		return out.toString();
@@ -594,7 +602,10 @@ public final class BenchmarkMain {
 		}
 	}
 
-	/** After the consumer stopped: no duplicates, nothing left in the queue (everything acked). */
+	/**
+	 * After the consumer stopped: no duplicates, nothing left in the queue (everything
+	 * acked).
+	 */
 	private void checkDrained(Contender contender, String queue, Sink sink) throws Exception {
 		if (sink.duplicates() > 0) {
 			throw new BenchmarkFailure(contender.name() + ": " + sink.duplicates() + " duplicate deliveries");

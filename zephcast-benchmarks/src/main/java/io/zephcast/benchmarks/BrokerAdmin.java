@@ -24,7 +24,9 @@ final class BrokerAdmin implements AutoCloseable {
 
 	private Channel channel;
 
-	/** Set when the broker closed a connection of ours (shutdown, restart) or refused one. */
+	/**
+	 * Set when the broker closed a connection of ours (shutdown, restart) or refused one.
+	 */
 	private volatile String outage;
 
 	private final Set<String> queues = ConcurrentHashMap.newKeySet();
@@ -59,7 +61,10 @@ final class BrokerAdmin implements AutoCloseable {
 		return seen;
 	}
 
-	/** Waits until the broker accepts connections again, reconnecting the admin connection. */
+	/**
+	 * Waits until the broker accepts connections again, reconnecting the admin
+	 * connection.
+	 */
 	synchronized void awaitBroker(long timeoutMillis) throws Exception {
 		long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
 		while (true) {
@@ -136,7 +141,10 @@ final class BrokerAdmin implements AutoCloseable {
 		return ready;
 	}
 
-	/** Fills the queue with count benchmark messages (sequence 0..count-1) using the raw publisher. */
+	/**
+	 * Fills the queue with count benchmark messages (sequence 0..count-1) using the raw
+	 * publisher.
+	 */
 	void fill(String queue, int count) throws Exception {
 		try (RawSession publisher = new RawSession(this.options, queue, 0, 1)) {
 			int sent = publisher.publish(count, null, null, Long.MAX_VALUE);

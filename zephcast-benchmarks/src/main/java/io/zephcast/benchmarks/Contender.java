@@ -2,6 +2,7 @@ package io.zephcast.benchmarks;
 
 /**
  * A contender: a client family and how it publishes and consumes.
+ *
  * @param name the name in the tables
  * @param family which client
  * @param variant the family's publish or consume mode
@@ -16,8 +17,8 @@ record Contender(String name, Family family, String variant) {
 
 	static final Contender RAW = new Contender("raw amqp-client", Family.RAW, "");
 
-	static final Contender RAW_ZEPHCAST_PROPERTIES = new Contender("raw + zephcast's message properties",
-			Family.RAW, "PROPERTIES");
+	static final Contender RAW_ZEPHCAST_PROPERTIES = new Contender("raw + zephcast's message properties", Family.RAW,
+			"PROPERTIES");
 
 	static final Contender ZEPHCAST_SEND = new Contender("zephcast send", Family.ZEPHCAST, "PUSH");
 
@@ -37,10 +38,10 @@ record Contender(String name, Family family, String variant) {
 		return switch (this.family) {
 			case RAW -> new RawSession(options, queue, prefetch, concurrency, this.variant.equals("PROPERTIES"))
 				.openPublisher();
-			case ZEPHCAST -> new ZephcastSession(options, queue, prefetch, concurrency,
-					ZephcastSession.Mode.valueOf(this.variant));
-			case SPRING -> new SpringSession(options, queue, prefetch, concurrency,
-					SpringSession.Mode.valueOf(this.variant));
+			case ZEPHCAST ->
+				new ZephcastSession(options, queue, prefetch, concurrency, ZephcastSession.Mode.valueOf(this.variant));
+			case SPRING ->
+				new SpringSession(options, queue, prefetch, concurrency, SpringSession.Mode.valueOf(this.variant));
 		};
 	}
 

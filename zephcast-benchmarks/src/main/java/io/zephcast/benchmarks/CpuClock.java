@@ -48,9 +48,12 @@ final class CpuClock {
 		}
 		try {
 			String stat = Files.readString(this.brokerStat);
-			// fields after the command name, which is in parentheses and may contain spaces
+			// fields after the command name, which is in parentheses and may contain
+			// spaces
 			String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-			long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime + stime
+			long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime
+																					// +
+																					// stime
 			return ticks * TICK_NANOS;
 		}
 		catch (IOException | RuntimeException ex) {

@@ -8,8 +8,8 @@ import java.util.Set;
 
 /**
  * Command-line options. Every size has a full-run default (a run of a few minutes on a
- * 2-core machine) and a {@code --smoke} default (every scenario tiny, a few seconds each).
- * Explicit options win over both.
+ * 2-core machine) and a {@code --smoke} default (every scenario tiny, a few seconds
+ * each). Explicit options win over both.
  */
 final class Options {
 
@@ -25,13 +25,19 @@ final class Options {
 	/** Backlog per trial for consume-only at prefetch 250. */
 	int backlog = 60_000;
 
-	/** Backlog per trial for consume-only at prefetch 1 (far slower: one round trip per message). */
+	/**
+	 * Backlog per trial for consume-only at prefetch 1 (far slower: one round trip per
+	 * message).
+	 */
 	int backlogPrefetch1 = 10_000;
 
 	/** Measured rounds; every contender runs once per round, in a rotated order. */
 	int rounds = 3;
 
-	/** Messages per warm-up trial (one per contender before the measured rounds); 0 to skip. */
+	/**
+	 * Messages per warm-up trial (one per contender before the measured rounds); 0 to
+	 * skip.
+	 */
 	int warmup = 5_000;
 
 	/** Fixed publish rate of the latency scenario. */
@@ -51,8 +57,8 @@ final class Options {
 
 	/**
 	 * A trial stops publishing after this many seconds even if it has not sent all its
-	 * messages (only the RabbitTemplate contender that waits for every confirm gets there);
-	 * its rate is then what it confirmed in that time.
+	 * messages (only the RabbitTemplate contender that waits for every confirm gets
+	 * there); its rate is then what it confirmed in that time.
 	 */
 	int maxTrialSeconds = 10;
 
@@ -61,7 +67,10 @@ final class Options {
 
 	Set<String> scenarios = new LinkedHashSet<>(ALL_SCENARIOS);
 
-	/** Substrings of contender names to run (besides the raw baseline, which always runs); empty = all. */
+	/**
+	 * Substrings of contender names to run (besides the raw baseline, which always runs);
+	 * empty = all.
+	 */
 	List<String> contenders = List.of();
 
 	boolean runs(Contender contender) {

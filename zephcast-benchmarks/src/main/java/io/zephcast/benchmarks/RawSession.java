@@ -20,9 +20,9 @@ import org.HdrHistogram.Histogram;
  * The baseline: the raw {@code com.rabbitmq.client} API as its documentation recommends
  * for throughput. The publisher has its own connection, publisher confirms and a pipeline
  * of at most {@link #WINDOW} unconfirmed messages (confirms handled asynchronously,
- * {@code multiple} acks honoured); each consumer is a channel with {@code basicQos(prefetch)}
- * (none when prefetch is 0, the client's unbounded default) that acks each message after
- * handling it.
+ * {@code multiple} acks honoured); each consumer is a channel with
+ * {@code basicQos(prefetch)} (none when prefetch is 0, the client's unbounded default)
+ * that acks each message after handling it.
  */
 final class RawSession extends Session {
 
@@ -30,8 +30,8 @@ final class RawSession extends Session {
 
 	/**
 	 * Send the properties zephcast gives every message (a short generated message id, a
-	 * timestamp, mandatory) instead of the bare minimum: the same message, sent
-	 * by the raw client, so that the table separates what the client costs from what the
+	 * timestamp, mandatory) instead of the bare minimum: the same message, sent by the
+	 * raw client, so that the table separates what the client costs from what the
 	 * metadata costs the broker.
 	 */
 	private final boolean zephcastProperties;
@@ -65,7 +65,8 @@ final class RawSession extends Session {
 		ConnectionFactory factory = new ConnectionFactory();
 		factory.setUri(url);
 		if (factory.getVirtualHost().isEmpty()) {
-			// amqp://host:5672/ means the vhost "" to the AMQP URI spec but "/" to zephcast (and to users)
+			// amqp://host:5672/ means the vhost "" to the AMQP URI spec but "/" to
+			// zephcast (and to users)
 			factory.setVirtualHost("/");
 		}
 		return factory;
@@ -160,7 +161,8 @@ final class RawSession extends Session {
 	@Override
 	void stopConsuming() throws Exception {
 		if (this.consumerConnection != null) {
-			// like the other contenders' stop: let the handler that is running finish and ack
+			// like the other contenders' stop: let the handler that is running finish and
+			// ack
 			long deadline = System.nanoTime() + 5_000_000_000L;
 			while (this.acked.get() < this.delivered.get() && System.nanoTime() < deadline) {
 				Thread.sleep(1);
@@ -194,9 +196,9 @@ final class RawSession extends Session {
 	}
 
 	/**
-	 * Tracks the confirms of one publish call: publish sequence numbers base..base+count-1
-	 * map to message indexes 0..count-1 (one publishing thread). Runs on the connection's
-	 * I/O thread.
+	 * Tracks the confirms of one publish call: publish sequence numbers
+	 * base..base+count-1 map to message indexes 0..count-1 (one publishing thread). Runs
+	 * on the connection's I/O thread.
 	 */
 	private final class ConfirmTracker {
 

@@ -9,8 +9,8 @@ import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
- * The trials of one scenario and its table. Throughput is the median over the rounds;
- * its ratio to raw is the median of the per-round ratios (each contender against the raw
+ * The trials of one scenario and its table. Throughput is the median over the rounds; its
+ * ratio to raw is the median of the per-round ratios (each contender against the raw
  * client of the same round, which ran minutes apart at most); latency percentiles come
  * from all rounds' histograms merged.
  */
@@ -102,7 +102,8 @@ final class ScenarioResult {
 	String render() {
 		StringBuilder out = new StringBuilder();
 		out.append("### ").append(this.title).append('\n');
-		out.append("latency = ").append(this.latencyMeaning)
+		out.append("latency = ")
+			.append(this.latencyMeaning)
 			.append("; p50/p99 over all rounds; ratios = median over rounds of (contender / raw of the same round)\n\n");
 		out.append("| contender | msg/s (median) | msg/s min-max | p50 ms | p99 ms | msg/s vs raw | p99 vs raw "
 				+ "| client CPU us/msg | broker CPU us/msg | notes |\n");

@@ -11,8 +11,8 @@ import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
- * One contender's connection(s) to one queue for one trial: it publishes with confirms and
- * consumes into a {@link Sink}. Opening (connecting) happens outside the measurement.
+ * One contender's connection(s) to one queue for one trial: it publishes with confirms
+ * and consumes into a {@link Sink}. Opening (connecting) happens outside the measurement.
  */
 abstract class Session implements AutoCloseable {
 
@@ -27,7 +27,9 @@ abstract class Session implements AutoCloseable {
 
 	protected final int concurrency;
 
-	/** Failures reported by callbacks (nacks, failed futures, errors on consumer threads). */
+	/**
+	 * Failures reported by callbacks (nacks, failed futures, errors on consumer threads).
+	 */
 	protected final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
 
 	Session(Options options, String queue, int prefetch, int concurrency) {
@@ -42,8 +44,8 @@ abstract class Session implements AutoCloseable {
 	 * returns once all of them are confirmed.
 	 * @param count how many
 	 * @param confirmLatency where to record send-to-confirm time in microseconds, or null
-	 * @param pacer paces sends at a fixed rate (its slot time goes into the body), or null
-	 * for as fast as the window allows
+	 * @param pacer paces sends at a fixed rate (its slot time goes into the body), or
+	 * null for as fast as the window allows
 	 * @param deadlineNanos stop sending new messages after this {@link System#nanoTime()}
 	 * @return the number of messages sent (and confirmed)
 	 * @throws BenchmarkFailure if a message is nacked or a confirm does not come in time
@@ -114,7 +116,9 @@ abstract class Session implements AutoCloseable {
 		}
 	}
 
-	/** Waits until every permit of the window is back, i.e. every message is confirmed. */
+	/**
+	 * Waits until every permit of the window is back, i.e. every message is confirmed.
+	 */
 	protected void drain(Semaphore window) throws InterruptedException {
 		acquire(window, WINDOW);
 		window.release(WINDOW);
@@ -141,8 +145,9 @@ abstract class Session implements AutoCloseable {
 
 		/**
 		 * Waits until message i is due.
-		 * @return its due time: latency is measured from it, so a send that is late because
-		 * the previous one blocked counts against the client (no coordinated omission)
+		 * @return its due time: latency is measured from it, so a send that is late
+		 * because the previous one blocked counts against the client (no coordinated
+		 * omission)
 		 */
 		long await(int i) {
 			long due = this.startNanos + i * this.periodNanos;

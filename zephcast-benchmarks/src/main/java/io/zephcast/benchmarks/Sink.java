@@ -16,8 +16,8 @@ import org.HdrHistogram.Histogram;
  * Where every contender's consumer hands each message, on its own consumer thread, before
  * it acks it: counts, checks for loss and duplicates, and records latency (in
  * microseconds): the end-to-end time from the send time in the body, or the gap between
- * consecutive deliveries for a backlog. Optionally sleeps per message (the slow consumer of
- * the heap scenario).
+ * consecutive deliveries for a backlog. Optionally sleeps per message (the slow consumer
+ * of the heap scenario).
  */
 final class Sink {
 
@@ -26,7 +26,10 @@ final class Sink {
 		/** now - send time written in the body. */
 		END_TO_END,
 
-		/** now - previous delivery (any consumer): the per-message cost when draining a backlog. */
+		/**
+		 * now - previous delivery (any consumer): the per-message cost when draining a
+		 * backlog.
+		 */
 		GAP
 
 	}
@@ -59,7 +62,8 @@ final class Sink {
 
 	/**
 	 * @param mode what the latency histogram records
-	 * @param capacity the largest sequence number + 1 to check for duplicates (0: do not check)
+	 * @param capacity the largest sequence number + 1 to check for duplicates (0: do not
+	 * check)
 	 * @param workMillis sleep per message
 	 */
 	Sink(LatencyMode mode, int capacity, long workMillis) {

@@ -15,12 +15,13 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 
 /**
- * Spring AMQP as Spring Boot users typically set it up: one {@link CachingConnectionFactory}
- * with {@code publisher-confirm-type: correlated}, a {@link RabbitTemplate} on it
- * ({@code convertAndSend} of a {@code byte[]}: persistent by default, a fresh
- * {@link CorrelationData} per message), and for consuming the container Boot makes for a
- * {@code @RabbitListener} by default, a {@link SimpleMessageListenerContainer} whose
- * acknowledge mode AUTO acks each message when the listener returns.
+ * Spring AMQP as Spring Boot users typically set it up: one
+ * {@link CachingConnectionFactory} with {@code publisher-confirm-type: correlated}, a
+ * {@link RabbitTemplate} on it ({@code convertAndSend} of a {@code byte[]}: persistent by
+ * default, a fresh {@link CorrelationData} per message), and for consuming the container
+ * Boot makes for a {@code @RabbitListener} by default, a
+ * {@link SimpleMessageListenerContainer} whose acknowledge mode AUTO acks each message
+ * when the listener returns.
  * <p>
  * Two ways to publish: {@link Mode#SYNC} waits for each confirm before the next send (the
  * common "send and check the confirm" code); {@link Mode#ASYNC} leaves the correlation
@@ -75,8 +76,8 @@ final class SpringSession extends Session {
 				confirm = correlation.getFuture().get(this.options.timeoutSeconds, TimeUnit.SECONDS);
 			}
 			catch (TimeoutException ex) {
-				throw new BenchmarkFailure("RabbitTemplate: no confirm for message " + i + " after "
-						+ this.options.timeoutSeconds + " s");
+				throw new BenchmarkFailure(
+						"RabbitTemplate: no confirm for message " + i + " after " + this.options.timeoutSeconds + " s");
 			}
 			if (!confirm.ack()) {
 				throw new BenchmarkFailure("RabbitTemplate: message " + i + " nacked: " + confirm.reason());
@@ -87,8 +88,7 @@ final class SpringSession extends Session {
 		return sent;
 	}
 
-	private int publishAsync(int count, Histogram confirmLatency, Pacer pacer, long deadlineNanos)
-			throws Exception {
+	private int publishAsync(int count, Histogram confirmLatency, Pacer pacer, long deadlineNanos) throws Exception {
 		return publishPipelined(count, confirmLatency, pacer, deadlineNanos, "RabbitTemplate", (body) -> {
 			CorrelationData correlation = new CorrelationData(UUID.randomUUID().toString());
 			this.template.convertAndSend("", this.queue, body, correlation);

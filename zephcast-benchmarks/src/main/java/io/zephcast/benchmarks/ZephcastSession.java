@@ -10,8 +10,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The zephcast {@link RabbitClient}, used as its documentation shows: one client per
- * stream, {@code send} futures (bounded here to {@link #WINDOW} in flight, released in the
- * future's callback, like the raw publisher's window), and either a handler
+ * stream, {@code send} futures (bounded here to {@link #WINDOW} in flight, released in
+ * the future's callback, like the raw publisher's window), and either a handler
  * ({@code subscribe}, acked when it returns) or iteration with {@code ack}.
  */
 final class ZephcastSession extends Session {
@@ -75,7 +75,8 @@ final class ZephcastSession extends Session {
 
 	@Override
 	void stopConsuming() throws InterruptedException {
-		// the client consumes until it closes: closing requeues what it fetched but did not hand out
+		// the client consumes until it closes: closing requeues what it fetched but did
+		// not hand out
 		this.client.close();
 		for (Thread puller : this.pullers) {
 			puller.join(this.options.timeoutSeconds * 1_000L);

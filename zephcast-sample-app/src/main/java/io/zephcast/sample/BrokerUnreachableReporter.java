@@ -41,7 +41,8 @@ public class BrokerUnreachableReporter implements SpringBootExceptionReporter {
 					+ "rabbitmq:3-management' (or run the sample with 'spring-boot:test-run', which starts one in "
 					+ "Docker), or point the sample at yours: " + URL_HINT + ".";
 		}
-		// it answered but refused us (login, virtual host, TLS): starting another broker will not help
+		// it answered but refused us (login, virtual host, TLS): starting another broker
+		// will not help
 		return "RabbitMQ at " + failed.maskedUrl() + " refused the connection (" + rootMessage(failed)
 				+ "). Check the user, password and virtual host in " + URL_HINT + ".";
 	}

@@ -19,8 +19,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The sample's main job: publish the batch with the injected client, wait until the
- * consumer group has processed every event, and print the summary. Runs once the
- * context has started, so the client is connected and the handler subscribed.
+ * consumer group has processed every event, and print the summary. Runs once the context
+ * has started, so the client is connected and the handler subscribed.
  */
 @Component
 public class OrderBatchRunner implements ApplicationRunner, ExitCodeGenerator {
@@ -45,12 +45,15 @@ public class OrderBatchRunner implements ApplicationRunner, ExitCodeGenerator {
 	public void run(ApplicationArguments args) throws Exception {
 		this.keepRunning = this.properties.keepRunning() || flag(args, "keep-running");
 		RabbitTopology topology = this.client.topology();
-		System.out.printf("Run %s: %d order events -> exchange '%s' (%s) -> queue '%s' (bound with '%s'), "
-				+ "consumer group of %d%n", this.stats.runId(), this.properties.events(), topology.exchangeName(),
-				this.client.config().exchangeType().value(), topology.queueName(),
-				topology.bindingKey(), this.client.config().concurrency());
+		System.out.printf(
+				"Run %s: %d order events -> exchange '%s' (%s) -> queue '%s' (bound with '%s'), "
+						+ "consumer group of %d%n",
+				this.stats.runId(), this.properties.events(), topology.exchangeName(),
+				this.client.config().exchangeType().value(), topology.queueName(), topology.bindingKey(),
+				this.client.config().concurrency());
 		boolean confirmed = publish();
-		// an event that was never confirmed may never come: waiting for it would only stall
+		// an event that was never confirmed may never come: waiting for it would only
+		// stall
 		boolean processed = confirmed && this.stats.awaitAllProcessed(this.properties.timeout());
 		RunSummary summary = this.stats.summary();
 		System.out.println();
@@ -107,7 +110,8 @@ public class OrderBatchRunner implements ApplicationRunner, ExitCodeGenerator {
 		return this.exitCode;
 	}
 
-	// "--keep-running" alone is a flag; as a Spring property it would bind as empty, not true
+	// "--keep-running" alone is a flag; as a Spring property it would bind as empty, not
+	// true
 	private static boolean flag(ApplicationArguments args, String name) {
 		List<String> values = args.getOptionValues(name);
 		return values != null && (values.isEmpty() || values.contains("true"));

@@ -32,7 +32,8 @@ public record OrderEvent(String orderId, String type, String customer, BigDecima
 	 * @return the event
 	 */
 	static OrderEvent number(int number) {
-		// every fourth event an update: not a multiple of the group's size, so no consumer sees only one kind
+		// every fourth event an update: not a multiple of the group's size, so no
+		// consumer sees only one kind
 		String type = (number % 4 == 0) ? "updated" : "created";
 		BigDecimal total = BigDecimal.valueOf(990 + (number * 1237L) % 9000, 2);
 		return new OrderEvent(orderId(number), type, CUSTOMERS.get(number % CUSTOMERS.size()), total);

@@ -7,9 +7,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * The consumer group's work. Declaring this bean is all it takes: the starter subscribes
- * it to the auto-configured client, and with {@code zephcast.rabbit.consumer.concurrency: 3}
- * three consumers run it side by side. Returning acks the message; throwing nacks it and
- * the broker delivers it again, flagged redelivered.
+ * it to the auto-configured client, and with
+ * {@code zephcast.rabbit.consumer.concurrency: 3} three consumers run it side by side.
+ * Returning acks the message; throwing nacks it and the broker delivers it again, flagged
+ * redelivered.
  */
 @Component
 public class OrderHandler implements RabbitMessageHandler {
@@ -27,8 +28,10 @@ public class OrderHandler implements RabbitMessageHandler {
 	public void handle(RabbitMessage message) throws InterruptedException {
 		String consumer = this.stats.consumerName(message);
 		if (!this.stats.isFromThisRun(message)) {
-			// left in the durable queue by a run that did not finish, or published by someone else: this run's
-			// counts are about its own events, so take it off the queue (returning acks it) and count it apart
+			// left in the durable queue by a run that did not finish, or published by
+			// someone else: this run's
+			// counts are about its own events, so take it off the queue (returning acks
+			// it) and count it apart
 			this.stats.leftover();
 			print(consumer, message, "acked", describe(message) + " is not from this run: skipped");
 			return;

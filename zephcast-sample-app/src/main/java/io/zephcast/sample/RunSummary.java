@@ -34,8 +34,8 @@ public record RunSummary(String runId, int expected, int sent, int confirmed, Li
 	 * @return whether the run is complete
 	 */
 	public boolean isComplete() {
-		return this.sent == this.expected && this.confirmed == this.expected
-				&& this.distinctProcessed == this.expected && this.duplicates == 0;
+		return this.sent == this.expected && this.confirmed == this.expected && this.distinctProcessed == this.expected
+				&& this.duplicates == 0;
 	}
 
 	/**

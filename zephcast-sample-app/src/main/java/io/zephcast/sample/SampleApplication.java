@@ -10,9 +10,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * processes them with a consumer group of three, then prints a summary and exits.
  * <p>
  * Everything RabbitMQ-related comes from {@code zephcast.rabbit.*} in
- * {@code application.yml}: the auto-configured {@link io.zephcast.rabbit.RabbitClient}
- * is injected into {@link OrderBatchRunner}, and the {@link OrderHandler} bean is
- * subscribed to it when the context starts.
+ * {@code application.yml}: the auto-configured {@link io.zephcast.rabbit.RabbitClient} is
+ * injected into {@link OrderBatchRunner}, and the {@link OrderHandler} bean is subscribed
+ * to it when the context starts.
  *
  * @see io.zephcast.sample.standalone.StandaloneClientExample the same client without
  * Spring
@@ -24,7 +24,8 @@ public class SampleApplication {
 	public static void main(String[] args) {
 		ConfigurableApplicationContext context = SpringApplication.run(SampleApplication.class, args);
 		if (!context.getBean(OrderBatchRunner.class).keepsRunning()) {
-			// a batch job: close the context (the client drains its acks) and report the outcome
+			// a batch job: close the context (the client drains its acks) and report the
+			// outcome
 			System.exit(SpringApplication.exit(context));
 		}
 		// --keep-running: the consumers keep the application up until Ctrl+C closes it

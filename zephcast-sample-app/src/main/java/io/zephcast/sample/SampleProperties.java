@@ -16,7 +16,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * group visibly work side by side
  * @param timeout how long to wait for the batch to be confirmed and processed before
  * giving up with exit code 1
- * @param keepRunning whether to keep consuming after the batch (also {@code --keep-running})
+ * @param keepRunning whether to keep consuming after the batch (also
+ * {@code --keep-running})
  */
 @ConfigurationProperties("zephcast.sample")
 public record SampleProperties(@DefaultValue("20") int events, @DefaultValue("order-0003") String failOnce,

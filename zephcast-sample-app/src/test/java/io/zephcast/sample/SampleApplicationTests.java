@@ -76,7 +76,8 @@ class SampleApplicationTests {
 		assertThat(printedRow(output, "redelivered")).isEqualTo(1);
 		assertThat(printedRow(output, "acked")).isEqualTo(20);
 
-		// and so does the broker: every event was really acked, nothing went back to the queue
+		// and so does the broker: every event was really acked, nothing went back to the
+		// queue
 		assertThat(SampleBroker.readyMessages(this.name)).isZero();
 	}
 
@@ -103,9 +104,9 @@ class SampleApplicationTests {
 	void withoutABrokerItStopsWithOneLineNamingTheUrlAndHowToStartOne(CapturedOutput output) throws IOException {
 		String url = "amqp://localhost:" + closedPort() + "/";
 
-		assertThatException().isThrownBy(() -> SpringApplication.run(SampleApplication.class,
-				"--zephcast.rabbit.url=" + url, "--zephcast.rabbit.queue-name=" + this.name,
-				"--zephcast.rabbit.exchange-name=" + this.name));
+		assertThatException()
+			.isThrownBy(() -> SpringApplication.run(SampleApplication.class, "--zephcast.rabbit.url=" + url,
+					"--zephcast.rabbit.queue-name=" + this.name, "--zephcast.rabbit.exchange-name=" + this.name));
 
 		assertThat(output.getErr().lines()).singleElement()
 			.asString()
@@ -116,9 +117,9 @@ class SampleApplicationTests {
 	}
 
 	private ConfigurableApplicationContext run(String... sampleArgs) {
-		List<String> args = new ArrayList<>(List.of("--zephcast.rabbit.url=" + SampleBroker.url(),
-				"--zephcast.rabbit.queue-name=" + this.name, "--zephcast.rabbit.exchange-name=" + this.name,
-				"--zephcast.sample.timeout=30s"));
+		List<String> args = new ArrayList<>(
+				List.of("--zephcast.rabbit.url=" + SampleBroker.url(), "--zephcast.rabbit.queue-name=" + this.name,
+						"--zephcast.rabbit.exchange-name=" + this.name, "--zephcast.sample.timeout=30s"));
 		args.addAll(List.of(sampleArgs));
 		ConfigurableApplicationContext context = SpringApplication.run(SampleApplication.class,
 				args.toArray(String[]::new));

@@ -11,10 +11,10 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 
 /**
- * The real broker the sample's tests run against, {@code ZEPHCAST_RABBIT_URL} or the local
- * one, and a raw RabbitMQ client connection to it: to prepare a queue, to read what the
- * broker itself holds, and to clean up. A missing broker is a failure that says how to
- * start one, never a silent skip.
+ * The real broker the sample's tests run against, {@code ZEPHCAST_RABBIT_URL} or the
+ * local one, and a raw RabbitMQ client connection to it: to prepare a queue, to read what
+ * the broker itself holds, and to clean up. A missing broker is a failure that says how
+ * to start one, never a silent skip.
  */
 final class SampleBroker {
 
@@ -41,7 +41,8 @@ final class SampleBroker {
 			String userInfo = (uri.getUserInfo() != null) ? uri.getUserInfo() : "guest:guest";
 			factory.setUsername(userInfo.split(":", 2)[0]);
 			factory.setPassword(userInfo.split(":", 2)[1]);
-			// the Java client reads a bare "/" path as the empty virtual host; RabbitMQ's default is "/"
+			// the Java client reads a bare "/" path as the empty virtual host; RabbitMQ's
+			// default is "/"
 			String path = uri.getPath();
 			factory.setVirtualHost((path == null || path.length() <= 1) ? "/" : path.substring(1));
 			return factory.newConnection("zc-sample-test-raw");

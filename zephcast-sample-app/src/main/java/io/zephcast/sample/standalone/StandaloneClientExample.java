@@ -14,8 +14,7 @@ import io.zephcast.sample.OrderEvent;
  * closed by try-with-resources. It sends one order event, receives it back (pull style)
  * and acks it.
  * <p>
- * Run it from the sample's jar, with the broker URL as optional argument:
- * <pre>
+ * Run it from the sample's jar, with the broker URL as optional argument: <pre>
  * java -cp zephcast-sample-app/target/zephcast-sample-app-0.1.0-SNAPSHOT.jar \
  *     -Dloader.main=io.zephcast.sample.standalone.StandaloneClientExample \
  *     org.springframework.boot.loader.launch.PropertiesLauncher [amqp://localhost:5672/]
@@ -35,13 +34,18 @@ public final class StandaloneClientExample {
 			.exchangeType("topic")
 			.queueName("zc-sample-standalone")
 			.routingKey("orders.#")
-			// a demo should leave nothing behind: the queue goes with its consumer, the exchange with its binding
+			// a demo should leave nothing behind: the queue goes with its consumer, the
+			// exchange with its binding
 			.durable(false)
 			.autoDelete(true)
 			.build();
 		try (RabbitClient client = new RabbitClient("zc-sample-standalone", config).connect()) {
 			OrderEvent order = new OrderEvent("order-0001", "created", "alice", new BigDecimal("19.90"));
-			client.send(order, SendOptions.routingKey(order.routingKey())).join(); // returns once the broker confirms
+			client.send(order, SendOptions.routingKey(order.routingKey())).join(); // returns
+																					// once
+																					// the
+																					// broker
+																					// confirms
 			System.out.println("Sent and confirmed: " + order);
 
 			RabbitMessage message = client.receive(Duration.ofSeconds(10))

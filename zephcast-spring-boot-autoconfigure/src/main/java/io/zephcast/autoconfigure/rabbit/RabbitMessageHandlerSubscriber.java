@@ -7,8 +7,8 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Subscribes the application's {@link RabbitMessageHandler} bean to the
- * {@link RabbitClient} once the client has connected. The handler is looked up only
- * then, so it may itself inject the client (to send, or to settle messages).
+ * {@link RabbitClient} once the client has connected. The handler is looked up only then,
+ * so it may itself inject the client (to send, or to settle messages).
  */
 public final class RabbitMessageHandlerSubscriber implements SmartLifecycle {
 

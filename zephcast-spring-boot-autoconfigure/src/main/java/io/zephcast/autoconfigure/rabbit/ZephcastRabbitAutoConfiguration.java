@@ -58,7 +58,9 @@ public final class ZephcastRabbitAutoConfiguration {
 	/** Name of the listener container bean. */
 	public static final String LISTENER_CONTAINER_BEAN = "zephcastListenerContainer";
 
-	/** The only admin allowed to declare zephcast's declarables: none of the context's. */
+	/**
+	 * The only admin allowed to declare zephcast's declarables: none of the context's.
+	 */
 	static final String DECLARING_ADMIN = "zephcastRabbitClient";
 
 	@Bean
@@ -155,8 +157,7 @@ public final class ZephcastRabbitAutoConfiguration {
 	DirectMessageListenerContainer zephcastListenerContainer(
 			@Qualifier(CONNECTION_FACTORY_BEAN) ConnectionFactory connectionFactory, RabbitTopology topology,
 			RabbitConfig config, ObjectProvider<ZephcastListenerContainerCustomizer> customizers) {
-		DirectMessageListenerContainer container = RabbitListenerContainers.create(connectionFactory, topology,
-				config);
+		DirectMessageListenerContainer container = RabbitListenerContainers.create(connectionFactory, topology, config);
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(container));
 		return container;
 	}

@@ -34,8 +34,8 @@ public class ZephcastRabbitProperties {
 	private @Nullable String streamName;
 
 	/**
-	 * Queue to declare and consume from. Empty to use the stream name, declared only
-	 * once the application starts consuming.
+	 * Queue to declare and consume from. Empty to use the stream name, declared only once
+	 * the application starts consuming.
 	 */
 	private String queueName = "";
 
@@ -239,9 +239,9 @@ public class ZephcastRabbitProperties {
 	public static class Consumer {
 
 		/**
-		 * Number of consumers, each with its own channel, that the listener container runs
-		 * on the queue: this application's members of the consumer group. A handler runs
-		 * on up to this many messages at once.
+		 * Number of consumers, each with its own channel, that the listener container
+		 * runs on the queue: this application's members of the consumer group. A handler
+		 * runs on up to this many messages at once.
 		 */
 		private int concurrency = 1;
 

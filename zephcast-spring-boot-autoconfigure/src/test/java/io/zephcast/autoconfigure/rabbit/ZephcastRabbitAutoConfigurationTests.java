@@ -59,14 +59,14 @@ class ZephcastRabbitAutoConfigurationTests {
 			assertThat(defaults.concurrency()).isEqualTo(1);
 			assertThat(defaults.ssl()).isFalse();
 
-			CachingConnectionFactory connectionFactory = context.getBean(
-					ZephcastRabbitAutoConfiguration.CONNECTION_FACTORY_BEAN, CachingConnectionFactory.class);
+			CachingConnectionFactory connectionFactory = context
+				.getBean(ZephcastRabbitAutoConfiguration.CONNECTION_FACTORY_BEAN, CachingConnectionFactory.class);
 			assertThat(ReflectionTestUtils.getField(connectionFactory, "confirmType"))
 				.isEqualTo(ConfirmType.CORRELATED);
 			assertThat(connectionFactory.isPublisherReturns()).isTrue();
 
-			DirectMessageListenerContainer container = context.getBean(
-					ZephcastRabbitAutoConfiguration.LISTENER_CONTAINER_BEAN, DirectMessageListenerContainer.class);
+			DirectMessageListenerContainer container = context
+				.getBean(ZephcastRabbitAutoConfiguration.LISTENER_CONTAINER_BEAN, DirectMessageListenerContainer.class);
 			assertThat(container.getAcknowledgeMode()).isEqualTo(AcknowledgeMode.MANUAL);
 			assertThat(ReflectionTestUtils.getField(container, "prefetchCount")).isEqualTo(1);
 			assertThat(ReflectionTestUtils.getField(container, "consumersPerQueue")).isEqualTo(1);
@@ -133,7 +133,8 @@ class ZephcastRabbitAutoConfigurationTests {
 				assertThat(declarables.getDeclarablesByType(Queue.class)).singleElement()
 					.satisfies((queue) -> assertThat(queue.getName()).isEqualTo("zc-ac-orders"));
 			});
-		// auto-delete: the exchange goes with its last binding, the queue had no consumer; remove both
+		// auto-delete: the exchange goes with its last binding, the queue had no
+		// consumer; remove both
 		RabbitBroker.delete(java.util.List.of("zc-ac-orders"), java.util.List.of("zc-ac-events"));
 	}
 
@@ -171,13 +172,14 @@ class ZephcastRabbitAutoConfigurationTests {
 	@Test
 	void customizersAdjustTheConnectionFactoryAndContainer() {
 		this.runner.withBean(ZephcastConnectionFactoryCustomizer.class, () -> (cf) -> cf.setChannelCacheSize(42))
-			.withBean(ZephcastListenerContainerCustomizer.class, () -> (container) -> container.setMonitorInterval(1234))
+			.withBean(ZephcastListenerContainerCustomizer.class,
+					() -> (container) -> container.setMonitorInterval(1234))
 			.run((context) -> {
-				assertThat(context.getBean(ZephcastRabbitAutoConfiguration.CONNECTION_FACTORY_BEAN,
-						CachingConnectionFactory.class)
+				assertThat(context
+					.getBean(ZephcastRabbitAutoConfiguration.CONNECTION_FACTORY_BEAN, CachingConnectionFactory.class)
 					.getChannelCacheSize()).isEqualTo(42);
-				assertThat(ReflectionTestUtils.getField(context.getBean(
-						ZephcastRabbitAutoConfiguration.LISTENER_CONTAINER_BEAN), "monitorInterval"))
+				assertThat(ReflectionTestUtils.getField(
+						context.getBean(ZephcastRabbitAutoConfiguration.LISTENER_CONTAINER_BEAN), "monitorInterval"))
 					.isEqualTo(1234L);
 			});
 	}
@@ -253,8 +255,9 @@ class ZephcastRabbitAutoConfigurationTests {
 				Declarables declarables = context.getBean(ZephcastRabbitAutoConfiguration.DECLARABLES_BEAN,
 						Declarables.class);
 				assertThat(declarables.getDeclarables()).isNotEmpty()
-					.allSatisfy((declarable) -> assertThat(new java.util.ArrayList<Object>(declarable.getDeclaringAdmins()))
-						.containsExactly(ZephcastRabbitAutoConfiguration.DECLARING_ADMIN));
+					.allSatisfy(
+							(declarable) -> assertThat(new java.util.ArrayList<Object>(declarable.getDeclaringAdmins()))
+								.containsExactly(ZephcastRabbitAutoConfiguration.DECLARING_ADMIN));
 			});
 		RabbitBroker.delete(java.util.List.of(), java.util.List.of("zc-ac-side-by-side"));
 	}
@@ -265,8 +268,8 @@ class ZephcastRabbitAutoConfigurationTests {
 		}).withPropertyValues("zephcast.rabbit.stream-name=zc-ac-handler").run((context) -> {
 			assertThat(context).hasSingleBean(RabbitMessageHandlerSubscriber.class);
 			assertThat(context.getBean(RabbitMessageHandlerSubscriber.class).isRunning()).isTrue();
-			assertThat(context.getBean(ZephcastRabbitAutoConfiguration.LISTENER_CONTAINER_BEAN,
-					DirectMessageListenerContainer.class)
+			assertThat(context
+				.getBean(ZephcastRabbitAutoConfiguration.LISTENER_CONTAINER_BEAN, DirectMessageListenerContainer.class)
 				.isRunning()).isTrue();
 		});
 		RabbitBroker.delete(java.util.List.of("zc-ac-handler"), java.util.List.of());

@@ -73,9 +73,8 @@ class ZephcastRabbitIntegrationTests {
 	@Test
 	void anUnreachableBrokerFailsStartupWithOneClearReportAndNoStackTrace(CapturedOutput output) {
 		assertThatException()
-			.isThrownBy(() -> application(ZephcastOnly.class,
-					"zephcast.rabbit.url=amqp://admin:s3cret@127.0.0.1:1/")
-				.run())
+			.isThrownBy(
+					() -> application(ZephcastOnly.class, "zephcast.rabbit.url=amqp://admin:s3cret@127.0.0.1:1/").run())
 			.withStackTraceContaining("Connection refused");
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("Cannot connect to RabbitMQ at amqp://***@127.0.0.1:1/")
@@ -166,8 +165,7 @@ class ZephcastRabbitIntegrationTests {
 			assertThat(this.broker.queue("/", FullApplication.BOOT_QUEUE)).as("zephcast does not declare Boot's")
 				.isEmpty();
 			assertThat(this.broker.exchange("/", zephcastExchange)).as("zephcast declares its exchange").isPresent();
-			assertThat(this.broker.exchange(vhost, zephcastExchange)).as("Boot does not declare zephcast's")
-				.isEmpty();
+			assertThat(this.broker.exchange(vhost, zephcastExchange)).as("Boot does not declare zephcast's").isEmpty();
 			assertThat(this.broker.queue(vhost, zephcastQueue)).isEmpty();
 		}
 		finally {

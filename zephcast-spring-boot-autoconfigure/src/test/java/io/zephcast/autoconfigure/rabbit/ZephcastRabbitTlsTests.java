@@ -42,8 +42,8 @@ class ZephcastRabbitTlsTests {
 	void anSslBundleGivesMutualTls() {
 		String queue = this.names.queue("bundle");
 		this.runner
-			.withPropertyValues("zephcast.rabbit.url=" + TestTls.url("localhost"), "zephcast.rabbit.queue-name=" + queue,
-					"zephcast.rabbit.ssl-options.bundle=rabbit",
+			.withPropertyValues("zephcast.rabbit.url=" + TestTls.url("localhost"),
+					"zephcast.rabbit.queue-name=" + queue, "zephcast.rabbit.ssl-options.bundle=rabbit",
 					"spring.ssl.bundle.jks.rabbit.truststore.location=file:" + TestTls.trustStore(),
 					"spring.ssl.bundle.jks.rabbit.truststore.password=" + TestTls.PASSWORD,
 					"spring.ssl.bundle.jks.rabbit.truststore.type=PKCS12",
@@ -64,7 +64,8 @@ class ZephcastRabbitTlsTests {
 	void trustAndKeyStoreOptionsGiveMutualTls() {
 		String queue = this.names.queue("stores");
 		this.runner
-			.withPropertyValues("zephcast.rabbit.url=" + TestTls.url("localhost"), "zephcast.rabbit.queue-name=" + queue,
+			.withPropertyValues("zephcast.rabbit.url=" + TestTls.url("localhost"),
+					"zephcast.rabbit.queue-name=" + queue,
 					"zephcast.rabbit.ssl-options.trust-store=" + TestTls.trustStore(),
 					"zephcast.rabbit.ssl-options.trust-store-password=" + TestTls.PASSWORD,
 					"zephcast.rabbit.ssl-options.key-store=" + TestTls.clientKeyStore(),

@@ -1,0 +1,189 @@
+package io.zephcast.rabbit;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Hands messages from the listener container to the application ({@code receive()} and
+ * iteration). It never holds more than the broker let the consumers have unacknowledged,
+ * so it is bounded by prefetch count x consumers. Futures are completed on the callback
+ * executor, never on a broker thread, so a callback that blocks cannot stall deliveries.
+ */
+final class DeliveryQueue {
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final Condition available = this.lock.newCondition();
+
+	private final ArrayDeque<RabbitMessage> messages = new ArrayDeque<>();
+
+	private final ArrayDeque<CompletableFuture<RabbitMessage>> waiters = new ArrayDeque<>();
+
+	private final Executor completionExecutor;
+
+	private boolean closed;
+
+	DeliveryQueue(Executor completionExecutor) {
+		this.completionExecutor = completionExecutor;
+	}
+
+	/**
+	 * Offers a delivered message.
+	 * @param message the message
+	 * @return false if the queue is closed: the message was not taken and stays
+	 * unacknowledged, so the broker requeues it when the channel closes
+	 */
+	boolean offer(RabbitMessage message) {
+		CompletableFuture<RabbitMessage> waiter;
+		this.lock.lock();
+		try {
+			if (this.closed) {
+				return false;
+			}
+			waiter = nextWaiter();
+			if (waiter == null) {
+				this.messages.add(message);
+				this.available.signal();
+				return true;
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		this.completionExecutor.execute(() -> {
+			if (!waiter.complete(message)) {
+				// the waiter was cancelled or timed out meanwhile: keep the message for
+				// the next one
+				if (!offer(message)) {
+					message.delivery().abandon();
+				}
+			}
+		});
+		return true;
+	}
+
+	private @Nullable CompletableFuture<RabbitMessage> nextWaiter() {
+		CompletableFuture<RabbitMessage> waiter;
+		while ((waiter = this.waiters.poll()) != null) {
+			if (!waiter.isDone()) {
+				return waiter;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * The next buffered message whose channel is still open. Messages of a lost channel
+	 * are dropped: the broker has requeued them and will deliver them again, flagged
+	 * redelivered.
+	 */
+	private @Nullable RabbitMessage pollLive() {
+		RabbitMessage message;
+		while ((message = this.messages.poll()) != null) {
+			if (message.delivery().isChannelOpen()) {
+				return message;
+			}
+			message.delivery().abandon();
+		}
+		return null;
+	}
+
+	CompletableFuture<RabbitMessage> next() {
+		this.lock.lock();
+		try {
+			if (this.closed) {
+				return CompletableFuture.failedFuture(closedException());
+			}
+			RabbitMessage message = pollLive();
+			if (message != null) {
+				return CompletableFuture.completedFuture(message);
+			}
+			CompletableFuture<RabbitMessage> waiter = new CompletableFuture<>();
+			this.waiters.add(waiter);
+			return waiter;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	Optional<RabbitMessage> poll(Duration timeout) throws InterruptedException {
+		long nanos = timeout.toNanos();
+		this.lock.lockInterruptibly();
+		try {
+			while (!this.closed) {
+				RabbitMessage message = pollLive();
+				if (message != null) {
+					return Optional.of(message);
+				}
+				if (nanos <= 0) {
+					return Optional.empty();
+				}
+				nanos = this.available.awaitNanos(nanos);
+			}
+			return Optional.empty();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Blocks until a message arrives.
+	 * @return the message, or {@code null} once the queue is closed
+	 */
+	@Nullable RabbitMessage take() throws InterruptedException {
+		this.lock.lockInterruptibly();
+		try {
+			while (!this.closed) {
+				RabbitMessage message = pollLive();
+				if (message != null) {
+					return message;
+				}
+				this.available.await();
+			}
+			return null;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Stops handing out messages.
+	 * @return the messages that were never handed out
+	 */
+	List<RabbitMessage> close() {
+		List<CompletableFuture<RabbitMessage>> pending;
+		List<RabbitMessage> remaining;
+		this.lock.lock();
+		try {
+			this.closed = true;
+			pending = new ArrayList<>(this.waiters);
+			this.waiters.clear();
+			remaining = new ArrayList<>(this.messages);
+			this.messages.clear();
+			this.available.signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
+		pending.forEach((waiter) -> waiter.completeExceptionally(closedException()));
+		return remaining;
+	}
+
+	private static IllegalStateException closedException() {
+		return new IllegalStateException("The RabbitClient is closed: no more messages will be received");
+	}
+
+}

@@ -1,0 +1,453 @@
+package io.zephcast.rabbit;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How a {@link RabbitClient} connects and what it declares. Immutable; create one with
+ * {@link #builder()}. {@link Builder#build()} refuses values that cannot work, naming the
+ * setting. Empty names mean "not set": the client then falls back to its stream name (for
+ * the queue and the routing key) or to the default exchange.
+ */
+public final class RabbitConfig {
+
+	/** The URL used when none is given: the local broker with RabbitMQ's default user. */
+	public static final String DEFAULT_URL = "amqp://localhost:5672/";
+
+	private static final int MAX_NAME_BYTES = 255;
+
+	private final String url;
+
+	private final String queueName;
+
+	private final String exchangeName;
+
+	private final String routingKey;
+
+	private final ExchangeType exchangeType;
+
+	private final boolean durable;
+
+	private final boolean autoDelete;
+
+	private final int prefetchCount;
+
+	private final int concurrency;
+
+	private final boolean ssl;
+
+	private final Map<String, String> sslOptions;
+
+	private final Duration shutdownTimeout;
+
+	private final Duration confirmTimeout;
+
+	private final boolean failFast;
+
+	private RabbitConfig(Builder builder) {
+		this.url = builder.url;
+		this.queueName = builder.queueName;
+		this.exchangeName = builder.exchangeName;
+		this.routingKey = builder.routingKey;
+		this.exchangeType = builder.exchangeType;
+		this.durable = builder.durable;
+		this.autoDelete = builder.autoDelete;
+		this.prefetchCount = builder.prefetchCount;
+		this.concurrency = builder.concurrency;
+		this.ssl = builder.ssl;
+		this.sslOptions = Collections.unmodifiableMap(new LinkedHashMap<>(builder.sslOptions));
+		this.shutdownTimeout = builder.shutdownTimeout;
+		this.confirmTimeout = builder.confirmTimeout;
+		this.failFast = builder.failFast;
+	}
+
+	/**
+	 * A builder with the defaults: {@value #DEFAULT_URL}, a direct exchange, durable, not
+	 * auto-delete, prefetch 1, one consumer, no TLS, 10 s shutdown timeout, 30 s confirm
+	 * timeout, fail fast.
+	 * @return a new builder
+	 */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/**
+	 * A builder that starts from this configuration.
+	 * @return a new builder holding this configuration's values
+	 */
+	public Builder toBuilder() {
+		return new Builder(this);
+	}
+
+	/**
+	 * The broker URL, {@code amqp://user:password@host:port/vhost} or
+	 * {@code amqps://...}. It may hold credentials: log {@link #maskedUrl()} instead.
+	 * @return the URL
+	 */
+	public String url() {
+		return this.url;
+	}
+
+	/**
+	 * The URL without its user name and password, for messages and logs.
+	 * @return the masked URL
+	 */
+	public String maskedUrl() {
+		return AmqpUrl.mask(this.url);
+	}
+
+	/**
+	 * The queue to declare and consume from; empty to use the client's stream name.
+	 * @return the queue name, possibly empty
+	 */
+	public String queueName() {
+		return this.queueName;
+	}
+
+	/**
+	 * The exchange to declare and publish to; empty for RabbitMQ's default exchange.
+	 * @return the exchange name, possibly empty
+	 */
+	public String exchangeName() {
+		return this.exchangeName;
+	}
+
+	/**
+	 * The routing key for sends and the binding key of the queue; empty to use the
+	 * client's stream name.
+	 * @return the routing key, possibly empty
+	 */
+	public String routingKey() {
+		return this.routingKey;
+	}
+
+	public ExchangeType exchangeType() {
+		return this.exchangeType;
+	}
+
+	/**
+	 * Whether the exchange and queue survive a broker restart; also makes messages
+	 * persistent.
+	 * @return whether durable
+	 */
+	public boolean durable() {
+		return this.durable;
+	}
+
+	/**
+	 * Whether the broker deletes the queue (and exchange) once its last consumer (or
+	 * binding) is gone.
+	 * @return whether auto-delete
+	 */
+	public boolean autoDelete() {
+		return this.autoDelete;
+	}
+
+	/**
+	 * How many unacknowledged messages the broker hands each consumer at once.
+	 * @return the prefetch count, at least 1
+	 */
+	public int prefetchCount() {
+		return this.prefetchCount;
+	}
+
+	/**
+	 * How many consumers (each with its own channel) the client runs on its queue.
+	 * @return the number of consumers, at least 1
+	 */
+	public int concurrency() {
+		return this.concurrency;
+	}
+
+	/**
+	 * Whether to connect over TLS; an {@code amqps://} URL turns it on too.
+	 * @return whether TLS is requested
+	 */
+	public boolean ssl() {
+		return this.ssl;
+	}
+
+	/**
+	 * Whether the connection uses TLS, from {@link #ssl()} or the URL scheme.
+	 * @return whether the connection is encrypted
+	 */
+	public boolean usesTls() {
+		return this.ssl || AmqpUrl.parse(this.url).tls();
+	}
+
+	/**
+	 * TLS options such as {@code trust-store} or {@code verify-hostname}; see
+	 * {@link RabbitSslOptions} for the keys.
+	 * @return the options, never {@code null}
+	 */
+	public Map<String, String> sslOptions() {
+		return this.sslOptions;
+	}
+
+	/**
+	 * How long {@link RabbitClient#close()} waits for messages handed out to be acked and
+	 * for outstanding publisher confirms.
+	 * @return the shutdown timeout
+	 */
+	public Duration shutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	/**
+	 * How long a send may wait for the broker's confirm before its future fails: the
+	 * bound on a send whose connection silently died or whose broker blocks publishing.
+	 * @return the confirm timeout
+	 */
+	public Duration confirmTimeout() {
+		return this.confirmTimeout;
+	}
+
+	/**
+	 * Whether {@link RabbitClient#connect()} fails when the broker cannot be reached
+	 * (default); when false it returns, and the client connects, declares and starts its
+	 * consumers in the background as soon as the broker answers.
+	 * @return whether connecting fails fast
+	 */
+	public boolean failFast() {
+		return this.failFast;
+	}
+
+	@Override
+	public boolean equals(@Nullable Object other) {
+		if (this == other) {
+			return true;
+		}
+		if (!(other instanceof RabbitConfig that)) {
+			return false;
+		}
+		return this.durable == that.durable && this.autoDelete == that.autoDelete
+				&& this.prefetchCount == that.prefetchCount && this.concurrency == that.concurrency
+				&& this.ssl == that.ssl && this.url.equals(that.url) && this.queueName.equals(that.queueName)
+				&& this.exchangeName.equals(that.exchangeName) && this.routingKey.equals(that.routingKey)
+				&& this.exchangeType == that.exchangeType && this.sslOptions.equals(that.sslOptions)
+				&& this.shutdownTimeout.equals(that.shutdownTimeout) && this.confirmTimeout.equals(that.confirmTimeout)
+				&& this.failFast == that.failFast;
+	}
+
+	@Override
+	public int hashCode() {
+		return Objects.hash(this.url, this.queueName, this.exchangeName, this.routingKey, this.exchangeType,
+				this.durable, this.autoDelete, this.prefetchCount, this.concurrency, this.ssl, this.sslOptions,
+				this.shutdownTimeout, this.confirmTimeout, this.failFast);
+	}
+
+	@Override
+	public String toString() {
+		return "RabbitConfig[url=" + maskedUrl() + ", queueName=" + this.queueName + ", exchangeName="
+				+ this.exchangeName + ", routingKey=" + this.routingKey + ", exchangeType=" + this.exchangeType
+				+ ", durable=" + this.durable + ", autoDelete=" + this.autoDelete + ", prefetchCount="
+				+ this.prefetchCount + ", concurrency=" + this.concurrency + ", ssl=" + this.ssl + ", sslOptions="
+				+ RabbitSslOptions.masked(this.sslOptions) + ", shutdownTimeout=" + this.shutdownTimeout
+				+ ", confirmTimeout=" + this.confirmTimeout + ", failFast=" + this.failFast + "]";
+	}
+
+	/**
+	 * Builds a {@link RabbitConfig}; every setter has the default named on
+	 * {@link RabbitConfig#builder()}.
+	 */
+	public static final class Builder {
+
+		private String url = DEFAULT_URL;
+
+		private String queueName = "";
+
+		private String exchangeName = "";
+
+		private String routingKey = "";
+
+		private ExchangeType exchangeType = ExchangeType.DIRECT;
+
+		private boolean durable = true;
+
+		private boolean autoDelete = false;
+
+		private int prefetchCount = 1;
+
+		private int concurrency = 1;
+
+		private boolean ssl = false;
+
+		private final Map<String, String> sslOptions = new LinkedHashMap<>();
+
+		private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+		private Duration confirmTimeout = Duration.ofSeconds(30);
+
+		private boolean failFast = true;
+
+		private Builder() {
+		}
+
+		private Builder(RabbitConfig config) {
+			this.url = config.url;
+			this.queueName = config.queueName;
+			this.exchangeName = config.exchangeName;
+			this.routingKey = config.routingKey;
+			this.exchangeType = config.exchangeType;
+			this.durable = config.durable;
+			this.autoDelete = config.autoDelete;
+			this.prefetchCount = config.prefetchCount;
+			this.concurrency = config.concurrency;
+			this.ssl = config.ssl;
+			this.sslOptions.putAll(config.sslOptions);
+			this.shutdownTimeout = config.shutdownTimeout;
+			this.confirmTimeout = config.confirmTimeout;
+			this.failFast = config.failFast;
+		}
+
+		public Builder url(String url) {
+			this.url = Objects.requireNonNull(url, "url");
+			return this;
+		}
+
+		public Builder queueName(@Nullable String queueName) {
+			this.queueName = (queueName != null) ? queueName : "";
+			return this;
+		}
+
+		public Builder exchangeName(@Nullable String exchangeName) {
+			this.exchangeName = (exchangeName != null) ? exchangeName : "";
+			return this;
+		}
+
+		public Builder routingKey(@Nullable String routingKey) {
+			this.routingKey = (routingKey != null) ? routingKey : "";
+			return this;
+		}
+
+		public Builder exchangeType(ExchangeType exchangeType) {
+			this.exchangeType = Objects.requireNonNull(exchangeType, "exchangeType");
+			return this;
+		}
+
+		/**
+		 * Sets the exchange type by the name the Python zephcast uses.
+		 * @param exchangeType "direct", "topic", "fanout" or "headers"
+		 * @return this builder
+		 * @throws InvalidRabbitConfigException for any other name
+		 */
+		public Builder exchangeType(String exchangeType) {
+			try {
+				this.exchangeType = ExchangeType.of(Objects.requireNonNull(exchangeType, "exchangeType"));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidRabbitConfigException("exchangeType", exchangeType,
+						"allowed values are " + ExchangeType.allowedValues());
+			}
+			return this;
+		}
+
+		public Builder durable(boolean durable) {
+			this.durable = durable;
+			return this;
+		}
+
+		public Builder autoDelete(boolean autoDelete) {
+			this.autoDelete = autoDelete;
+			return this;
+		}
+
+		public Builder prefetchCount(int prefetchCount) {
+			this.prefetchCount = prefetchCount;
+			return this;
+		}
+
+		public Builder concurrency(int concurrency) {
+			this.concurrency = concurrency;
+			return this;
+		}
+
+		public Builder ssl(boolean ssl) {
+			this.ssl = ssl;
+			return this;
+		}
+
+		public Builder sslOptions(Map<String, String> sslOptions) {
+			this.sslOptions.clear();
+			this.sslOptions.putAll(sslOptions);
+			return this;
+		}
+
+		public Builder sslOption(String key, String value) {
+			this.sslOptions.put(key, value);
+			return this;
+		}
+
+		public Builder shutdownTimeout(Duration shutdownTimeout) {
+			this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+			return this;
+		}
+
+		public Builder confirmTimeout(Duration confirmTimeout) {
+			this.confirmTimeout = Objects.requireNonNull(confirmTimeout, "confirmTimeout");
+			return this;
+		}
+
+		public Builder failFast(boolean failFast) {
+			this.failFast = failFast;
+			return this;
+		}
+
+		/**
+		 * Validates the settings and builds the configuration.
+		 * @return the configuration
+		 * @throws InvalidRabbitConfigException naming the first setting that cannot work
+		 */
+		public RabbitConfig build() {
+			AmqpUrl parsed;
+			try {
+				parsed = AmqpUrl.parse(this.url);
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidRabbitConfigException("url", AmqpUrl.mask(this.url), ex.getMessage());
+			}
+			checkName("queueName", this.queueName);
+			checkName("exchangeName", this.exchangeName);
+			checkName("routingKey", this.routingKey);
+			if (this.exchangeName.toLowerCase(Locale.ROOT).startsWith("amq.")) {
+				throw new InvalidRabbitConfigException("exchangeName", this.exchangeName,
+						"names starting with 'amq.' are reserved by RabbitMQ");
+			}
+			if (this.exchangeName.isEmpty() && this.exchangeType != ExchangeType.DIRECT) {
+				throw new InvalidRabbitConfigException("exchangeType", this.exchangeType,
+						"a " + this.exchangeType + " exchange needs an exchangeName (without one, messages go "
+								+ "through RabbitMQ's default direct exchange)");
+			}
+			if (this.prefetchCount < 1 || this.prefetchCount > 65535) {
+				throw new InvalidRabbitConfigException("prefetchCount", this.prefetchCount,
+						"must be between 1 and 65535 (it bounds the unacknowledged messages a consumer holds)");
+			}
+			if (this.concurrency < 1) {
+				throw new InvalidRabbitConfigException("concurrency", this.concurrency, "must be at least 1");
+			}
+			if (this.shutdownTimeout.isNegative()) {
+				throw new InvalidRabbitConfigException("shutdownTimeout", this.shutdownTimeout, "must not be negative");
+			}
+			if (this.confirmTimeout.isNegative() || this.confirmTimeout.isZero()) {
+				throw new InvalidRabbitConfigException("confirmTimeout", this.confirmTimeout, "must be positive");
+			}
+			RabbitSslOptions.validate(this.sslOptions, this.ssl || parsed.tls());
+			return new RabbitConfig(this);
+		}
+
+		private static void checkName(String setting, String value) {
+			if (value.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+				throw new InvalidRabbitConfigException(setting, value, "must be at most 255 bytes long");
+			}
+		}
+
+	}
+
+}

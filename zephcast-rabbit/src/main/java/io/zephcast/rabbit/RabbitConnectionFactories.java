@@ -1,0 +1,241 @@
+package io.zephcast.rabbit;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.NoSuchFileException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.UnrecoverableKeyException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+
+import com.rabbitmq.client.ConnectionFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory.ConfirmType;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.core.io.FileSystemResource;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.UrlResource;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+
+/**
+ * Creates the connection factory a {@link RabbitClient} needs: Spring AMQP's
+ * {@link CachingConnectionFactory} with publisher confirms and returns on, named after
+ * the stream, over TLS when the configuration asks for it.
+ */
+public final class RabbitConnectionFactories {
+
+	/** How long opening a TCP connection may take before it fails. */
+	static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(10);
+
+	/**
+	 * How long a request to the broker (open a channel, declare) may wait for the answer.
+	 */
+	static final Duration RPC_TIMEOUT = Duration.ofSeconds(10);
+
+	/** The heartbeat interval the client asks for. */
+	static final Duration HEARTBEAT = Duration.ofSeconds(10);
+
+	private RabbitConnectionFactories() {
+	}
+
+	/**
+	 * A connection factory for the configuration.
+	 * @param connectionName the name the broker shows for the connections
+	 * @param config the configuration
+	 * @return the connection factory; the caller destroys it
+	 * @throws InvalidRabbitConfigException if the TLS options cannot be used
+	 */
+	public static CachingConnectionFactory create(String connectionName, RabbitConfig config) {
+		return create(connectionName, config, null);
+	}
+
+	/**
+	 * A connection factory for the configuration, with TLS from the given context instead
+	 * of the trust and key store options (e.g. from a Spring Boot SSL bundle).
+	 * @param connectionName the name the broker shows for the connections
+	 * @param config the configuration
+	 * @param sslContext the TLS context, or {@code null} to build it from the options
+	 * @return the connection factory; the caller destroys it
+	 * @throws InvalidRabbitConfigException if the TLS options cannot be used
+	 */
+	public static CachingConnectionFactory create(String connectionName, RabbitConfig config,
+			@Nullable SSLContext sslContext) {
+		AmqpUrl url = AmqpUrl.parse(config.url());
+		ConnectionFactory rabbit = new ConnectionFactory();
+		rabbit.setHost(url.host());
+		rabbit.setPort(url.port());
+		rabbit.setVirtualHost(url.virtualHost());
+		if (url.username() != null) {
+			rabbit.setUsername(url.username());
+		}
+		if (url.password() != null) {
+			rabbit.setPassword(url.password());
+		}
+		// Spring AMQP recovers: it opens a new connection and restarts consumers itself
+		rabbit.setAutomaticRecoveryEnabled(false);
+		rabbit.setTopologyRecoveryEnabled(false);
+		rabbit.setConnectionTimeout((int) CONNECTION_TIMEOUT.toMillis());
+		// bound what a call may block on a broker that does not answer: opening a
+		// channel, declaring (default 10 min)
+		rabbit.setChannelRpcTimeout((int) RPC_TIMEOUT.toMillis());
+		// notice a link that died silently within about 20 s (default 60 s heartbeat: 2
+		// min)
+		rabbit.setRequestedHeartbeat((int) HEARTBEAT.toSeconds());
+		if (config.usesTls()) {
+			SSLContext context = (sslContext != null) ? sslContext : sslContext(config.sslOptions());
+			rabbit.useSslProtocol(context);
+			if (RabbitSslOptions.verifyHostname(config.sslOptions())) {
+				rabbit.enableHostnameVerification();
+			}
+		}
+		CachingConnectionFactory factory = new CachingConnectionFactory(rabbit);
+		factory.setPublisherConfirmType(ConfirmType.CORRELATED);
+		factory.setPublisherReturns(true);
+		factory.setConnectionNameStrategy((cf) -> connectionName);
+		if (config.concurrency() >= Runtime.getRuntime().availableProcessors()) {
+			// the Java client dispatches on one thread per core by default: fewer
+			// handlers would run at once than
+			// there are consumers; one more thread keeps the connection's other channels
+			// served meanwhile
+			factory.setExecutor(dispatchExecutor(connectionName, config.concurrency() + 1));
+		}
+		return factory;
+	}
+
+	private static ThreadPoolExecutor dispatchExecutor(String connectionName, int threads) {
+		CustomizableThreadFactory threadFactory = new CustomizableThreadFactory("zephcast-" + connectionName + "-");
+		threadFactory.setDaemon(true);
+		ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+				new LinkedBlockingQueue<>(), threadFactory);
+		executor.allowCoreThreadTimeOut(true);
+		return executor;
+	}
+
+	/**
+	 * The TLS context the trust and key store options describe.
+	 * @param options the TLS options
+	 * @return the context
+	 * @throws InvalidRabbitConfigException naming the option that cannot be used
+	 */
+	static SSLContext sslContext(Map<String, String> options) {
+		if (options.containsKey(RabbitSslOptions.BUNDLE)) {
+			throw new InvalidRabbitConfigException("sslOptions." + RabbitSslOptions.BUNDLE,
+					options.get(RabbitSslOptions.BUNDLE), "SSL bundles are resolved by the zephcast Spring Boot "
+							+ "starter; without Spring Boot use trust-store and key-store");
+		}
+		String protocol = options.getOrDefault(RabbitSslOptions.PROTOCOL, "TLS");
+		TrustManager[] trustManagers = trustManagers(options);
+		KeyManager[] keyManagers = keyManagers(options);
+		try {
+			SSLContext context = SSLContext.getInstance(protocol);
+			context.init(keyManagers, trustManagers, null);
+			return context;
+		}
+		catch (GeneralSecurityException ex) {
+			throw new InvalidRabbitConfigException("sslOptions." + RabbitSslOptions.PROTOCOL, protocol,
+					"not a TLS protocol this JVM supports (" + ex.getMessage() + ")");
+		}
+	}
+
+	private static TrustManager @Nullable [] trustManagers(Map<String, String> options) {
+		KeyStore store = loadStore(options, RabbitSslOptions.TRUST_STORE, RabbitSslOptions.TRUST_STORE_PASSWORD,
+				RabbitSslOptions.TRUST_STORE_TYPE);
+		if (store == null) {
+			return null;
+		}
+		try {
+			TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+			factory.init(store);
+			return factory.getTrustManagers();
+		}
+		catch (GeneralSecurityException ex) {
+			throw new InvalidRabbitConfigException("sslOptions." + RabbitSslOptions.TRUST_STORE,
+					options.get(RabbitSslOptions.TRUST_STORE),
+					"cannot be used as a trust store (" + ex.getMessage() + ")");
+		}
+	}
+
+	private static KeyManager @Nullable [] keyManagers(Map<String, String> options) {
+		KeyStore store = loadStore(options, RabbitSslOptions.KEY_STORE, RabbitSslOptions.KEY_STORE_PASSWORD,
+				RabbitSslOptions.KEY_STORE_TYPE);
+		if (store == null) {
+			return null;
+		}
+		String password = options.get(RabbitSslOptions.KEY_STORE_PASSWORD);
+		try {
+			KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+			factory.init(store, (password != null) ? password.toCharArray() : new char[0]);
+			return factory.getKeyManagers();
+		}
+		catch (UnrecoverableKeyException ex) {
+			throw new InvalidRabbitConfigException("sslOptions." + RabbitSslOptions.KEY_STORE_PASSWORD, "******",
+					"cannot unlock the private key in " + options.get(RabbitSslOptions.KEY_STORE));
+		}
+		catch (GeneralSecurityException ex) {
+			throw new InvalidRabbitConfigException("sslOptions." + RabbitSslOptions.KEY_STORE,
+					options.get(RabbitSslOptions.KEY_STORE), "cannot be used as a key store (" + ex.getMessage() + ")");
+		}
+	}
+
+	private static @Nullable KeyStore loadStore(Map<String, String> options, String locationKey, String passwordKey,
+			String typeKey) {
+		String location = options.get(locationKey);
+		if (location == null || location.isBlank()) {
+			return null;
+		}
+		String type = options.getOrDefault(typeKey, "PKCS12");
+		String password = options.get(passwordKey);
+		KeyStore store;
+		try {
+			store = KeyStore.getInstance(type);
+		}
+		catch (GeneralSecurityException ex) {
+			throw new InvalidRabbitConfigException("sslOptions." + typeKey, type, "unknown key store type");
+		}
+		try (InputStream in = resource(location).getInputStream()) {
+			store.load(in, (password != null) ? password.toCharArray() : null);
+			return store;
+		}
+		catch (FileNotFoundException | NoSuchFileException ex) {
+			throw new InvalidRabbitConfigException("sslOptions." + locationKey, location, "file not found");
+		}
+		catch (IOException ex) {
+			if (ex.getCause() instanceof UnrecoverableKeyException
+					|| String.valueOf(ex.getMessage()).toLowerCase(Locale.ROOT).contains("password")) {
+				throw new InvalidRabbitConfigException("sslOptions." + passwordKey, "******",
+						"wrong password for " + location);
+			}
+			throw new InvalidRabbitConfigException("sslOptions." + locationKey, location,
+					"cannot be read as a " + type + " store (" + ex.getMessage() + ")");
+		}
+		catch (GeneralSecurityException ex) {
+			throw new InvalidRabbitConfigException("sslOptions." + locationKey, location,
+					"cannot be read as a " + type + " store (" + ex.getMessage() + ")");
+		}
+	}
+
+	private static Resource resource(String location) throws IOException {
+		if (location.startsWith("classpath:")) {
+			return new ClassPathResource(location.substring("classpath:".length()));
+		}
+		if (location.startsWith("file:") || location.startsWith("http:") || location.startsWith("https:")) {
+			return new UrlResource(location);
+		}
+		return new FileSystemResource(location);
+	}
+
+}

@@ -1,0 +1,130 @@
+package io.zephcast.rabbit;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * {@link RabbitConfig}: the seed's defaults, validation that names the setting, and no
+ * credentials in {@code toString()}.
+ */
+class RabbitConfigTests {
+
+	@Test
+	void defaultsAreTheSeeds() {
+		RabbitConfig config = RabbitConfig.builder().build();
+		assertThat(config.url()).isEqualTo("amqp://localhost:5672/");
+		assertThat(config.queueName()).isEmpty();
+		assertThat(config.exchangeName()).isEmpty();
+		assertThat(config.routingKey()).isEmpty();
+		assertThat(config.exchangeType()).isEqualTo(ExchangeType.DIRECT);
+		assertThat(config.durable()).isTrue();
+		assertThat(config.autoDelete()).isFalse();
+		assertThat(config.prefetchCount()).isEqualTo(1);
+		assertThat(config.concurrency()).isEqualTo(1);
+		assertThat(config.ssl()).isFalse();
+		assertThat(config.sslOptions()).isEmpty();
+		assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
+	}
+
+	@Test
+	void exchangeTypeIsTakenAsEnumOrAsTheSeedsString() {
+		assertThat(RabbitConfig.builder().exchangeName("x").exchangeType("Topic").build().exchangeType())
+			.isEqualTo(ExchangeType.TOPIC);
+		assertThat(RabbitConfig.builder().exchangeName("x").exchangeType(ExchangeType.FANOUT).build().exchangeType())
+			.isEqualTo(ExchangeType.FANOUT);
+		assertThatExceptionOfType(InvalidRabbitConfigException.class)
+			.isThrownBy(() -> RabbitConfig.builder().exchangeType("banana"))
+			.satisfies((ex) -> assertThat(ex.setting()).isEqualTo("exchangeType"))
+			.withMessageContaining("'banana'")
+			.withMessageContaining("direct, topic, fanout, headers");
+	}
+
+	@Test
+	void badValuesAreRefusedNamingTheSetting() {
+		assertInvalid(RabbitConfig.builder().prefetchCount(-1), "prefetchCount", "between 1 and 65535");
+		assertInvalid(RabbitConfig.builder().prefetchCount(0), "prefetchCount", "between 1 and 65535");
+		assertInvalid(RabbitConfig.builder().concurrency(0), "concurrency", "at least 1");
+		assertInvalid(RabbitConfig.builder().url("localhost:5672"), "url", "amqp://");
+		assertInvalid(RabbitConfig.builder().url("amqp:///vhost"), "url", "host");
+		assertInvalid(RabbitConfig.builder().exchangeType("topic"), "exchangeType", "needs an exchangeName");
+		assertInvalid(RabbitConfig.builder().exchangeName("amq.mine"), "exchangeName", "reserved");
+		assertInvalid(RabbitConfig.builder().queueName("q".repeat(256)), "queueName", "255 bytes");
+		assertInvalid(RabbitConfig.builder().shutdownTimeout(Duration.ofSeconds(-1)), "shutdownTimeout", "negative");
+		assertInvalid(RabbitConfig.builder().sslOptions(Map.of("trust-store", "x.p12")), "ssl", "TLS is off");
+		assertInvalid(RabbitConfig.builder().ssl(true).sslOptions(Map.of("cafile", "x")), "sslOptions",
+				"known options");
+		assertInvalid(RabbitConfig.builder().ssl(true).sslOptions(Map.of("verify-hostname", "maybe")),
+				"sslOptions.verify-hostname", "true or false");
+	}
+
+	private static void assertInvalid(RabbitConfig.Builder builder, String setting, String reason) {
+		assertThatExceptionOfType(InvalidRabbitConfigException.class).isThrownBy(builder::build)
+			.satisfies((ex) -> assertThat(ex.setting()).isEqualTo(setting))
+			.withMessageContaining(setting)
+			.withMessageContaining(reason);
+	}
+
+	@Test
+	void credentialsNeverAppearInToStringOrErrors() {
+		RabbitConfig config = RabbitConfig.builder()
+			.url("amqps://admin:hunter2@broker.example:5671/prod")
+			.sslOptions(Map.of("trust-store", "/etc/ca.p12", "trust-store-password", "changeit"))
+			.build();
+		assertThat(config.toString()).doesNotContain("hunter2")
+			.doesNotContain("admin")
+			.doesNotContain("changeit")
+			.contains("amqps://***@broker.example:5671/prod")
+			.contains("/etc/ca.p12");
+		assertThat(config.maskedUrl()).isEqualTo("amqps://***@broker.example:5671/prod");
+		assertThatExceptionOfType(InvalidRabbitConfigException.class)
+			.isThrownBy(() -> RabbitConfig.builder().url("amqp://admin:hunter2@/").build())
+			.withMessageNotContaining("hunter2");
+		try (RabbitClient client = new RabbitClient("masked",
+				RabbitConfig.builder().url("amqp://admin:hunter2@localhost/").build())) {
+			assertThat(client.toString()).doesNotContain("hunter2").contains("amqp://***@localhost/");
+		}
+	}
+
+	@Test
+	void urlsAreParsedWithTheDefaultVirtualHostAndPorts() {
+		assertThat(AmqpUrl.parse("amqp://localhost")).isEqualTo(new AmqpUrl(false, "localhost", 5672, "/", null, null));
+		assertThat(AmqpUrl.parse("amqp://u:p%40ss@h:1234/")).isEqualTo(new AmqpUrl(false, "h", 1234, "/", "u", "p@ss"));
+		assertThat(AmqpUrl.parse("amqps://h/%2F")).isEqualTo(new AmqpUrl(true, "h", 5671, "/", null, null));
+		assertThat(AmqpUrl.parse("amqp://h/orders")).isEqualTo(new AmqpUrl(false, "h", 5672, "orders", null, null));
+		assertThat(RabbitConfig.builder().url("amqps://h").build().usesTls()).isTrue();
+	}
+
+	@Test
+	void toBuilderCopiesEverything() {
+		RabbitConfig config = RabbitConfig.builder()
+			.url("amqp://h")
+			.queueName("q")
+			.exchangeName("x")
+			.exchangeType("topic")
+			.routingKey("k.#")
+			.durable(false)
+			.autoDelete(true)
+			.prefetchCount(9)
+			.concurrency(4)
+			.shutdownTimeout(Duration.ofSeconds(2))
+			.build();
+		assertThat(config.toBuilder().build()).isEqualTo(config).hasSameHashCodeAs(config);
+		assertThat(config.toBuilder().prefetchCount(10).build()).isNotEqualTo(config);
+	}
+
+	@Test
+	void sendOptionsAreImmutable() {
+		SendOptions base = SendOptions.routingKey("orders.created");
+		SendOptions withHeader = base.withHeader("tenant", "a");
+		assertThat(base.headers()).isEmpty();
+		assertThat(withHeader.routingKey()).isEqualTo("orders.created");
+		assertThat(withHeader.headers()).containsExactly(Map.entry("tenant", "a"));
+		assertThat(SendOptions.none().routingKey()).isNull();
+	}
+
+}

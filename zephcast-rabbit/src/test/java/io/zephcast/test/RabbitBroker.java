@@ -1,0 +1,197 @@
+package io.zephcast.test;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.util.concurrent.TimeoutException;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.RabbitMQContainer;
+
+/**
+ * The RabbitMQ the integration tests talk to: {@code ZEPHCAST_RABBIT_URL} (default
+ * {@code amqp://guest:guest@localhost:5672/}); where none answers and Docker is
+ * available, one started with Testcontainers; where neither, a failure that says how to
+ * start one. Never a silent skip.
+ */
+public final class RabbitBroker {
+
+	public static final String DEFAULT_URL = "amqp://guest:guest@localhost:5672/";
+
+	private static Endpoint endpoint;
+
+	private static RuntimeException failure;
+
+	private RabbitBroker() {
+	}
+
+	/**
+	 * The AMQP URL of the broker, with credentials.
+	 * @return the URL
+	 */
+	public static String url() {
+		return endpoint().amqpUrl();
+	}
+
+	/**
+	 * Spring Boot's own {@code spring.rabbitmq.*} properties for this broker.
+	 * @param virtualHost the virtual host
+	 * @return the properties as {@code key=value} pairs
+	 */
+	public static String[] springRabbitProperties(String virtualHost) {
+		Endpoint endpoint = endpoint();
+		URI uri = URI.create(endpoint.amqpUrl());
+		return new String[] { "spring.rabbitmq.host=" + uri.getHost(), "spring.rabbitmq.port=" + uri.getPort(),
+				"spring.rabbitmq.username=" + endpoint.username(), "spring.rabbitmq.password=" + endpoint.password(),
+				"spring.rabbitmq.virtual-host=" + virtualHost };
+	}
+
+	public static String username() {
+		return endpoint().username();
+	}
+
+	/**
+	 * The management HTTP API of the broker, to check what really got declared.
+	 * @return the management client
+	 */
+	public static BrokerManagement management() {
+		Endpoint endpoint = endpoint();
+		return new BrokerManagement(endpoint.managementUrl(), endpoint.username(), endpoint.password());
+	}
+
+	/**
+	 * A raw connection of the RabbitMQ Java client, to check queues independently of the
+	 * code under test.
+	 * @return a new connection; the caller closes it
+	 */
+	public static Connection rawConnection() {
+		try {
+			ConnectionFactory factory = new ConnectionFactory();
+			// the Java client reads a bare "/" path as the empty virtual host; RabbitMQ's
+			// default is "/"
+			String url = url();
+			factory
+				.setUri(url.endsWith(":" + URI.create(url).getPort() + "/") ? url.substring(0, url.length() - 1) : url);
+			return factory.newConnection("zephcast-test-raw");
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException("Cannot open a raw connection to " + url(), ex);
+		}
+	}
+
+	/**
+	 * The number of ready messages in a queue, read with a passive declare.
+	 * @param queue the queue
+	 * @return the ready message count
+	 */
+	public static long readyMessages(String queue) {
+		try (Connection connection = rawConnection(); Channel channel = connection.createChannel()) {
+			return channel.queueDeclarePassive(queue).getMessageCount();
+		}
+		catch (IOException | TimeoutException ex) {
+			throw new IllegalStateException("Cannot read queue " + queue, ex);
+		}
+	}
+
+	/**
+	 * The number of consumers on a queue, read with a passive declare.
+	 * @param queue the queue
+	 * @return the consumer count
+	 */
+	public static int consumers(String queue) {
+		try (Connection connection = rawConnection(); Channel channel = connection.createChannel()) {
+			return channel.queueDeclarePassive(queue).getConsumerCount();
+		}
+		catch (IOException | TimeoutException ex) {
+			throw new IllegalStateException("Cannot read queue " + queue, ex);
+		}
+	}
+
+	/**
+	 * Deletes queues and exchanges a test made; missing ones are fine.
+	 * @param queues queue names
+	 * @param exchanges exchange names
+	 */
+	public static void delete(Iterable<String> queues, Iterable<String> exchanges) {
+		try (Connection connection = rawConnection()) {
+			for (String queue : queues) {
+				try (Channel channel = connection.createChannel()) {
+					channel.queueDelete(queue);
+				}
+			}
+			for (String exchange : exchanges) {
+				try (Channel channel = connection.createChannel()) {
+					channel.exchangeDelete(exchange);
+				}
+			}
+		}
+		catch (IOException | TimeoutException ex) {
+			throw new IllegalStateException("Cleanup failed", ex);
+		}
+	}
+
+	private static synchronized Endpoint endpoint() {
+		if (endpoint != null) {
+			return endpoint;
+		}
+		if (failure != null) {
+			throw failure;
+		}
+		String url = System.getenv("ZEPHCAST_RABBIT_URL");
+		if (url == null || url.isBlank()) {
+			url = DEFAULT_URL;
+		}
+		URI uri = URI.create(url);
+		int port = (uri.getPort() != -1) ? uri.getPort() : 5672;
+		if (answers(uri.getHost(), port)) {
+			String userInfo = (uri.getUserInfo() != null) ? uri.getUserInfo() : "guest:guest";
+			String[] credentials = userInfo.split(":", 2);
+			String management = System.getenv("ZEPHCAST_RABBIT_MANAGEMENT_URL");
+			if (management == null || management.isBlank()) {
+				management = "http://" + uri.getHost() + ":15672";
+			}
+			endpoint = new Endpoint(url, management, credentials[0], credentials[1]);
+			return endpoint;
+		}
+		if (dockerAvailable()) {
+			RabbitMQContainer container = new RabbitMQContainer("rabbitmq:3.13-management");
+			container.start();
+			endpoint = new Endpoint(container.getAmqpUrl(), container.getHttpUrl(), container.getAdminUsername(),
+					container.getAdminPassword());
+			return endpoint;
+		}
+		failure = new IllegalStateException("No RabbitMQ answers at " + uri.getHost() + ":" + port
+				+ " (ZEPHCAST_RABBIT_URL) and Docker is not available to start one. Start RabbitMQ with "
+				+ "'apt-get install rabbitmq-server && rabbitmq-server -detached && rabbitmq-plugins enable "
+				+ "rabbitmq_management', or 'docker run -d -p 5672:5672 -p 15672:15672 rabbitmq:3-management', "
+				+ "or point ZEPHCAST_RABBIT_URL at a broker. 'bash .ci/run' does the first for you.");
+		throw failure;
+	}
+
+	private static boolean answers(String host, int port) {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress(host, port), 2000);
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	private static boolean dockerAvailable() {
+		try {
+			return DockerClientFactory.instance().isDockerAvailable();
+		}
+		catch (Throwable ex) {
+			return false;
+		}
+	}
+
+	private record Endpoint(String amqpUrl, String managementUrl, String username, String password) {
+	}
+
+}

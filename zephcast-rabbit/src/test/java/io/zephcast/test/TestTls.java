@@ -1,0 +1,70 @@
+package io.zephcast.test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * The TLS material {@code .ci/rabbitmq-tls-up} makes, and the broker's TLS listener
+ * (127.0.0.1:5671, client certificate required, server certificate for "localhost").
+ */
+public final class TestTls {
+
+	public static final String PASSWORD = "zephcast";
+
+	private static final Path DIR = Path
+		.of(System.getenv().getOrDefault("ZEPHCAST_TLS_DIR", "/etc/rabbitmq/zephcast-tls"));
+
+	private static final int PORT = Integer.parseInt(System.getenv().getOrDefault("ZEPHCAST_TLS_PORT", "5671"));
+
+	private TestTls() {
+	}
+
+	/**
+	 * Fails the test, saying what to run, when the TLS material or listener is missing.
+	 */
+	public static void require() {
+		if (!Files.isReadable(DIR.resolve("client.p12"))) {
+			fail("No TLS material in " + DIR + ": run 'sudo .ci/rabbitmq-tls-up' to give RabbitMQ a TLS listener "
+					+ "on 5671 with a throw-away CA (bash .ci/run does it)");
+		}
+	}
+
+	public static String url(String host) {
+		return "amqps://guest:guest@" + host + ":" + PORT + "/";
+	}
+
+	public static String trustStore() {
+		return DIR.resolve("truststore.p12").toString();
+	}
+
+	public static String rogueTrustStore() {
+		return DIR.resolve("rogue-truststore.p12").toString();
+	}
+
+	public static String clientKeyStore() {
+		return DIR.resolve("client.p12").toString();
+	}
+
+	/**
+	 * Options that trust the test CA and present the client certificate.
+	 * @return the ssl options
+	 */
+	public static Map<String, String> mutualOptions() {
+		Map<String, String> options = new LinkedHashMap<>(trustOnlyOptions());
+		options.put("key-store", clientKeyStore());
+		options.put("key-store-password", PASSWORD);
+		return options;
+	}
+
+	public static Map<String, String> trustOnlyOptions() {
+		Map<String, String> options = new LinkedHashMap<>();
+		options.put("trust-store", trustStore());
+		options.put("trust-store-password", PASSWORD);
+		return options;
+	}
+
+}
