@@ -81,19 +81,6 @@ final class Delivery {
 		return false;
 	}
 
-	/**
-	 * Puts an abandoned message back in the queue at once rather than when the channel
-	 * closes.
-	 */
-	void requeueQuietly() {
-		try {
-			this.channel.basicNack(this.deliveryTag, false, true);
-		}
-		catch (IOException | AlreadyClosedException ex) {
-			// the channel is gone, so the broker has requeued it already
-		}
-	}
-
 	private void settle(String operation, @Nullable String messageId) {
 		if (!this.settled.compareAndSet(false, true)) {
 			throw new IllegalStateException("Cannot " + operation + " message " + messageId + " (delivery tag "

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -60,15 +61,48 @@ final class DeliveryQueue {
 		finally {
 			this.lock.unlock();
 		}
-		this.completionExecutor.execute(() -> {
-			if (!waiter.complete(message)) {
-				// the waiter was cancelled or timed out meanwhile: keep the message for
-				// the next one
-				if (!offer(message)) {
-					message.delivery().abandon();
+		try {
+			this.completionExecutor.execute(() -> {
+				if (!waiter.complete(message)) {
+					// the waiter was cancelled or timed out meanwhile: keep the message
+					// for the next one
+					if (!offer(message)) {
+						message.delivery().abandon();
+					}
 				}
+			});
+		}
+		catch (RejectedExecutionException ex) {
+			return rejected(waiter, message, ex);
+		}
+		return true;
+	}
+
+	/**
+	 * The completion executor refused to run a waiter's completion (shut down, or
+	 * saturated): no waiter can be completed, so they fail rather than hang, and the
+	 * message stays buffered for the next pull.
+	 */
+	private boolean rejected(CompletableFuture<RabbitMessage> waiter, RabbitMessage message,
+			RejectedExecutionException ex) {
+		List<CompletableFuture<RabbitMessage>> failed = new ArrayList<>();
+		failed.add(waiter);
+		this.lock.lock();
+		try {
+			failed.addAll(this.waiters);
+			this.waiters.clear();
+			if (this.closed) {
+				return false;
 			}
-		});
+			this.messages.addFirst(message);
+			this.available.signal();
+		}
+		finally {
+			this.lock.unlock();
+			IllegalStateException failure = new IllegalStateException(
+					"receive() cannot complete: the RabbitClient's callback executor rejected the completion", ex);
+			failed.forEach((pending) -> pending.completeExceptionally(failure));
+		}
 		return true;
 	}
 
@@ -153,6 +187,33 @@ final class DeliveryQueue {
 				this.available.await();
 			}
 			return null;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Takes out the buffered messages, leaving the queue open (a stop, not a close):
+	 * waiting pulls go on waiting.
+	 * @return the messages that were never handed out
+	 */
+	List<RabbitMessage> drain() {
+		this.lock.lock();
+		try {
+			List<RabbitMessage> remaining = new ArrayList<>(this.messages);
+			this.messages.clear();
+			return remaining;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	boolean isClosed() {
+		this.lock.lock();
+		try {
+			return this.closed;
 		}
 		finally {
 			this.lock.unlock();

@@ -2,22 +2,23 @@ package io.zephcast.rabbit;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Date;
-import java.util.LinkedHashMap;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.LongString;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.support.DefaultMessagePropertiesConverter;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Turns payloads into AMQP messages and bodies back into objects: {@code String} as UTF-8
- * text, {@code byte[]} as is, anything else as JSON. Spring's converters are not used
- * because {@code SimpleMessageConverter} would Java-serialize a {@code Map}.
+ * text, {@code byte[]} as is, anything else as JSON. Spring's message converters are not
+ * used because {@code SimpleMessageConverter} would Java-serialize a {@code Map}; header
+ * values are converted by Spring AMQP's own {@link DefaultMessagePropertiesConverter}.
  */
 final class PayloadCodec {
 
@@ -27,6 +28,8 @@ final class PayloadCodec {
 
 	static final String BINARY = MessageProperties.CONTENT_TYPE_BYTES;
 
+	private static final DefaultMessagePropertiesConverter HEADER_CONVERTER = new DefaultMessagePropertiesConverter();
+
 	private final JsonMapper jsonMapper;
 
 	PayloadCodec(JsonMapper jsonMapper) {
@@ -34,13 +37,29 @@ final class PayloadCodec {
 	}
 
 	/**
-	 * A message ready for {@code basicPublish}: built straight into AMQP properties, as
+	 * A message ready for {@code basicPublish} but for its message id, which the
+	 * publishing channel sets (a generated id carries the publish sequence, so that a
+	 * returned message finds its send). Built straight into AMQP properties, as
 	 * converting Spring's {@code MessageProperties} would cost every send a second pass.
+	 *
+	 * @param properties the properties, without message id
+	 * @param headers the converted headers, or {@code null} for none
+	 * @param userMessageId the id the application gave, or {@code null} to generate one
+	 * @param body the body
 	 */
-	record Outgoing(AMQP.BasicProperties properties, byte[] body) {
+	record Outgoing(AMQP.BasicProperties.Builder properties, @Nullable Map<String, Object> headers,
+			@Nullable String userMessageId, byte[] body) {
 	}
 
-	Outgoing encode(Object payload, SendOptions options, boolean persistent, String messageId) {
+	/**
+	 * Encodes a send; everything the AMQP encoder could refuse is checked here, before
+	 * the channel is touched.
+	 * @throws InvalidMessageException naming the field that cannot be encoded
+	 */
+	Outgoing encode(Object payload, String routingKey, SendOptions options, boolean persistent) {
+		MessageFields.check(options.messageId(), "routingKey", routingKey);
+		MessageFields.check(options.messageId(), "messageId", options.messageId());
+		MessageFields.check(options.messageId(), "correlationId", options.correlationId());
 		AMQP.BasicProperties.Builder properties = new AMQP.BasicProperties.Builder();
 		byte[] body;
 		if (payload instanceof String text) {
@@ -56,36 +75,27 @@ final class PayloadCodec {
 				body = this.jsonMapper.writeValueAsBytes(payload);
 			}
 			catch (JacksonException ex) {
-				throw new IllegalArgumentException(
-						"Cannot send a " + payload.getClass().getName() + " as JSON: " + ex.getOriginalMessage(), ex);
+				throw new InvalidMessageException(options.messageId(), "payload", "(a " + payload.getClass().getName()
+						+ ") cannot be written as JSON: " + ex.getOriginalMessage(), ex);
 			}
 			properties.contentType(JSON).contentEncoding("UTF-8");
 		}
-		properties.deliveryMode(persistent ? 2 : 1)
-			.messageId(messageId)
-			.timestamp(new Date())
-			.correlationId(options.correlationId());
+		properties.deliveryMode(persistent ? 2 : 1).timestamp(new Date()).correlationId(options.correlationId());
+		Map<String, Object> headers = null;
 		if (!options.headers().isEmpty()) {
 			// no table at all when there are no headers: the broker then has none to look
 			// through
-			Map<String, Object> headers = new LinkedHashMap<>();
-			options.headers().forEach((name, value) -> headers.put(name, headerValue(value)));
-			properties.headers(headers);
+			headers = convertHeaders(options);
+			MessageFields.checkHeaders(options.messageId(), headers);
 		}
-		return new Outgoing(properties.build(), body);
+		return new Outgoing(properties, headers, options.messageId(), body);
 	}
 
-	/**
-	 * A value the AMQP table encoder writes as is, else its string form (as Spring AMQP
-	 * does).
-	 */
-	private static Object headerValue(Object value) {
-		if (value instanceof String || value instanceof Number || value instanceof Boolean || value instanceof Date
-				|| value instanceof byte[] || value instanceof Map || value instanceof List
-				|| value instanceof LongString) {
-			return value;
-		}
-		return (value instanceof Class<?> type) ? type.getName() : String.valueOf(value);
+	/** A mutable copy: the publishing channel may add its tag header. */
+	private static Map<String, Object> convertHeaders(SendOptions options) {
+		MessageProperties source = new MessageProperties();
+		source.getHeaders().putAll(options.headers());
+		return new HashMap<>(HEADER_CONVERTER.fromMessageProperties(source, "UTF-8").getHeaders());
 	}
 
 	<T> T decode(byte[] body, Class<T> type) {

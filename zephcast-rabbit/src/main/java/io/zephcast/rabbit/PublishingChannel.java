@@ -2,14 +2,19 @@ package io.zephcast.rabbit;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.ReturnListener;
@@ -17,31 +22,37 @@ import com.rabbitmq.client.ShutdownListener;
 import com.rabbitmq.client.ShutdownSignalException;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.amqp.AmqpResourceNotAvailableException;
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.ReturnedMessage;
+import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
-import org.springframework.amqp.rabbit.connection.CorrelationData;
-import org.springframework.amqp.rabbit.support.RabbitExceptionTranslator;
+
+import io.zephcast.rabbit.SendFailedException.Reason;
 
 /**
  * The one channel a client publishes on, mandatory and with publisher confirms, reopened
- * when it closes. It completes each send's {@link CorrelationData} future from the
- * broker's confirm, after setting its returned message if the broker returned it.
+ * when it closes. Each send's future completes from the broker's confirm, on the callback
+ * executor (never on the connection's I/O thread).
  * <p>
  * {@code RabbitTemplate.send} checks a channel out of the cache per message, and a
  * confirm-mode channel goes back only once all its confirms are in: with many sends in
- * flight the template keeps opening channels. Holding one channel lets sends pipeline.
- * The template's bookkeeping on that channel ({@code doSend} on Spring's
- * publisher-callback channel) still cost a lot per message: it adds two correlation
- * headers to every message (spring_listener_return_correlation and
- * spring_returned_message_correlation, about 150 bytes that the broker parses, stores and
- * delivers with a 100-byte payload), and keeps three maps per message under one lock.
- * Here the channel is a plain amqp-client channel of the same connection: confirms are
- * matched by publish sequence number and a return by message id, so messages carry only
- * their own properties.
+ * flight the template keeps opening channels; its correlation headers (about 150 bytes a
+ * message) and per-message maps cost as much again. Here the channel is a plain
+ * amqp-client channel of the publisher connection, and the bookkeeping is the client's:
+ * <ul>
+ * <li><b>Confirms</b> are matched by the channel's publish sequence as the broker counts
+ * it: the client numbers only the messages it actually wrote. amqp-client advances its
+ * own sequence before it encodes a message, so a publish the encoder refuses (which
+ * writes nothing) would shift every later confirm onto the wrong send; here it is not
+ * counted.</li>
+ * <li><b>Returns</b> are matched by the same sequence, carried in the message: a
+ * generated message id ends with it, and a message with the application's own id carries
+ * it in the {@value #TAG_HEADER} header. A look-up, never a scan, and never by the
+ * application's message id (two sends may share one).</li>
+ * </ul>
  */
 final class PublishingChannel {
+
+	/** Carries the publish sequence of a message whose id the application chose. */
+	static final String TAG_HEADER = "zephcast-publish-tag";
 
 	private final ConnectionFactory connectionFactory;
 
@@ -49,34 +60,67 @@ final class PublishingChannel {
 
 	private final String overdueReason;
 
-	/** Makes a publish sequence number and the publish after it one step. */
+	private final Executor callbacks;
+
+	private final InFlight unconfirmed;
+
+	private final String idPrefix;
+
+	/**
+	 * Makes numbering a message and writing it one step, and guards opening and closing.
+	 */
 	private final ReentrantLock lock = new ReentrantLock();
 
 	private @Nullable Lane lane;
 
-	PublishingChannel(ConnectionFactory connectionFactory, Duration confirmTimeout) {
+	private long lanes;
+
+	private boolean closed;
+
+	PublishingChannel(ConnectionFactory connectionFactory, Duration confirmTimeout, Executor callbacks,
+			InFlight unconfirmed, String idPrefix) {
 		this.connectionFactory = connectionFactory;
 		this.confirmTimeoutNanos = confirmTimeout.toNanos();
 		this.overdueReason = "no confirm from the broker within " + confirmTimeout;
+		this.callbacks = callbacks;
+		this.unconfirmed = unconfirmed;
+		this.idPrefix = idPrefix;
 	}
 
 	/**
-	 * Publishes the message. Its correlation's future completes with the broker's ack or
-	 * nack, or with a nack when the channel closes first or the confirm timeout passes.
-	 * @throws org.springframework.amqp.AmqpException if no channel can be opened or the
-	 * publish fails
+	 * Publishes the message.
+	 * @return a future completed when the broker confirms, or exceptionally with a
+	 * {@link SendFailedException} whose reason says whether the message may be stored
 	 */
-	void publish(String exchange, String routingKey, PayloadCodec.Outgoing message, CorrelationData correlation) {
+	CompletableFuture<Void> publish(String exchange, String routingKey, PayloadCodec.Outgoing message) {
+		CompletableFuture<Void> result = new CompletableFuture<>();
 		this.lock.lock();
 		try {
-			lane().publish(exchange, routingKey, message, correlation);
-		}
-		catch (IOException ex) {
-			throw RabbitExceptionTranslator.convertRabbitAccessException(ex);
+			if (this.closed) {
+				result.completeExceptionally(new SendFailedException(
+						"Message " + message.userMessageId() + " was not sent: the client is closed",
+						message.userMessageId(), Reason.NOT_SENT, null));
+				return result;
+			}
+			Lane current;
+			try {
+				current = lane();
+			}
+			catch (AmqpException | IOException ex) {
+				result
+					.completeExceptionally(new SendFailedException(
+							"Message " + message.userMessageId() + " to exchange '" + exchange + "' with routing key '"
+									+ routingKey + "' was not sent: no channel to publish on ("
+									+ BrokerErrors.rootMessage(ex) + ")",
+							message.userMessageId(), Reason.NOT_SENT, ex));
+				return result;
+			}
+			current.publish(exchange, routingKey, message, result);
 		}
 		finally {
 			this.lock.unlock();
 		}
+		return result;
 	}
 
 	private Lane lane() throws IOException {
@@ -86,17 +130,17 @@ final class PublishingChannel {
 			// wrapper
 			Channel channel = this.connectionFactory.createConnection().getDelegate().createChannel();
 			if (channel == null) {
-				throw new AmqpResourceNotAvailableException("The broker has no channel left for publishing");
+				throw new IOException("the broker has no channel left for publishing");
 			}
 			channel.confirmSelect();
-			current = new Lane(channel);
+			current = new Lane(channel, this.idPrefix + Long.toString(++this.lanes, 36) + ".");
 			this.lane = current;
 		}
 		return current;
 	}
 
 	/**
-	 * Fails, as a broker nack would, the sends the broker has not confirmed within the
+	 * Fails, as "may have been stored", the sends the broker has not confirmed within the
 	 * confirm timeout, so no send waits forever, even when its connection died silently
 	 * or the broker blocks publishing. Sends are pending in publish order, so the sweep
 	 * stops at the first one not yet due.
@@ -111,16 +155,21 @@ final class PublishingChannel {
 			if (now - entry.getValue().deadline < 0) {
 				return;
 			}
-			if (current.pending.remove(entry.getKey()) != null) {
-				current.complete(entry.getValue(), false, this.overdueReason);
+			Pending overdue = current.pending.remove(entry.getKey());
+			if (overdue != null) {
+				settle(List.of(overdue), Reason.TIMEOUT, this.overdueReason);
 			}
 		}
 	}
 
-	/** Closes the channel; sends still unconfirmed fail as nacked. */
+	/**
+	 * Closes the channel for good: sends still unconfirmed fail as "may have been
+	 * stored", and later sends fail without opening anything.
+	 */
 	void close() {
 		this.lock.lock();
 		try {
+			this.closed = true;
 			if (this.lane != null && this.lane.channel.isOpen()) {
 				this.lane.channel.close();
 			}
@@ -134,105 +183,235 @@ final class PublishingChannel {
 		}
 	}
 
+	/**
+	 * Completes settled sends on the callback executor: a user's callback must not run on
+	 * (and block) the connection's I/O thread, which reads every confirm.
+	 * @param settled the sends, in publish order
+	 * @param failure why they failed, or {@code null} for a broker ack
+	 * @param detail the broker's or the client's words
+	 */
+	private void settle(List<Pending> settled, @Nullable Reason failure, @Nullable String detail) {
+		Runnable completion = () -> {
+			for (Pending pending : settled) {
+				pending.complete(failure, detail);
+				this.unconfirmed.decrement();
+			}
+		};
+		try {
+			this.callbacks.execute(completion);
+		}
+		catch (RejectedExecutionException ex) {
+			// the client is closing and its callback pool is gone: complete here
+			completion.run();
+		}
+	}
+
+	/** A send waiting for its confirm. */
 	private static final class Pending {
 
-		private final CorrelationData correlation;
+		private final CompletableFuture<Void> result;
 
-		private final @Nullable String messageId;
+		private final String messageId;
+
+		private final String exchange;
+
+		private final String routingKey;
 
 		private final long deadline;
 
-		private boolean returned;
+		private volatile int replyCode;
 
-		Pending(CorrelationData correlation, @Nullable String messageId, long deadline) {
-			this.correlation = correlation;
+		private volatile @Nullable String replyText;
+
+		Pending(CompletableFuture<Void> result, String messageId, String exchange, String routingKey, long deadline) {
+			this.result = result;
 			this.messageId = messageId;
+			this.exchange = exchange;
+			this.routingKey = routingKey;
 			this.deadline = deadline;
+		}
+
+		void returned(int replyCode, String replyText) {
+			this.replyCode = replyCode;
+			this.replyText = replyText;
+		}
+
+		void complete(@Nullable Reason failure, @Nullable String detail) {
+			String returnedText = this.replyText;
+			if (returnedText != null && failure != Reason.NACKED) {
+				// returned, then acked (or its channel closed): routed nowhere, so not
+				// stored
+				this.result.completeExceptionally(new UnroutableMessageException(this.messageId, this.exchange,
+						this.routingKey, this.replyCode, returnedText));
+			}
+			else if (failure == null) {
+				this.result.complete(null);
+			}
+			else {
+				this.result.completeExceptionally(new SendFailedException(
+						"Message " + this.messageId + " to exchange '" + this.exchange + "' with routing key '"
+								+ this.routingKey + "' " + describe(failure) + ((detail != null) ? ": " + detail : ""),
+						this.messageId, failure, null));
+			}
+		}
+
+		private static String describe(Reason failure) {
+			return switch (failure) {
+				case NACKED -> "was nacked by the broker (not stored)";
+				case TIMEOUT -> "was not confirmed in time (it may have been stored)";
+				case CONNECTION_LOST -> "was not confirmed (it may have been stored)";
+				default -> "was not sent";
+			};
 		}
 
 	}
 
-	/**
-	 * One channel and the sends it has not had confirmed yet, by publish sequence number.
-	 */
+	/** One channel and the sends it has not had confirmed yet, by publish sequence. */
 	private final class Lane implements ConfirmListener, ReturnListener, ShutdownListener {
 
 		private final Channel channel;
 
+		private final String idPrefix;
+
 		private final ConcurrentSkipListMap<Long, Pending> pending = new ConcurrentSkipListMap<>();
 
-		Lane(Channel channel) {
+		/**
+		 * Messages written on this channel: the broker's count, which its confirms refer
+		 * to.
+		 */
+		private long written;
+
+		Lane(Channel channel, String idPrefix) {
 			this.channel = channel;
+			this.idPrefix = idPrefix;
 			channel.addConfirmListener(this);
 			channel.addReturnListener(this);
 			channel.addShutdownListener(this);
 		}
 
-		void publish(String exchange, String routingKey, PayloadCodec.Outgoing message, CorrelationData correlation)
-				throws IOException {
-			long sequence = this.channel.getNextPublishSeqNo();
-			this.pending.put(sequence, new Pending(correlation, message.properties().getMessageId(),
-					System.nanoTime() + PublishingChannel.this.confirmTimeoutNanos));
+		/** Called under the lock. */
+		void publish(String exchange, String routingKey, PayloadCodec.Outgoing message,
+				CompletableFuture<Void> result) {
+			long tag = this.written + 1;
+			String userId = message.userMessageId();
+			String messageId = (userId != null) ? userId : this.idPrefix + Long.toString(tag, 36);
+			AMQP.BasicProperties.Builder properties = message.properties().messageId(messageId);
+			if (userId != null) {
+				Map<String, Object> headers = (message.headers() != null) ? message.headers() : new HashMap<>(2);
+				headers.put(TAG_HEADER, tag);
+				properties.headers(headers);
+			}
+			else if (message.headers() != null) {
+				properties.headers(message.headers());
+			}
+			Pending sent = new Pending(result, messageId, exchange, routingKey,
+					System.nanoTime() + PublishingChannel.this.confirmTimeoutNanos);
+			PublishingChannel.this.unconfirmed.increment();
+			this.pending.put(tag, sent);
 			try {
-				this.channel.basicPublish(exchange, routingKey, true, message.properties(), message.body());
+				this.channel.basicPublish(exchange, routingKey, true, properties.build(), message.body());
+				this.written = tag;
 			}
-			catch (IOException | RuntimeException ex) {
-				this.pending.remove(sequence);
-				throw ex;
+			catch (IOException ex) {
+				// the socket write failed part-way or after: the broker may have the
+				// message; the
+				// connection is failing, and its shutdown (or the confirm timeout)
+				// settles the send
+				this.written = tag;
 			}
+			catch (AlreadyClosedException ex) {
+				unpublished(tag);
+				result.completeExceptionally(new SendFailedException(
+						"Message " + messageId + " to exchange '" + exchange + "' with routing key '" + routingKey
+								+ "' was not sent: the channel closed (" + BrokerErrors.rootMessage(ex) + ")",
+						messageId, Reason.NOT_SENT, ex));
+			}
+			catch (RuntimeException ex) {
+				// refused by the encoder before anything was written: the broker never
+				// counted it
+				unpublished(tag);
+				result.completeExceptionally(new InvalidMessageException(messageId, "properties",
+						"cannot be encoded: " + ex.getMessage(), ex));
+			}
+		}
+
+		private void unpublished(long tag) {
+			this.pending.remove(tag);
+			PublishingChannel.this.unconfirmed.decrement();
 		}
 
 		@Override
 		public void handleAck(long deliveryTag, boolean multiple) {
-			settle(deliveryTag, multiple, true);
+			settle(deliveryTag, multiple, null);
 		}
 
 		@Override
 		public void handleNack(long deliveryTag, boolean multiple) {
-			settle(deliveryTag, multiple, false);
+			settle(deliveryTag, multiple, Reason.NACKED);
 		}
 
-		private void settle(long deliveryTag, boolean multiple, boolean ack) {
-			if (multiple) {
-				NavigableMap<Long, Pending> settled = this.pending.headMap(deliveryTag, true);
-				for (Map.Entry<Long, Pending> entry : settled.entrySet()) {
-					complete(entry.getValue(), ack, null);
-				}
-				settled.clear();
+		private void settle(long deliveryTag, boolean multiple, @Nullable Reason failure) {
+			List<Pending> settled = multiple ? removeUpTo(deliveryTag) : removeOne(deliveryTag);
+			if (!settled.isEmpty()) {
+				PublishingChannel.this.settle(settled, failure, null);
 			}
-			else {
-				Pending one = this.pending.remove(deliveryTag);
+		}
+
+		private List<Pending> removeOne(long tag) {
+			Pending one = this.pending.remove(tag);
+			return (one != null) ? List.of(one) : List.of();
+		}
+
+		/**
+		 * Removes each entry by its own key: the confirm timeout sweep may take one
+		 * meanwhile.
+		 */
+		private List<Pending> removeUpTo(long tag) {
+			List<Pending> removed = new ArrayList<>();
+			for (Long key : this.pending.headMap(tag, true).keySet()) {
+				Pending one = this.pending.remove(key);
 				if (one != null) {
-					complete(one, ack, null);
+					removed.add(one);
 				}
 			}
-		}
-
-		private void complete(Pending pending, boolean ack, @Nullable String reason) {
-			pending.correlation.getFuture().complete(new CorrelationData.Confirm(ack, reason));
+			return removed;
 		}
 
 		/** Comes before the confirm of the same message, on the same thread. */
 		@Override
 		public void handleReturn(int replyCode, String replyText, String exchange, String routingKey,
 				AMQP.BasicProperties properties, byte[] body) {
-			for (Pending candidate : this.pending.values()) {
-				if (!candidate.returned && Objects.equals(candidate.messageId, properties.getMessageId())) {
-					candidate.returned = true;
-					candidate.correlation.setReturned(
-							new ReturnedMessage(new Message(body), replyCode, replyText, exchange, routingKey));
-					return;
+			Long tag = tagOf(properties);
+			Pending returned = (tag != null) ? this.pending.get(tag) : null;
+			if (returned != null) {
+				returned.returned(replyCode, replyText);
+			}
+		}
+
+		private @Nullable Long tagOf(AMQP.BasicProperties properties) {
+			Object header = (properties.getHeaders() != null) ? properties.getHeaders().get(TAG_HEADER) : null;
+			if (header instanceof Number number) {
+				return number.longValue();
+			}
+			String messageId = properties.getMessageId();
+			if (messageId != null && messageId.startsWith(this.idPrefix)) {
+				try {
+					return Long.parseLong(messageId.substring(this.idPrefix.length()), 36);
+				}
+				catch (NumberFormatException ex) {
+					return null;
 				}
 			}
+			return null;
 		}
 
 		@Override
 		public void shutdownCompleted(ShutdownSignalException cause) {
-			String reason = "the publishing channel closed before the broker confirmed: " + cause.getMessage();
-			for (Pending unconfirmed : this.pending.values()) {
-				complete(unconfirmed, false, reason);
+			List<Pending> lost = removeUpTo(Long.MAX_VALUE);
+			if (!lost.isEmpty()) {
+				PublishingChannel.this.settle(lost, Reason.CONNECTION_LOST,
+						"the publishing channel closed before the broker confirmed (" + cause.getMessage() + ")");
 			}
-			this.pending.clear();
 		}
 
 	}

@@ -1,9 +1,8 @@
 package io.zephcast.rabbit;
 
-import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Iterator;
-import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
@@ -16,31 +15,15 @@ import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
-import com.rabbitmq.client.Channel;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.amqp.AmqpException;
-import org.springframework.amqp.core.AcknowledgeMode;
-import org.springframework.amqp.core.Binding;
-import org.springframework.amqp.core.Declarable;
 import org.springframework.amqp.core.Declarables;
-import org.springframework.amqp.core.Exchange;
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.Queue;
-import org.springframework.amqp.core.ReturnedMessage;
-import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
-import org.springframework.amqp.rabbit.connection.ChannelProxy;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
-import org.springframework.amqp.rabbit.connection.CorrelationData;
-import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer;
-import org.springframework.amqp.rabbit.listener.api.ChannelAwareMessageListener;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
@@ -65,6 +48,9 @@ import tools.jackson.databind.json.JsonMapper;
  * builds its own connection factory, declarations and listener container; in a Spring
  * application, {@link #builder(String, RabbitConfig)} takes them as beans, and the client
  * connects when the context starts ({@link SmartLifecycle}). It is thread-safe.
+ * <p>
+ * The work is split: {@link Connector} connects and declares, {@link Publisher} sends,
+ * {@link Consumption} receives; this class is the lifecycle and the API.
  */
 public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage>, SmartLifecycle {
 
@@ -76,13 +62,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 
 	private enum State {
 
-		NEW, CONNECTED, CLOSING, CLOSED
-
-	}
-
-	private enum Consumption {
-
-		NONE, ITERATION, HANDLER
+		NEW, RUNNING, STOPPING, STOPPED, CLOSING, CLOSED
 
 	}
 
@@ -94,54 +74,21 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 
 	private final Declarables declarables;
 
-	private final ConnectionFactory connectionFactory;
-
-	private final boolean ownsConnectionFactory;
-
-	private final AbstractMessageListenerContainer container;
-
-	private final boolean ownsContainer;
-
 	private final Executor callbackExecutor;
 
 	private final boolean ownsCallbackExecutor;
 
-	private final RabbitAdmin admin;
-
-	private final PublishingChannel publishing;
-
-	private final BlockedPublishing blockedPublishing;
-
-	private final PayloadCodec codec;
-
-	private final DeliveryQueue deliveries;
-
 	private final ScheduledExecutorService timer;
 
-	/**
-	 * Message ids are short (every byte is parsed and stored by the broker) and unique:
-	 * 64 random bits + a count.
-	 */
-	private final String idPrefix = Long.toUnsignedString(new SecureRandom().nextLong(), 36) + "-";
+	private final Connector connector;
 
-	private final AtomicLong idSequence = new AtomicLong();
+	private final Publisher publisher;
 
-	private final AtomicInteger unconfirmed = new AtomicInteger();
-
-	private final AtomicInteger unsettled = new AtomicInteger();
-
-	private final Object drainMonitor = new Object();
+	private final Consumption consumption;
 
 	private final ReentrantLock lifecycleLock = new ReentrantLock();
 
 	private volatile State state = State.NEW;
-
-	private volatile Consumption consumption = Consumption.NONE;
-
-	private volatile @Nullable RabbitMessageHandler handler;
-
-	/** False while a client that does not fail fast waits for the broker to answer. */
-	private volatile boolean brokerReady;
 
 	/**
 	 * A client that creates its own connection factory, declarations and listener
@@ -160,46 +107,27 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		this.config = builder.config;
 		this.topology = RabbitTopology.of(this.streamName, this.config);
 		this.declarables = (builder.declarables != null) ? builder.declarables : this.topology.declarables();
-		this.ownsConnectionFactory = builder.connectionFactory == null;
-		this.connectionFactory = (builder.connectionFactory != null) ? builder.connectionFactory
+		ConnectionFactory connectionFactory = (builder.connectionFactory != null) ? builder.connectionFactory
 				: RabbitConnectionFactories.create(this.streamName, this.config);
+		this.connector = new Connector(this.streamName, this.config, connectionFactory,
+				builder.connectionFactory == null);
 		this.ownsCallbackExecutor = builder.callbackExecutor == null;
 		this.callbackExecutor = (builder.callbackExecutor != null) ? builder.callbackExecutor
 				: callbackPool(this.streamName);
-		this.codec = new PayloadCodec((builder.jsonMapper != null) ? builder.jsonMapper : JsonMapper.builder().build());
-		this.admin = new RabbitAdmin(this.connectionFactory);
-		this.admin.setRedeclareManualDeclarations(true);
-		this.admin.afterPropertiesSet();
-		ConnectionFactory publisherFactory = this.connectionFactory.getPublisherConnectionFactory();
-		this.publishing = new PublishingChannel((publisherFactory != null) ? publisherFactory : this.connectionFactory,
-				this.config.confirmTimeout());
-		this.ownsContainer = builder.container == null;
-		this.container = (builder.container != null) ? builder.container
-				: RabbitListenerContainers.create(this.connectionFactory, this.topology, this.config);
-		if (this.container.getAcknowledgeMode() != AcknowledgeMode.MANUAL) {
-			throw new IllegalArgumentException("The listener container must use AcknowledgeMode.MANUAL: the client "
-					+ "acks only what the application acks");
-		}
-		if (this.container.getQueueNames().length == 0) {
-			this.container.setQueueNames(this.topology.queueName());
-		}
-		this.container.setMessageListener(new ClientListener());
-		this.container.setAmqpAdmin(this.admin);
-		if (this.ownsContainer) {
-			this.container.setBeanName("zephcast-" + this.streamName);
-			this.container.afterPropertiesSet();
-		}
-		this.deliveries = new DeliveryQueue(this.callbackExecutor);
+		PayloadCodec codec = new PayloadCodec(
+				(builder.jsonMapper != null) ? builder.jsonMapper : JsonMapper.builder().build());
+		this.publisher = new Publisher(this.streamName, this.config, this.topology, connectionFactory, codec,
+				this.callbackExecutor);
+		AbstractMessageListenerContainer container = (builder.container != null) ? builder.container
+				: RabbitListenerContainers.create(connectionFactory, this.topology, this.config);
+		this.consumption = new Consumption(this, this.topology, container, builder.container == null, this.connector,
+				codec, this.callbackExecutor);
 		CustomizableThreadFactory timerThreads = new CustomizableThreadFactory(
 				"zephcast-" + this.streamName + "-timer-");
 		timerThreads.setDaemon(true);
 		this.timer = Executors.newSingleThreadScheduledExecutor(timerThreads);
 		long sweepMillis = Math.max(10, Math.min(1000, this.config.confirmTimeout().toMillis() / 4));
-		this.timer.scheduleWithFixedDelay(this.publishing::failOverdue, sweepMillis, sweepMillis,
-				TimeUnit.MILLISECONDS);
-		this.blockedPublishing = new BlockedPublishing(this.streamName);
-		((publisherFactory != null) ? publisherFactory : this.connectionFactory)
-			.addConnectionListener(this.blockedPublishing);
+		this.timer.scheduleWithFixedDelay(this.publisher::failOverdue, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
 	}
 
 	/**
@@ -224,7 +152,8 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 
 	/**
 	 * Opens the connection and declares the exchange, and the queue with its binding when
-	 * the configuration names a queue. Calling it again does nothing.
+	 * the configuration names a queue. Calling it again does nothing; on a stopped client
+	 * it starts it again.
 	 * @return this client
 	 * @throws RabbitConnectionException if the broker cannot be reached or refuses the
 	 * login
@@ -234,19 +163,23 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	public RabbitClient connect() {
 		this.lifecycleLock.lock();
 		try {
-			if (this.state == State.CONNECTED) {
-				return this;
-			}
-			if (this.state != State.NEW) {
-				throw closedException();
+			switch (this.state) {
+				case RUNNING -> {
+					return this;
+				}
+				case STOPPED -> {
+					this.consumption.resume(this.connector);
+					this.state = State.RUNNING;
+					return this;
+				}
+				case NEW -> {
+					// connects below
+				}
+				default -> throw closedException();
 			}
 			try {
-				openConnection();
-				declare(this.declarables);
-				this.brokerReady = true;
-				if (logger.isInfoEnabled()) {
-					logger.info("RabbitClient '" + this.streamName + "' connected to " + this.config.maskedUrl());
-				}
+				this.connector.open(this.declarables);
+				logConnected();
 			}
 			catch (RabbitConnectionException ex) {
 				if (this.config.failFast()) {
@@ -256,11 +189,17 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 						+ "broker answers");
 				scheduleReconnect(RECONNECT_FIRST_DELAY);
 			}
-			this.state = State.CONNECTED;
+			this.state = State.RUNNING;
 			return this;
 		}
 		finally {
 			this.lifecycleLock.unlock();
+		}
+	}
+
+	private void logConnected() {
+		if (logger.isInfoEnabled()) {
+			logger.info("RabbitClient '" + this.streamName + "' connected to " + this.config.maskedUrl());
 		}
 	}
 
@@ -281,18 +220,14 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	private void reconnect(Duration lastDelay) {
 		this.lifecycleLock.lock();
 		try {
-			if (this.state != State.CONNECTED || this.brokerReady) {
+			if (this.state != State.RUNNING || this.connector.isReady()) {
 				return;
 			}
-			openConnection();
-			declare(this.declarables);
-			if (this.consumption != Consumption.NONE) {
-				beginConsuming();
+			this.connector.open(this.declarables);
+			if (this.consumption.mode() != Consumption.Mode.NONE) {
+				this.consumption.begin(this.connector);
 			}
-			this.brokerReady = true;
-			if (logger.isInfoEnabled()) {
-				logger.info("RabbitClient '" + this.streamName + "' connected to " + this.config.maskedUrl());
-			}
+			logConnected();
 		}
 		catch (RabbitClientException ex) {
 			Duration next = lastDelay.multipliedBy(2).compareTo(RECONNECT_MAX_DELAY) > 0 ? RECONNECT_MAX_DELAY
@@ -310,43 +245,14 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		}
 	}
 
-	private void openConnection() {
-		try {
-			this.connectionFactory.createConnection().close();
-		}
-		catch (AmqpException ex) {
-			throw new RabbitConnectionException("Cannot connect to RabbitMQ at " + this.config.maskedUrl()
-					+ " for stream '" + this.streamName + "': " + BrokerErrors.rootMessage(ex), this.config.maskedUrl(),
-					ex);
-		}
-	}
-
-	private void declare(Declarables declarables) {
-		for (Declarable declarable : declarables.getDeclarables()) {
-			try {
-				if (declarable instanceof Exchange exchange) {
-					this.admin.declareExchange(exchange);
-				}
-				else if (declarable instanceof Queue queue) {
-					this.admin.declareQueue(queue);
-				}
-				else if (declarable instanceof Binding binding) {
-					this.admin.declareBinding(binding);
-				}
-			}
-			catch (AmqpException ex) {
-				throw Declarations.failure(declarable, ex, this.config);
-			}
-		}
-	}
-
 	/**
-	 * Whether the client is connected and has declared its topology. A client that does
-	 * not fail fast is started but not yet connected while the broker does not answer.
+	 * Whether the client is running, connected and has declared its topology. A client
+	 * that does not fail fast is started but not yet connected while the broker does not
+	 * answer.
 	 * @return whether connected
 	 */
 	public boolean isConnected() {
-		return this.state == State.CONNECTED && this.brokerReady;
+		return this.state == State.RUNNING && this.connector.isReady();
 	}
 
 	public String streamName() {
@@ -369,10 +275,8 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * Sends a message with the configured routing key.
 	 * @param payload a {@code String} (sent as UTF-8 text), a {@code byte[]} (as is), or
 	 * any other object (as JSON)
-	 * @return a future that completes when the broker confirms the message, and completes
-	 * exceptionally with {@link UnroutableMessageException} when no queue matches, or
-	 * {@link SendFailedException} when the broker nacks it or the connection fails first
-	 * @see #send(Object, SendOptions)
+	 * @return a future that completes when the broker confirms the message; see
+	 * {@link #send(Object, SendOptions)}
 	 */
 	public CompletableFuture<Void> send(Object payload) {
 		return send(payload, SendOptions.none());
@@ -381,113 +285,60 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	/**
 	 * Sends a message. The call publishes and returns without waiting for the confirm, so
 	 * many sends can be in flight at once. Messages are persistent when the configuration
-	 * is durable.
+	 * is durable. Handlers finishing while the client stops or closes can still send.
 	 * @param payload a {@code String} (sent as UTF-8 text), a {@code byte[]} (as is), or
 	 * any other object (as JSON)
 	 * @param options routing key, headers, message id or correlation id for this message
-	 * @return a future that completes when the broker confirms the message; see
-	 * {@link #send(Object)}
-	 * @throws IllegalStateException if the client is not connected
-	 * @throws IllegalArgumentException if the payload cannot be written as JSON
+	 * @return a future that completes normally only when the broker confirms the message
+	 * (it is then in every queue it routes to), and otherwise exceptionally with a
+	 * {@link SendFailedException} whose {@link SendFailedException#mayHaveBeenStored()}
+	 * tells resend logic whether the message may nevertheless be in the queue:
+	 * {@link InvalidMessageException}, {@link BrokerBlockedException},
+	 * {@link UnroutableMessageException} or a nack are definitely not stored; a lost
+	 * connection or the confirm timeout may have been
+	 * @throws IllegalStateException if the client is not started, or stopped or closed
 	 */
 	public CompletableFuture<Void> send(Object payload, SendOptions options) {
 		Objects.requireNonNull(payload, "payload");
 		Objects.requireNonNull(options, "options");
-		checkConnected();
-		String messageId = (options.messageId() != null) ? options.messageId() : nextId();
-		String exchange = this.topology.exchangeName();
-		String routingKey = (options.routingKey() != null) ? options.routingKey() : this.topology.defaultRoutingKey();
-		String blocked = this.blockedPublishing.reason();
-		if (blocked != null) {
-			return CompletableFuture.failedFuture(
-					new BrokerBlockedException("Message " + messageId + " was not sent: the broker blocks publishing ("
-							+ blocked + "); send it again once the alarm " + "clears", messageId));
+		State current = this.state;
+		if (current != State.RUNNING && current != State.STOPPING && current != State.CLOSING) {
+			throw notRunning(current);
 		}
-		PayloadCodec.Outgoing message = this.codec.encode(payload, options, this.config.durable(), messageId);
-		CorrelationData correlation = new CorrelationData(nextId());
-		CompletableFuture<Void> result = new CompletableFuture<>();
-		this.unconfirmed.incrementAndGet();
-		try {
-			this.publishing.publish(exchange, routingKey, message, correlation);
-		}
-		catch (RuntimeException ex) {
-			confirmed();
-			result.completeExceptionally(new SendFailedException(
-					"Could not send message " + messageId + " to exchange '" + exchange + "' with routing key '"
-							+ routingKey + "' at " + this.config.maskedUrl() + ": " + BrokerErrors.rootMessage(ex),
-					messageId, ex));
-			return result;
-		}
-		correlation.getFuture()
-			.whenComplete((confirm, error) -> runCallback(
-					() -> completeSend(result, correlation, confirm, error, messageId, exchange, routingKey)));
-		return result;
-	}
-
-	private void completeSend(CompletableFuture<Void> result, CorrelationData correlation,
-			CorrelationData.@Nullable Confirm confirm, @Nullable Throwable error, String messageId, String exchange,
-			String routingKey) {
-		confirmed();
-		ReturnedMessage returned = correlation.getReturned();
-		if (error != null || confirm == null) {
-			result.completeExceptionally(new SendFailedException("Message " + messageId + " was not confirmed: "
-					+ ((error != null) ? error.getMessage() : "no confirm"), messageId, error));
-		}
-		else if (returned != null) {
-			result.completeExceptionally(new UnroutableMessageException(messageId, exchange, routingKey,
-					returned.getReplyCode(), returned.getReplyText()));
-		}
-		else if (!confirm.ack()) {
-			String reason = confirm.reason();
-			result.completeExceptionally(new SendFailedException(
-					"Message " + messageId + " to exchange '" + exchange + "' with routing key '" + routingKey
-							+ "' was not confirmed by the broker" + ((reason != null) ? ": " + reason : " (nack)"),
-					messageId, null));
-		}
-		else {
-			result.complete(null);
-		}
-	}
-
-	private void runCallback(Runnable callback) {
-		try {
-			this.callbackExecutor.execute(callback);
-		}
-		catch (RejectedExecutionException ex) {
-			// the client is closing and its callback pool is gone: finish the future here
-			callback.run();
-		}
-	}
-
-	private void confirmed() {
-		if (this.unconfirmed.decrementAndGet() == 0 && this.state == State.CLOSING) {
-			synchronized (this.drainMonitor) {
-				this.drainMonitor.notifyAll();
-			}
-		}
+		return this.publisher.send(payload, options);
 	}
 
 	/**
 	 * The next message, when it arrives. Starts consuming on first use. The future
 	 * completes on the client's callback pool, never on a broker thread.
 	 * @return a future completed with the next message; completed exceptionally with
-	 * {@link IllegalStateException} if the client closes first
+	 * {@link IllegalStateException} if the client is not running or closes first, and
+	 * with the error if consuming cannot start (e.g. a {@link TopologyMismatchException})
 	 */
 	public CompletableFuture<RabbitMessage> receive() {
-		startConsuming(Consumption.ITERATION);
-		return this.deliveries.next();
+		try {
+			startConsuming(Consumption.Mode.PULL, null);
+		}
+		catch (RuntimeException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+		return this.consumption.deliveries().next();
 	}
 
 	/**
 	 * Waits up to the timeout for the next message. Starts consuming on first use.
 	 * @param timeout how long to wait
-	 * @return the message, or empty if none came in time, the client closed, or the
-	 * thread was interrupted (its interrupt flag is then set)
+	 * @return the message, or empty if none came in time, the client closed while
+	 * waiting, or the thread was interrupted (its interrupt flag is then set)
+	 * @throws IllegalStateException if the client is not running (not connected yet,
+	 * stopped, or closed)
+	 * @throws RabbitClientException if consuming cannot start (e.g. a
+	 * {@link TopologyMismatchException}); the next call tries again
 	 */
 	public Optional<RabbitMessage> receive(Duration timeout) {
-		startConsuming(Consumption.ITERATION);
+		startConsuming(Consumption.Mode.PULL, null);
 		try {
-			return this.deliveries.poll(timeout);
+			return this.consumption.deliveries().poll(timeout);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -498,12 +349,19 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	/**
 	 * Iterates over messages as they arrive: {@code hasNext()} blocks for the next one
 	 * and returns false once the client is closed (or the thread is interrupted). Starts
-	 * consuming on first use.
+	 * consuming on first use. On a closed client the iteration is empty.
 	 * @return a blocking iterator
+	 * @throws IllegalStateException if the client is not connected yet or stopped
+	 * @throws RabbitClientException if consuming cannot start; the next call tries again
 	 */
 	@Override
 	public Iterator<RabbitMessage> iterator() {
-		startConsuming(Consumption.ITERATION);
+		State current = this.state;
+		if (current == State.CLOSING || current == State.CLOSED) {
+			return Collections.emptyIterator();
+		}
+		startConsuming(Consumption.Mode.PULL, null);
+		DeliveryQueue deliveries = this.consumption.deliveries();
 		return new Iterator<>() {
 
 			private @Nullable RabbitMessage next;
@@ -512,7 +370,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 			public boolean hasNext() {
 				if (this.next == null) {
 					try {
-						this.next = RabbitClient.this.deliveries.take();
+						this.next = deliveries.take();
 					}
 					catch (InterruptedException ex) {
 						Thread.currentThread().interrupt();
@@ -537,59 +395,28 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	/**
 	 * Pushes every message to the handler on the container's consumer threads (with
 	 * concurrency N, N at once): acked when it returns, nacked and requeued when it
-	 * throws. A client either iterates or has a handler, not both.
+	 * throws. A client either pulls or has a handler, not both.
 	 * @param handler the handler
-	 * @throws IllegalStateException if the client already consumes
+	 * @throws IllegalStateException if the client already consumes, or is not running
+	 * @throws RabbitClientException if consuming cannot start; the next call tries again
 	 */
 	public void subscribe(RabbitMessageHandler handler) {
-		Objects.requireNonNull(handler, "handler");
-		this.lifecycleLock.lock();
-		try {
-			checkConnected();
-			if (this.consumption != Consumption.NONE) {
-				throw new IllegalStateException("RabbitClient '" + this.streamName + "' already consumes by "
-						+ ((this.consumption == Consumption.HANDLER) ? "a handler" : "receive/iteration"));
-			}
-			this.handler = handler;
-			startConsuming(Consumption.HANDLER);
-		}
-		finally {
-			this.lifecycleLock.unlock();
-		}
+		startConsuming(Consumption.Mode.PUSH, Objects.requireNonNull(handler, "handler"));
 	}
 
-	private void startConsuming(Consumption mode) {
-		if (this.consumption == mode && this.state == State.CONNECTED) {
+	private void startConsuming(Consumption.Mode mode, @Nullable RabbitMessageHandler handler) {
+		if (mode == Consumption.Mode.PULL && this.consumption.mode() == mode && this.state == State.RUNNING) {
 			return;
 		}
 		this.lifecycleLock.lock();
 		try {
-			checkConnected();
-			if (this.consumption == mode) {
-				return;
+			if (this.state != State.RUNNING) {
+				throw notRunning(this.state);
 			}
-			if (this.consumption != Consumption.NONE) {
-				throw new IllegalStateException("RabbitClient '" + this.streamName + "' consumes by a handler; "
-						+ "receive() and iteration are not available");
-			}
-			this.consumption = mode;
-			if (this.brokerReady) {
-				beginConsuming();
-			}
+			this.consumption.start(mode, handler, this.connector);
 		}
 		finally {
 			this.lifecycleLock.unlock();
-		}
-	}
-
-	private void beginConsuming() {
-		if (!this.topology.declaresQueueOnConnect()) {
-			declare(this.topology.consumerDeclarables());
-		}
-		this.container.start();
-		if (logger.isDebugEnabled()) {
-			logger.debug(
-					"RabbitClient '" + this.streamName + "' consuming from queue '" + this.topology.queueName() + "'");
 		}
 	}
 
@@ -636,17 +463,51 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	}
 
 	/**
-	 * Closes the client: stops handing out messages and puts the ones fetched but not
-	 * handed out back in the queue, waits up to the shutdown timeout for messages handed
-	 * out (and handlers running) to be settled and for outstanding confirms, then stops
-	 * the consumers (the broker requeues whatever is still unacked) and closes what the
-	 * client created. Calling it again does nothing.
+	 * Stops the client without closing it (Spring calls this when the context stops):
+	 * stops handing out messages, waits up to the shutdown timeout for the ones handed
+	 * out (and handlers running) to be settled, stops the consumers (the broker requeues
+	 * what was fetched but not handed out) and waits for outstanding confirms. Handlers
+	 * finishing meanwhile can still send. Pulls waiting for a message go on waiting;
+	 * {@link #start()} resumes.
+	 */
+	@Override
+	public void stop() {
+		this.lifecycleLock.lock();
+		try {
+			if (this.state != State.RUNNING) {
+				return;
+			}
+			this.state = State.STOPPING;
+		}
+		finally {
+			this.lifecycleLock.unlock();
+		}
+		long deadline = System.nanoTime() + this.config.shutdownTimeout().toNanos();
+		try {
+			this.consumption.stop(deadline, false);
+			awaitConfirms(deadline);
+		}
+		finally {
+			this.state = State.STOPPED;
+		}
+	}
+
+	/**
+	 * Closes the client: stops handing out messages, waits for messages handed out (and
+	 * handlers running) to be settled, stops the consumers (the broker requeues whatever
+	 * is still unacked, including what was fetched but never handed out), waits for
+	 * outstanding confirms, and closes what the client created; all within the shutdown
+	 * timeout. Handlers finishing meanwhile can still send; sends still unconfirmed at
+	 * the end fail as "may have been stored". Waiting pulls end. Calling it again does
+	 * nothing.
 	 */
 	@Override
 	public void close() {
+		State previous;
 		this.lifecycleLock.lock();
 		try {
-			if (this.state == State.CLOSING || this.state == State.CLOSED) {
+			previous = this.state;
+			if (previous == State.CLOSING || previous == State.CLOSED) {
 				return;
 			}
 			this.state = State.CLOSING;
@@ -656,20 +517,8 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		}
 		long deadline = System.nanoTime() + this.config.shutdownTimeout().toNanos();
 		try {
-			for (RabbitMessage message : this.deliveries.close()) {
-				requeueUnhandedOut(message);
-			}
-			if (!awaitDrained(this.unsettled, deadline) && logger.isWarnEnabled()) {
-				logger.warn("RabbitClient '" + this.streamName + "' closed with " + this.unsettled.get()
-						+ " message(s) handed out but not acked within " + this.config.shutdownTimeout()
-						+ "; the broker requeues them");
-			}
-			this.container.stop();
-			if (!awaitDrained(this.unconfirmed, deadline) && logger.isWarnEnabled()) {
-				logger.warn("RabbitClient '" + this.streamName + "' closed with " + this.unconfirmed.get()
-						+ " send(s) not yet confirmed after " + this.config.shutdownTimeout()
-						+ "; their futures fail as the connection closes");
-			}
+			this.consumption.stop(deadline, true);
+			awaitConfirms(deadline);
 		}
 		finally {
 			releaseResources();
@@ -677,39 +526,18 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		}
 	}
 
-	private void requeueUnhandedOut(RabbitMessage message) {
-		if (message.delivery().abandon()) {
-			message.delivery().requeueQuietly();
-		}
-	}
-
-	private boolean awaitDrained(AtomicInteger counter, long deadline) {
-		synchronized (this.drainMonitor) {
-			while (counter.get() > 0) {
-				long remaining = deadline - System.nanoTime();
-				if (remaining <= 0) {
-					return false;
-				}
-				try {
-					TimeUnit.NANOSECONDS.timedWait(this.drainMonitor, remaining);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					return false;
-				}
-			}
-			return true;
+	private void awaitConfirms(long deadline) {
+		if (!this.publisher.awaitConfirms(deadline) && logger.isWarnEnabled()) {
+			logger.warn("RabbitClient '" + this.streamName + "' has " + this.publisher.unconfirmed()
+					+ " send(s) not yet confirmed after " + this.config.shutdownTimeout()
+					+ "; closing fails them as 'may have been stored'");
 		}
 	}
 
 	private void releaseResources() {
-		this.publishing.close();
-		if (this.ownsContainer) {
-			this.container.destroy();
-		}
-		if (this.ownsConnectionFactory && this.connectionFactory instanceof CachingConnectionFactory caching) {
-			caching.destroy();
-		}
+		this.publisher.close();
+		this.consumption.destroy();
+		this.connector.close();
 		if (this.ownsCallbackExecutor && this.callbackExecutor instanceof ExecutorService executor) {
 			executor.shutdown();
 		}
@@ -719,52 +547,32 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		}
 	}
 
-	private void settled() {
-		if (this.unsettled.decrementAndGet() == 0 && this.state == State.CLOSING) {
-			synchronized (this.drainMonitor) {
-				this.drainMonitor.notifyAll();
-			}
-		}
-	}
-
-	private void checkConnected() {
-		State current = this.state;
-		if (current == State.NEW) {
-			throw new IllegalStateException(
+	private IllegalStateException notRunning(State current) {
+		return switch (current) {
+			case NEW -> new IllegalStateException(
 					"RabbitClient '" + this.streamName + "' is not connected: call connect() first");
-		}
-		if (current != State.CONNECTED) {
-			throw closedException();
-		}
+			case STOPPING, STOPPED ->
+				new IllegalStateException("RabbitClient '" + this.streamName + "' is stopped: start() resumes it");
+			default -> closedException();
+		};
 	}
 
 	private IllegalStateException closedException() {
 		return new IllegalStateException("RabbitClient '" + this.streamName + "' is closed");
 	}
 
-	private String nextId() {
-		return this.idPrefix + Long.toString(this.idSequence.incrementAndGet(), 36);
-	}
-
 	/**
-	 * Connects; called by the Spring container when the context starts.
+	 * Connects, or resumes a stopped client; called by the Spring container when the
+	 * context starts.
 	 */
 	@Override
 	public void start() {
 		connect();
 	}
 
-	/**
-	 * Closes; called by the Spring container when the context stops.
-	 */
-	@Override
-	public void stop() {
-		close();
-	}
-
 	@Override
 	public boolean isRunning() {
-		return this.state == State.CONNECTED;
+		return this.state == State.RUNNING;
 	}
 
 	@Override
@@ -772,71 +580,6 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		return "RabbitClient[stream=" + this.streamName + ", url=" + this.config.maskedUrl() + ", exchange='"
 				+ this.topology.exchangeName() + "', queue='" + this.topology.queueName() + "', state=" + this.state
 				+ "]";
-	}
-
-	private final class ClientListener implements ChannelAwareMessageListener {
-
-		@Override
-		public void onMessage(Message message, @Nullable Channel channel) {
-			Channel target = (channel instanceof ChannelProxy proxy) ? proxy.getTargetChannel() : channel;
-			Objects.requireNonNull(target, "manual acknowledgement needs the delivering channel");
-			RabbitClient.this.unsettled.incrementAndGet();
-			Delivery delivery = new Delivery(RabbitClient.this, target, message.getMessageProperties().getDeliveryTag(),
-					RabbitClient.this::settled);
-			RabbitMessage delivered = new RabbitMessage(message.getBody(), message.getMessageProperties(),
-					RabbitClient.this.codec, delivery);
-			RabbitMessageHandler handler = RabbitClient.this.handler;
-			if (handler == null) {
-				if (!RabbitClient.this.deliveries.offer(delivered)) {
-					delivery.abandon();
-				}
-			}
-			else if (RabbitClient.this.state != State.CONNECTED) {
-				// closing: leave it unacked, the broker requeues it when the channel
-				// closes
-				delivery.abandon();
-			}
-			else {
-				handle(handler, delivered);
-			}
-		}
-
-		private void handle(RabbitMessageHandler handler, RabbitMessage message) {
-			try {
-				handler.handle(message);
-				if (!message.isSettled()) {
-					ack(message);
-				}
-			}
-			catch (AckFailedException ex) {
-				logger.warn(ex.getMessage());
-			}
-			catch (VirtualMachineError ex) {
-				// out of memory or stack: the container's error handler decides (it exits
-				// the JVM by default)
-				throw ex;
-			}
-			catch (Throwable ex) {
-				if (!message.isSettled()) {
-					try {
-						nack(message, true);
-					}
-					catch (AckFailedException nackFailed) {
-						// the channel is gone: the broker requeues it anyway
-					}
-				}
-				// one line at WARN; the stack trace at DEBUG, so a flaky dependency does
-				// not flood the log
-				if (logger.isWarnEnabled()) {
-					logger.warn("Handler of RabbitClient '" + RabbitClient.this.streamName + "' failed on message "
-							+ message.messageId() + " (redelivered=" + message.redelivered() + "); requeued: " + ex);
-				}
-				if (logger.isDebugEnabled()) {
-					logger.debug("Handler failure of message " + message.messageId(), ex);
-				}
-			}
-		}
-
 	}
 
 	/**

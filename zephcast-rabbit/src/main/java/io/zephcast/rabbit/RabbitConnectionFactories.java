@@ -88,13 +88,20 @@ public final class RabbitConnectionFactories {
 		// Spring AMQP recovers: it opens a new connection and restarts consumers itself
 		rabbit.setAutomaticRecoveryEnabled(false);
 		rabbit.setTopologyRecoveryEnabled(false);
-		rabbit.setConnectionTimeout((int) CONNECTION_TIMEOUT.toMillis());
+		// the URL's query parameters (heartbeat, connection_timeout, channel_max) win, as
+		// with amqp-client's setUri
+		rabbit.setConnectionTimeout((url.connectionTimeoutMillis() != null) ? url.connectionTimeoutMillis()
+				: (int) CONNECTION_TIMEOUT.toMillis());
 		// bound what a call may block on a broker that does not answer: opening a
 		// channel, declaring (default 10 min)
 		rabbit.setChannelRpcTimeout((int) RPC_TIMEOUT.toMillis());
 		// notice a link that died silently within about 20 s (default 60 s heartbeat: 2
 		// min)
-		rabbit.setRequestedHeartbeat((int) HEARTBEAT.toSeconds());
+		rabbit.setRequestedHeartbeat(
+				(url.heartbeatSeconds() != null) ? url.heartbeatSeconds() : (int) HEARTBEAT.toSeconds());
+		if (url.channelMax() != null) {
+			rabbit.setRequestedChannelMax(url.channelMax());
+		}
 		if (config.usesTls()) {
 			SSLContext context = (sslContext != null) ? sslContext : sslContext(config.sslOptions());
 			rabbit.useSslProtocol(context);

@@ -95,6 +95,7 @@ public final class RabbitMessage {
 		Map<String, Object> headers = new LinkedHashMap<>(this.properties.getHeaders());
 		headers.remove(PublisherCallbackChannel.RETURNED_MESSAGE_CORRELATION_KEY);
 		headers.remove(PublisherCallbackChannel.RETURN_LISTENER_CORRELATION_KEY);
+		headers.remove(PublishingChannel.TAG_HEADER);
 		return Collections.unmodifiableMap(headers);
 	}
 

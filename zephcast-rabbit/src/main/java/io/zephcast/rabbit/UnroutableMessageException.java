@@ -14,7 +14,7 @@ public class UnroutableMessageException extends SendFailedException {
 			String replyText) {
 		super("Message " + messageId + " to exchange '" + exchange + "' with routing key '" + routingKey
 				+ "' was returned unroutable (" + replyCode + " " + replyText
-				+ "): no queue is bound to that exchange with a matching key", messageId, null);
+				+ "): no queue is bound to that exchange with a matching key", messageId, Reason.UNROUTABLE, null);
 		this.exchange = exchange;
 		this.routingKey = routingKey;
 	}

@@ -1,0 +1,105 @@
+package io.zephcast.rabbit;
+
+import org.springframework.amqp.AmqpException;
+import org.springframework.amqp.core.Binding;
+import org.springframework.amqp.core.Declarable;
+import org.springframework.amqp.core.Declarables;
+import org.springframework.amqp.core.Exchange;
+import org.springframework.amqp.core.Queue;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
+
+/**
+ * The connection side of a {@link RabbitClient}: opens the connection, declares the
+ * topology and reports what went wrong in terms of the client's settings. Spring AMQP's
+ * {@link RabbitAdmin} records each declaration and redoes it on every new connection.
+ */
+final class Connector {
+
+	private final String streamName;
+
+	private final RabbitConfig config;
+
+	private final ConnectionFactory connectionFactory;
+
+	private final boolean ownsConnectionFactory;
+
+	private final RabbitAdmin admin;
+
+	/** False while a client that does not fail fast waits for the broker to answer. */
+	private volatile boolean ready;
+
+	Connector(String streamName, RabbitConfig config, ConnectionFactory connectionFactory,
+			boolean ownsConnectionFactory) {
+		this.streamName = streamName;
+		this.config = config;
+		this.connectionFactory = connectionFactory;
+		this.ownsConnectionFactory = ownsConnectionFactory;
+		this.admin = new RabbitAdmin(connectionFactory);
+		this.admin.setRedeclareManualDeclarations(true);
+		this.admin.afterPropertiesSet();
+	}
+
+	ConnectionFactory connectionFactory() {
+		return this.connectionFactory;
+	}
+
+	RabbitAdmin admin() {
+		return this.admin;
+	}
+
+	boolean isReady() {
+		return this.ready;
+	}
+
+	/**
+	 * Opens the connection and declares what the client declares on connect.
+	 * @throws RabbitConnectionException if the broker cannot be reached
+	 * @throws TopologyMismatchException if it refuses a declaration
+	 */
+	void open(Declarables declarables) {
+		try {
+			this.connectionFactory.createConnection().close();
+		}
+		catch (AmqpException ex) {
+			throw new RabbitConnectionException("Cannot connect to RabbitMQ at " + this.config.maskedUrl()
+					+ " for stream '" + this.streamName + "': " + BrokerErrors.rootMessage(ex), this.config.maskedUrl(),
+					ex);
+		}
+		declare(declarables);
+		this.ready = true;
+	}
+
+	/**
+	 * Declares each of the declarables, in order.
+	 * @throws RabbitConnectionException if the broker cannot be reached
+	 * @throws TopologyMismatchException naming the setting the broker disagrees with
+	 */
+	void declare(Declarables declarables) {
+		for (Declarable declarable : declarables.getDeclarables()) {
+			try {
+				if (declarable instanceof Exchange exchange) {
+					this.admin.declareExchange(exchange);
+				}
+				else if (declarable instanceof Queue queue) {
+					this.admin.declareQueue(queue);
+				}
+				else if (declarable instanceof Binding binding) {
+					this.admin.declareBinding(binding);
+				}
+			}
+			catch (AmqpException ex) {
+				throw Declarations.failure(declarable, ex, this.config);
+			}
+		}
+	}
+
+	/** Destroys the connection factory if the client created it. */
+	void close() {
+		if (this.ownsConnectionFactory && this.connectionFactory instanceof CachingConnectionFactory caching) {
+			caching.destroy();
+		}
+	}
+
+}

@@ -1,0 +1,237 @@
+package io.zephcast.rabbit;
+
+import java.util.Objects;
+import java.util.concurrent.Executor;
+
+import com.rabbitmq.client.Channel;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.amqp.core.AcknowledgeMode;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.connection.ChannelProxy;
+import org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer;
+import org.springframework.amqp.rabbit.listener.api.ChannelAwareMessageListener;
+
+/**
+ * The receiving half of a {@link RabbitClient}: the listener container, and what it hands
+ * the application, either into the pull buffer ({@code receive()}, iteration) or to a
+ * handler. Methods that change the mode run under the client's lifecycle lock.
+ */
+final class Consumption {
+
+	private static final Log logger = LogFactory.getLog(RabbitClient.class);
+
+	/** How the application takes messages. */
+	enum Mode {
+
+		NONE, PULL, PUSH
+
+	}
+
+	private final RabbitClient client;
+
+	private final RabbitTopology topology;
+
+	private final AbstractMessageListenerContainer container;
+
+	private final boolean ownsContainer;
+
+	private final PayloadCodec codec;
+
+	private final DeliveryQueue deliveries;
+
+	private final InFlight unsettled = new InFlight();
+
+	private volatile Mode mode = Mode.NONE;
+
+	private volatile @Nullable RabbitMessageHandler handler;
+
+	/**
+	 * False while stopping: deliveries are held unacked, and the broker requeues them.
+	 */
+	private volatile boolean handingOut = true;
+
+	Consumption(RabbitClient client, RabbitTopology topology, AbstractMessageListenerContainer container,
+			boolean ownsContainer, Connector connector, PayloadCodec codec, Executor callbacks) {
+		this.client = client;
+		this.topology = topology;
+		this.container = container;
+		this.ownsContainer = ownsContainer;
+		this.codec = codec;
+		this.deliveries = new DeliveryQueue(callbacks);
+		if (container.getAcknowledgeMode() != AcknowledgeMode.MANUAL) {
+			throw new IllegalArgumentException("The listener container must use AcknowledgeMode.MANUAL: the client "
+					+ "acks only what the application acks");
+		}
+		if (container.getQueueNames().length == 0) {
+			container.setQueueNames(topology.queueName());
+		}
+		container.setMessageListener(new ClientListener());
+		container.setAmqpAdmin(connector.admin());
+		if (ownsContainer) {
+			container.setBeanName("zephcast-" + topology.streamName());
+			container.afterPropertiesSet();
+		}
+	}
+
+	Mode mode() {
+		return this.mode;
+	}
+
+	DeliveryQueue deliveries() {
+		return this.deliveries;
+	}
+
+	/**
+	 * Starts consuming in the given mode, or does nothing if it already does. Atomic: if
+	 * starting fails, the client is left as if it had never tried, so the next call tries
+	 * again and reports the same error.
+	 * @param mode pull or push
+	 * @param handler the handler, for push
+	 * @param connector the connection side, to declare the queue and know whether the
+	 * broker answers yet (if not, consumption starts once it does)
+	 */
+	void start(Mode mode, @Nullable RabbitMessageHandler handler, Connector connector) {
+		if (this.mode == mode && mode == Mode.PULL) {
+			return;
+		}
+		if (this.mode != Mode.NONE) {
+			throw new IllegalStateException("RabbitClient '" + this.topology.streamName() + "' already consumes by "
+					+ ((this.mode == Mode.PUSH) ? "a handler" : "receive/iteration")
+					+ "; a client either pulls or has one handler");
+		}
+		this.handler = handler;
+		this.mode = mode;
+		if (connector.isReady()) {
+			try {
+				begin(connector);
+			}
+			catch (RuntimeException ex) {
+				this.mode = Mode.NONE;
+				this.handler = null;
+				this.container.stop();
+				throw ex;
+			}
+		}
+	}
+
+	/** Declares the queue if it is not declared on connect, and starts the consumers. */
+	void begin(Connector connector) {
+		if (!this.topology.declaresQueueOnConnect()) {
+			connector.declare(this.topology.consumerDeclarables());
+		}
+		this.handingOut = true;
+		this.container.start();
+		if (logger.isDebugEnabled()) {
+			logger.debug("RabbitClient '" + this.topology.streamName() + "' consuming from queue '"
+					+ this.topology.queueName() + "'");
+		}
+	}
+
+	/** After a stop: starts the consumers again if the application consumes. */
+	void resume(Connector connector) {
+		if (this.mode != Mode.NONE && connector.isReady()) {
+			begin(connector);
+		}
+	}
+
+	/**
+	 * Stops the consumers gracefully: stops handing out messages, waits for the ones
+	 * handed out (and handlers running) to be settled, then stops the consumers, whose
+	 * channels close, so the broker requeues what was fetched but never handed out (after
+	 * the consumers stopped, so it is not delivered back to them).
+	 * @param deadline the {@link System#nanoTime()} to be done by
+	 * @param endPulls whether waiting pulls end (close) or keep waiting for a restart
+	 * (stop)
+	 */
+	void stop(long deadline, boolean endPulls) {
+		this.handingOut = false;
+		for (RabbitMessage buffered : endPulls ? this.deliveries.close() : this.deliveries.drain()) {
+			buffered.delivery().abandon();
+		}
+		if (!this.unsettled.awaitZero(deadline) && logger.isWarnEnabled()) {
+			logger.warn("RabbitClient '" + this.topology.streamName() + "' stopped consuming with "
+					+ this.unsettled.get() + " message(s) handed out but not acked in time; the broker requeues them");
+		}
+		// the container waits for its consumers up to its own shutdown timeout: only what
+		// is left of ours
+		this.container.setShutdownTimeout(Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
+		this.container.stop();
+	}
+
+	void destroy() {
+		if (this.ownsContainer) {
+			this.container.destroy();
+		}
+	}
+
+	/** Receives every delivery from the container's consumer threads. */
+	private final class ClientListener implements ChannelAwareMessageListener {
+
+		@Override
+		public void onMessage(Message message, @Nullable Channel channel) {
+			Channel target = (channel instanceof ChannelProxy proxy) ? proxy.getTargetChannel() : channel;
+			Objects.requireNonNull(target, "manual acknowledgement needs the delivering channel");
+			Consumption.this.unsettled.increment();
+			Delivery delivery = new Delivery(Consumption.this.client, target,
+					message.getMessageProperties().getDeliveryTag(), Consumption.this.unsettled::decrement);
+			RabbitMessage delivered = new RabbitMessage(message.getBody(), message.getMessageProperties(),
+					Consumption.this.codec, delivery);
+			RabbitMessageHandler current = Consumption.this.handler;
+			if (!Consumption.this.handingOut) {
+				// stopping: leave it unacked, the broker requeues it when the consumer's
+				// channel closes
+				delivery.abandon();
+			}
+			else if (current == null) {
+				if (!Consumption.this.deliveries.offer(delivered)) {
+					delivery.abandon();
+				}
+			}
+			else {
+				handle(current, delivered);
+			}
+		}
+
+		private void handle(RabbitMessageHandler handler, RabbitMessage message) {
+			try {
+				handler.handle(message);
+				if (!message.isSettled()) {
+					Consumption.this.client.ack(message);
+				}
+			}
+			catch (AckFailedException ex) {
+				logger.warn(ex.getMessage());
+			}
+			catch (VirtualMachineError ex) {
+				// out of memory or stack: the container's error handler decides (it exits
+				// the JVM by default)
+				throw ex;
+			}
+			catch (Throwable ex) {
+				if (!message.isSettled()) {
+					try {
+						Consumption.this.client.nack(message, true);
+					}
+					catch (AckFailedException nackFailed) {
+						// the channel is gone: the broker requeues it anyway
+					}
+				}
+				// one line at WARN; the stack trace at DEBUG, so a flaky dependency does
+				// not flood the log
+				if (logger.isWarnEnabled()) {
+					logger.warn("Handler of RabbitClient '" + Consumption.this.topology.streamName()
+							+ "' failed on message " + message.messageId() + " (redelivered=" + message.redelivered()
+							+ "); requeued: " + ex);
+				}
+				if (logger.isDebugEnabled()) {
+					logger.debug("Handler failure of message " + message.messageId(), ex);
+				}
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,92 @@
+package io.zephcast.rabbit;
+
+import java.security.SecureRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+
+/**
+ * The sending half of a {@link RabbitClient}: checks and encodes a message, refuses it at
+ * once while the broker blocks publishing, and publishes it on the client's confirm-mode
+ * channel.
+ */
+final class Publisher {
+
+	private final RabbitConfig config;
+
+	private final RabbitTopology topology;
+
+	private final PayloadCodec codec;
+
+	private final PublishingChannel channel;
+
+	private final BlockedPublishing blockedPublishing;
+
+	private final InFlight unconfirmed = new InFlight();
+
+	Publisher(String streamName, RabbitConfig config, RabbitTopology topology, ConnectionFactory connectionFactory,
+			PayloadCodec codec, Executor callbacks) {
+		this.config = config;
+		this.topology = topology;
+		this.codec = codec;
+		ConnectionFactory publisherFactory = connectionFactory.getPublisherConnectionFactory();
+		ConnectionFactory publishOn = (publisherFactory != null) ? publisherFactory : connectionFactory;
+		// message ids are short (every byte is parsed and stored by the broker) and
+		// unique: 64 random bits, the
+		// channel's number and the message's publish sequence on it
+		String idPrefix = Long.toUnsignedString(new SecureRandom().nextLong(), 36) + "-";
+		this.channel = new PublishingChannel(publishOn, config.confirmTimeout(), callbacks, this.unconfirmed, idPrefix);
+		this.blockedPublishing = new BlockedPublishing(streamName);
+		publishOn.addConnectionListener(this.blockedPublishing);
+	}
+
+	CompletableFuture<Void> send(Object payload, SendOptions options) {
+		String exchange = this.topology.exchangeName();
+		String routingKey = (options.routingKey() != null) ? options.routingKey() : this.topology.defaultRoutingKey();
+		String blocked = this.blockedPublishing.reason();
+		if (blocked != null) {
+			return CompletableFuture
+				.failedFuture(
+						new BrokerBlockedException(
+								"Message " + options.messageId() + " was not sent: the broker blocks publishing ("
+										+ blocked + "); send it again once the alarm " + "clears",
+								options.messageId()));
+		}
+		PayloadCodec.Outgoing message;
+		try {
+			message = this.codec.encode(payload, routingKey, options, this.config.durable());
+		}
+		catch (InvalidMessageException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+		return this.channel.publish(exchange, routingKey, message);
+	}
+
+	/** Fails the sends whose confirm is overdue; run by the client's timer. */
+	void failOverdue() {
+		this.channel.failOverdue();
+	}
+
+	int unconfirmed() {
+		return this.unconfirmed.get();
+	}
+
+	/**
+	 * Waits for the outstanding confirms.
+	 * @param deadline the {@link System#nanoTime()} to give up at
+	 * @return whether all came in time
+	 */
+	boolean awaitConfirms(long deadline) {
+		return this.unconfirmed.awaitZero(deadline);
+	}
+
+	/**
+	 * Closes the channel: sends still unconfirmed fail, later sends fail without a
+	 * connection.
+	 */
+	void close() {
+		this.channel.close();
+	}
+
+}

@@ -1,0 +1,248 @@
+package io.zephcast.rabbit;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import io.zephcast.test.RabbitBroker;
+import io.zephcast.test.TestTopology;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.context.support.GenericApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The client's lifecycle as documented, against the real broker: consuming starts
+ * atomically, a closed client behaves as its Javadoc says, Spring's stop is not close,
+ * close is bounded and lets handlers in flight send, and pulls never hang.
+ */
+class ClientLifecycleTests {
+
+	@RegisterExtension
+	final TestTopology names = new TestTopology();
+
+	private RabbitConfig.Builder config() {
+		return RabbitConfig.builder().url(RabbitBroker.url());
+	}
+
+	@Test
+	void aFailedFirstConsumeLeavesTheClientAsIfItHadNeverTried() throws Exception {
+		// no queue name: the queue is the stream's, declared when consuming starts; it
+		// exists with other settings
+		String stream = this.names.stream("atomic");
+		declareRawQueue(stream, false);
+		try (RabbitClient client = new RabbitClient(stream, config().build()).connect()) {
+			assertThatExceptionOfType(TopologyMismatchException.class)
+				.isThrownBy(() -> client.receive(Duration.ofMillis(100)))
+				.withMessageContaining("durable");
+			assertThatExceptionOfType(TopologyMismatchException.class).as("tried again, not silently empty")
+				.isThrownBy(() -> client.receive(Duration.ofMillis(100)));
+			assertThatExceptionOfType(ExecutionException.class)
+				.isThrownBy(() -> client.receive().get(10, TimeUnit.SECONDS))
+				.withCauseInstanceOf(TopologyMismatchException.class);
+			assertThatExceptionOfType(TopologyMismatchException.class).as("a handler may still be subscribed instead")
+				.isThrownBy(() -> client.subscribe((message) -> {
+				}));
+
+			deleteRawQueue(stream);
+			assertThat(client.receive(Duration.ofMillis(100))).as("declared and consuming now").isEmpty();
+			client.send("now it works").get(10, TimeUnit.SECONDS);
+			Optional<RabbitMessage> received = client.receive(Duration.ofSeconds(10));
+			assertThat(received).map(RabbitMessage::text).contains("now it works");
+			client.ack(received.get());
+		}
+	}
+
+	@Test
+	void aClosedClientRefusesPullsAndItsIterationIsEmpty() {
+		String queue = this.names.queue("closed");
+		RabbitClient client = new RabbitClient("closed", config().queueName(queue).build()).connect();
+		client.close();
+		assertThatIllegalStateException().isThrownBy(() -> client.receive(Duration.ofMillis(10)))
+			.withMessageContaining("closed");
+		assertThat(client.receive()).isCompletedExceptionally();
+		assertThat(client.iterator().hasNext()).isFalse();
+		assertThatIllegalStateException().isThrownBy(() -> client.send("late")).withMessageContaining("closed");
+	}
+
+	@Test
+	void springStopIsNotCloseAndStartResumes() throws Exception {
+		String queue = this.names.queue("stop-start");
+		CopyOnWriteArrayList<String> handled = new CopyOnWriteArrayList<>();
+		try (GenericApplicationContext context = new GenericApplicationContext()) {
+			context.registerBean(RabbitClient.class,
+					() -> new RabbitClient("stop-start", config().queueName(queue).build()));
+			context.refresh();
+			RabbitClient client = context.getBean(RabbitClient.class);
+			client.subscribe((message) -> handled.add(message.text()));
+			client.send("before stop").get(10, TimeUnit.SECONDS);
+			await().atMost(Duration.ofSeconds(10)).until(() -> handled.contains("before stop"));
+
+			context.stop();
+			assertThat(client.isRunning()).isFalse();
+			assertThatIllegalStateException().isThrownBy(() -> client.send("while stopped"))
+				.withMessageContaining("stopped");
+			sendRaw(queue, "sent while stopped");
+			assertThat(RabbitBroker.readyMessages(queue)).as("nobody consumes while stopped").isEqualTo(1);
+
+			context.start();
+			assertThat(client.isRunning()).isTrue();
+			client.send("after start").get(10, TimeUnit.SECONDS);
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> handled.containsAll(List.of("sent while stopped", "after start")));
+		}
+		assertThat(RabbitBroker.readyMessages(queue)).isZero();
+	}
+
+	@Test
+	void aHandlerFinishingDuringCloseCanStillSendAndCloseWaitsForItsConfirm() throws Exception {
+		String queue = this.names.queue("in");
+		String replies = this.names.queue("replies");
+		declareRawQueue(replies, true);
+		CountDownLatch entered = new CountDownLatch(1);
+		AtomicReference<CompletableFuture<Void>> reply = new AtomicReference<>();
+		AtomicReference<Throwable> handlerFailure = new AtomicReference<>();
+		RabbitClient client = new RabbitClient("in", config().queueName(queue).build()).connect();
+		client.subscribe((message) -> {
+			entered.countDown();
+			try {
+				// the real condition: the client has begun closing
+				await().atMost(Duration.ofSeconds(10)).until(() -> !client.isRunning());
+				reply.set(client.send("reply to " + message.text(), SendOptions.routingKey(replies)));
+			}
+			catch (Throwable ex) {
+				handlerFailure.set(ex);
+			}
+		});
+		client.send("request").get(10, TimeUnit.SECONDS);
+		assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+		client.close();
+		assertThat(handlerFailure.get()).as("the handler could send while the client closed").isNull();
+		assertThat(reply.get()).as("close waited for the reply's confirm").isCompleted();
+		assertThat(RabbitBroker.readyMessages(replies)).isEqualTo(1);
+		assertThat(RabbitBroker.readyMessages(queue)).as("the request was acked").isZero();
+	}
+
+	@Test
+	void closeIsBoundedByTheShutdownTimeoutEvenWithAHandlerThatNeverReturns() throws Exception {
+		String queue = this.names.queue("stuck");
+		Duration shutdownTimeout = Duration.ofSeconds(2);
+		CountDownLatch entered = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		RabbitClient client = new RabbitClient("stuck",
+				config().queueName(queue).shutdownTimeout(shutdownTimeout).build())
+			.connect();
+		client.subscribe((message) -> {
+			entered.countDown();
+			release.await();
+		});
+		client.send("stuck").get(10, TimeUnit.SECONDS);
+		assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+		long started = System.nanoTime();
+		client.close();
+		Duration took = Duration.ofNanos(System.nanoTime() - started);
+		release.countDown();
+		// the bound is the setting itself (plus closing channels), not twice it
+		assertThat(took).isLessThan(shutdownTimeout.plusMillis(1500));
+		await().atMost(Duration.ofSeconds(10)).until(() -> RabbitBroker.readyMessages(queue) == 1);
+	}
+
+	@Test
+	void aPullWhoseCompletionExecutorRejectsFailsInsteadOfHanging() throws Exception {
+		String queue = this.names.queue("rejecting");
+		Executor rejecting = (task) -> {
+			throw new RejectedExecutionException("saturated");
+		};
+		try (RabbitClient client = RabbitClient.builder("rejecting", config().queueName(queue).build())
+			.callbackExecutor(rejecting)
+			.build()
+			.connect()) {
+			CompletableFuture<RabbitMessage> pull = client.receive();
+			sendRaw(queue, "arrives");
+			assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> pull.get(10, TimeUnit.SECONDS))
+				.withCauseInstanceOf(IllegalStateException.class)
+				.withMessageContaining("rejected");
+			Optional<RabbitMessage> kept = client.receive(Duration.ofSeconds(10));
+			assertThat(kept).as("the message stays for the next pull").map(RabbitMessage::text).contains("arrives");
+			client.ack(kept.get());
+		}
+	}
+
+	@Test
+	void sendsRacingCloseAllCompleteAndOpenNoNewConnection() throws Exception {
+		String queue = this.names.queue("race");
+		String stream = "race-" + queue;
+		RabbitClient client = new RabbitClient(stream, config().queueName(queue).build()).connect();
+		CopyOnWriteArrayList<CompletableFuture<Void>> sends = new CopyOnWriteArrayList<>();
+		CountDownLatch sending = new CountDownLatch(2);
+		List<Thread> senders = List.of(new Thread(() -> sendUntilClosed(client, sends, sending)),
+				new Thread(() -> sendUntilClosed(client, sends, sending)));
+		senders.forEach(Thread::start);
+		assertThat(sending.await(10, TimeUnit.SECONDS)).isTrue();
+		client.close();
+		for (Thread sender : senders) {
+			sender.join(10_000);
+			assertThat(sender.isAlive()).isFalse();
+		}
+		CompletableFuture.allOf(sends.toArray(new CompletableFuture<?>[0]))
+			.exceptionally((ex) -> null)
+			.get(10, TimeUnit.SECONDS);
+		assertThat(sends).allSatisfy((send) -> assertThat(send).isDone());
+		long confirmed = sends.stream().filter((send) -> !send.isCompletedExceptionally()).count();
+		assertThat(RabbitBroker.readyMessages(queue)).as("every confirmed send is in the queue")
+			.isGreaterThanOrEqualTo(confirmed);
+		await().atMost(Duration.ofSeconds(10))
+			.alias("no connection left open or opened after close")
+			.until(() -> RabbitBroker.management().countConnections(stream) == 0);
+	}
+
+	private static void sendUntilClosed(RabbitClient client, List<CompletableFuture<Void>> sends,
+			CountDownLatch sending) {
+		sending.countDown();
+		for (int i = 0; i < 5000; i++) {
+			try {
+				sends.add(client.send("racing"));
+			}
+			catch (IllegalStateException ex) {
+				return;
+			}
+		}
+	}
+
+	private static void declareRawQueue(String queue, boolean durable) throws Exception {
+		try (Connection connection = RabbitBroker.rawConnection(); Channel channel = connection.createChannel()) {
+			channel.queueDeclare(queue, durable, false, false, Map.of());
+		}
+	}
+
+	private static void deleteRawQueue(String queue) throws Exception {
+		try (Connection connection = RabbitBroker.rawConnection(); Channel channel = connection.createChannel()) {
+			channel.queueDelete(queue);
+		}
+	}
+
+	private static void sendRaw(String queue, String text) throws Exception {
+		try (Connection connection = RabbitBroker.rawConnection(); Channel channel = connection.createChannel()) {
+			channel.confirmSelect();
+			channel.basicPublish("", queue, null, text.getBytes());
+			channel.waitForConfirmsOrDie(10_000);
+		}
+	}
+
+}
