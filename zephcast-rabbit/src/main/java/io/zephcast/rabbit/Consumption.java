@@ -44,6 +44,8 @@ final class Consumption {
 
 	private final InFlight unsettled = new InFlight();
 
+	private final Connector connector;
+
 	private volatile Mode mode = Mode.NONE;
 
 	private volatile @Nullable RabbitMessageHandler handler;
@@ -60,6 +62,7 @@ final class Consumption {
 		this.container = container;
 		this.ownsContainer = ownsContainer;
 		this.codec = codec;
+		this.connector = connector;
 		this.deliveries = new DeliveryQueue(callbacks);
 		if (container.getAcknowledgeMode() != AcknowledgeMode.MANUAL) {
 			throw new IllegalArgumentException("The listener container must use AcknowledgeMode.MANUAL: the client "
@@ -78,6 +81,10 @@ final class Consumption {
 
 	Mode mode() {
 		return this.mode;
+	}
+
+	Connector connector() {
+		return this.connector;
 	}
 
 	DeliveryQueue deliveries() {

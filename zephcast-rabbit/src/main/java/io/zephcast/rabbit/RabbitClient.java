@@ -3,29 +3,17 @@ package io.zephcast.rabbit;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 import tools.jackson.databind.json.JsonMapper;
 
@@ -54,41 +42,17 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage>, SmartLifecycle {
 
-	private static final Log logger = LogFactory.getLog(RabbitClient.class);
-
-	private static final Duration RECONNECT_FIRST_DELAY = Duration.ofSeconds(1);
-
-	private static final Duration RECONNECT_MAX_DELAY = Duration.ofSeconds(15);
-
-	private enum State {
-
-		NEW, RUNNING, STOPPING, STOPPED, CLOSING, CLOSED
-
-	}
-
 	private final String streamName;
 
 	private final RabbitConfig config;
 
 	private final RabbitTopology topology;
 
-	private final Declarables declarables;
-
-	private final Executor callbackExecutor;
-
-	private final boolean ownsCallbackExecutor;
-
-	private final ScheduledExecutorService timer;
-
-	private final Connector connector;
-
 	private final Publisher publisher;
 
 	private final Consumption consumption;
 
-	private final ReentrantLock lifecycleLock = new ReentrantLock();
-
-	private volatile State state = State.NEW;
+	private final ClientLifecycle lifecycle;
 
 	/**
 	 * A client that creates its own connection factory, declarations and listener
@@ -106,28 +70,23 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		this.streamName = builder.streamName;
 		this.config = builder.config;
 		this.topology = RabbitTopology.of(this.streamName, this.config);
-		this.declarables = (builder.declarables != null) ? builder.declarables : this.topology.declarables();
+		Declarables declarables = (builder.declarables != null) ? builder.declarables : this.topology.declarables();
 		ConnectionFactory connectionFactory = (builder.connectionFactory != null) ? builder.connectionFactory
 				: RabbitConnectionFactories.create(this.streamName, this.config);
-		this.connector = new Connector(this.streamName, this.config, connectionFactory,
+		Connector connector = new Connector(this.streamName, this.config, connectionFactory,
 				builder.connectionFactory == null);
-		this.ownsCallbackExecutor = builder.callbackExecutor == null;
-		this.callbackExecutor = (builder.callbackExecutor != null) ? builder.callbackExecutor
-				: callbackPool(this.streamName);
+		Executor callbackExecutor = (builder.callbackExecutor != null) ? builder.callbackExecutor
+				: ClientLifecycle.callbackPool(this.streamName);
 		PayloadCodec codec = new PayloadCodec(
 				(builder.jsonMapper != null) ? builder.jsonMapper : JsonMapper.builder().build());
 		this.publisher = new Publisher(this.streamName, this.config, this.topology, connectionFactory, codec,
-				this.callbackExecutor);
+				callbackExecutor);
 		AbstractMessageListenerContainer container = (builder.container != null) ? builder.container
 				: RabbitListenerContainers.create(connectionFactory, this.topology, this.config);
-		this.consumption = new Consumption(this, this.topology, container, builder.container == null, this.connector,
-				codec, this.callbackExecutor);
-		CustomizableThreadFactory timerThreads = new CustomizableThreadFactory(
-				"zephcast-" + this.streamName + "-timer-");
-		timerThreads.setDaemon(true);
-		this.timer = Executors.newSingleThreadScheduledExecutor(timerThreads);
-		long sweepMillis = Math.max(10, Math.min(1000, this.config.confirmTimeout().toMillis() / 4));
-		this.timer.scheduleWithFixedDelay(this.publisher::failOverdue, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+		this.consumption = new Consumption(this, this.topology, container, builder.container == null, connector, codec,
+				callbackExecutor);
+		this.lifecycle = new ClientLifecycle(this.streamName, this.config, declarables, connector, this.publisher,
+				this.consumption, callbackExecutor, builder.callbackExecutor == null);
 	}
 
 	/**
@@ -141,15 +100,6 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		return new Builder(streamName, config);
 	}
 
-	private static ExecutorService callbackPool(String streamName) {
-		int parallelism = Math.max(2, Runtime.getRuntime().availableProcessors());
-		return new ForkJoinPool(parallelism, (pool) -> {
-			ForkJoinWorkerThread thread = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-			thread.setName("zephcast-" + streamName + "-callback-" + thread.getPoolIndex());
-			return thread;
-		}, null, true);
-	}
-
 	/**
 	 * Opens the connection and declares the exchange, and the queue with its binding when
 	 * the configuration names a queue. Calling it again does nothing; on a stopped client
@@ -161,88 +111,8 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * @throws IllegalStateException if the client is closed
 	 */
 	public RabbitClient connect() {
-		this.lifecycleLock.lock();
-		try {
-			switch (this.state) {
-				case RUNNING -> {
-					return this;
-				}
-				case STOPPED -> {
-					this.consumption.resume(this.connector);
-					this.state = State.RUNNING;
-					return this;
-				}
-				case NEW -> {
-					// connects below
-				}
-				default -> throw closedException();
-			}
-			try {
-				this.connector.open(this.declarables);
-				logConnected();
-			}
-			catch (RabbitConnectionException ex) {
-				if (this.config.failFast()) {
-					throw ex;
-				}
-				logger.warn(ex.getMessage() + "; failFast is off, so the client starts anyway and connects when the "
-						+ "broker answers");
-				scheduleReconnect(RECONNECT_FIRST_DELAY);
-			}
-			this.state = State.RUNNING;
-			return this;
-		}
-		finally {
-			this.lifecycleLock.unlock();
-		}
-	}
-
-	private void logConnected() {
-		if (logger.isInfoEnabled()) {
-			logger.info("RabbitClient '" + this.streamName + "' connected to " + this.config.maskedUrl());
-		}
-	}
-
-	private void scheduleReconnect(Duration delay) {
-		try {
-			this.timer.schedule(() -> reconnect(delay), delay.toMillis(), TimeUnit.MILLISECONDS);
-		}
-		catch (RejectedExecutionException ex) {
-			// closed meanwhile
-		}
-	}
-
-	/**
-	 * For a client that did not fail fast: connects, declares and starts the consumers it
-	 * was asked for, once the broker answers. After that, Spring AMQP's own recovery
-	 * takes over.
-	 */
-	private void reconnect(Duration lastDelay) {
-		this.lifecycleLock.lock();
-		try {
-			if (this.state != State.RUNNING || this.connector.isReady()) {
-				return;
-			}
-			this.connector.open(this.declarables);
-			if (this.consumption.mode() != Consumption.Mode.NONE) {
-				this.consumption.begin(this.connector);
-			}
-			logConnected();
-		}
-		catch (RabbitClientException ex) {
-			Duration next = lastDelay.multipliedBy(2).compareTo(RECONNECT_MAX_DELAY) > 0 ? RECONNECT_MAX_DELAY
-					: lastDelay.multipliedBy(2);
-			if (logger.isDebugEnabled()) {
-				logger.debug(ex.getMessage() + "; trying again in " + next);
-			}
-			if (ex instanceof TopologyMismatchException) {
-				logger.error(ex.getMessage());
-			}
-			scheduleReconnect(next);
-		}
-		finally {
-			this.lifecycleLock.unlock();
-		}
+		this.lifecycle.connect();
+		return this;
 	}
 
 	/**
@@ -252,7 +122,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * @return whether connected
 	 */
 	public boolean isConnected() {
-		return this.state == State.RUNNING && this.connector.isReady();
+		return this.lifecycle.state() == ClientLifecycle.State.RUNNING && this.consumption.connector().isReady();
 	}
 
 	public String streamName() {
@@ -301,10 +171,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	public CompletableFuture<Void> send(Object payload, SendOptions options) {
 		Objects.requireNonNull(payload, "payload");
 		Objects.requireNonNull(options, "options");
-		State current = this.state;
-		if (current != State.RUNNING && current != State.STOPPING && current != State.CLOSING) {
-			throw notRunning(current);
-		}
+		this.lifecycle.checkSendable();
 		return this.publisher.send(payload, options);
 	}
 
@@ -356,40 +223,12 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 */
 	@Override
 	public Iterator<RabbitMessage> iterator() {
-		State current = this.state;
-		if (current == State.CLOSING || current == State.CLOSED) {
+		ClientLifecycle.State current = this.lifecycle.state();
+		if (current == ClientLifecycle.State.CLOSING || current == ClientLifecycle.State.CLOSED) {
 			return Collections.emptyIterator();
 		}
 		startConsuming(Consumption.Mode.PULL, null);
-		DeliveryQueue deliveries = this.consumption.deliveries();
-		return new Iterator<>() {
-
-			private @Nullable RabbitMessage next;
-
-			@Override
-			public boolean hasNext() {
-				if (this.next == null) {
-					try {
-						this.next = deliveries.take();
-					}
-					catch (InterruptedException ex) {
-						Thread.currentThread().interrupt();
-					}
-				}
-				return this.next != null;
-			}
-
-			@Override
-			public RabbitMessage next() {
-				if (!hasNext()) {
-					throw new NoSuchElementException("The RabbitClient is closed");
-				}
-				RabbitMessage message = this.next;
-				this.next = null;
-				return message;
-			}
-
-		};
+		return new MessageIterator(this.consumption.deliveries());
 	}
 
 	/**
@@ -405,19 +244,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	}
 
 	private void startConsuming(Consumption.Mode mode, @Nullable RabbitMessageHandler handler) {
-		if (mode == Consumption.Mode.PULL && this.consumption.mode() == mode && this.state == State.RUNNING) {
-			return;
-		}
-		this.lifecycleLock.lock();
-		try {
-			if (this.state != State.RUNNING) {
-				throw notRunning(this.state);
-			}
-			this.consumption.start(mode, handler, this.connector);
-		}
-		finally {
-			this.lifecycleLock.unlock();
-		}
+		this.lifecycle.startConsuming(mode, handler);
 	}
 
 	/**
@@ -472,24 +299,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 */
 	@Override
 	public void stop() {
-		this.lifecycleLock.lock();
-		try {
-			if (this.state != State.RUNNING) {
-				return;
-			}
-			this.state = State.STOPPING;
-		}
-		finally {
-			this.lifecycleLock.unlock();
-		}
-		long deadline = System.nanoTime() + this.config.shutdownTimeout().toNanos();
-		try {
-			this.consumption.stop(deadline, false);
-			awaitConfirms(deadline);
-		}
-		finally {
-			this.state = State.STOPPED;
-		}
+		this.lifecycle.stop();
 	}
 
 	/**
@@ -503,62 +313,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 */
 	@Override
 	public void close() {
-		State previous;
-		this.lifecycleLock.lock();
-		try {
-			previous = this.state;
-			if (previous == State.CLOSING || previous == State.CLOSED) {
-				return;
-			}
-			this.state = State.CLOSING;
-		}
-		finally {
-			this.lifecycleLock.unlock();
-		}
-		long deadline = System.nanoTime() + this.config.shutdownTimeout().toNanos();
-		try {
-			this.consumption.stop(deadline, true);
-			awaitConfirms(deadline);
-		}
-		finally {
-			releaseResources();
-			this.state = State.CLOSED;
-		}
-	}
-
-	private void awaitConfirms(long deadline) {
-		if (!this.publisher.awaitConfirms(deadline) && logger.isWarnEnabled()) {
-			logger.warn("RabbitClient '" + this.streamName + "' has " + this.publisher.unconfirmed()
-					+ " send(s) not yet confirmed after " + this.config.shutdownTimeout()
-					+ "; closing fails them as 'may have been stored'");
-		}
-	}
-
-	private void releaseResources() {
-		this.publisher.close();
-		this.consumption.destroy();
-		this.connector.close();
-		if (this.ownsCallbackExecutor && this.callbackExecutor instanceof ExecutorService executor) {
-			executor.shutdown();
-		}
-		this.timer.shutdownNow();
-		if (logger.isDebugEnabled()) {
-			logger.debug("RabbitClient '" + this.streamName + "' closed");
-		}
-	}
-
-	private IllegalStateException notRunning(State current) {
-		return switch (current) {
-			case NEW -> new IllegalStateException(
-					"RabbitClient '" + this.streamName + "' is not connected: call connect() first");
-			case STOPPING, STOPPED ->
-				new IllegalStateException("RabbitClient '" + this.streamName + "' is stopped: start() resumes it");
-			default -> closedException();
-		};
-	}
-
-	private IllegalStateException closedException() {
-		return new IllegalStateException("RabbitClient '" + this.streamName + "' is closed");
+		this.lifecycle.close();
 	}
 
 	/**
@@ -572,14 +327,14 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 
 	@Override
 	public boolean isRunning() {
-		return this.state == State.RUNNING;
+		return this.lifecycle.state() == ClientLifecycle.State.RUNNING;
 	}
 
 	@Override
 	public String toString() {
 		return "RabbitClient[stream=" + this.streamName + ", url=" + this.config.maskedUrl() + ", exchange='"
-				+ this.topology.exchangeName() + "', queue='" + this.topology.queueName() + "', state=" + this.state
-				+ "]";
+				+ this.topology.exchangeName() + "', queue='" + this.topology.queueName() + "', state="
+				+ this.lifecycle.state() + "]";
 	}
 
 	/**

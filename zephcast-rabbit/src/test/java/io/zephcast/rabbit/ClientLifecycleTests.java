@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import io.zephcast.test.BrokerControl;
 import io.zephcast.test.RabbitBroker;
 import io.zephcast.test.TestTopology;
 import org.junit.jupiter.api.Test;
@@ -210,6 +211,39 @@ class ClientLifecycleTests {
 		await().atMost(Duration.ofSeconds(10))
 			.alias("no connection left open or opened after close")
 			.until(() -> RabbitBroker.management().countConnections(stream) == 0);
+	}
+
+	@Test
+	void bufferedMessagesGoBackToTheQueueOnlyAfterTheConsumersStop() throws Exception {
+		String queue = this.names.queue("buffered");
+		declareRawQueue(queue, true);
+		// the broker's firehose reports every delivery from the queue: the truth about
+		// redeliveries
+		try (Connection connection = RabbitBroker.rawConnection(); Channel trace = connection.createChannel()) {
+			String deliveries = trace.queueDeclare().getQueue();
+			trace.queueBind(deliveries, "amq.rabbitmq.trace", "deliver." + queue);
+			BrokerControl.rabbitmqctl("trace_on");
+			try {
+				for (int i = 0; i < 10; i++) {
+					sendRaw(queue, "m" + i);
+				}
+				RabbitClient client = new RabbitClient("buffered", config().queueName(queue).prefetchCount(10).build())
+					.connect();
+				RabbitMessage first = client.receive(Duration.ofSeconds(10)).orElseThrow();
+				client.ack(first);
+				// all ten were delivered: one handed out, nine fetched into the buffer
+				// and never seen
+				await().atMost(Duration.ofSeconds(10)).until(() -> trace.messageCount(deliveries) == 10);
+				client.close();
+				assertThat(RabbitBroker.readyMessages(queue)).as("the nine unseen ones are back").isEqualTo(9);
+				await().during(Duration.ofMillis(500))
+					.atMost(Duration.ofSeconds(5))
+					.until(() -> trace.messageCount(deliveries) == 10);
+			}
+			finally {
+				BrokerControl.rabbitmqctl("trace_off");
+			}
+		}
 	}
 
 	private static void sendUntilClosed(RabbitClient client, List<CompletableFuture<Void>> sends,

@@ -1,0 +1,282 @@
+package io.zephcast.rabbit;
+
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.amqp.core.Declarables;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+
+/**
+ * The lifecycle of a {@link RabbitClient}: connecting (and, for a client that does not
+ * fail fast, connecting later), stopping, resuming and closing, in the order that loses
+ * nothing, within the shutdown timeout.
+ */
+final class ClientLifecycle {
+
+	private static final Log logger = LogFactory.getLog(RabbitClient.class);
+
+	private static final Duration RECONNECT_FIRST_DELAY = Duration.ofSeconds(1);
+
+	private static final Duration RECONNECT_MAX_DELAY = Duration.ofSeconds(15);
+
+	enum State {
+
+		NEW, RUNNING, STOPPING, STOPPED, CLOSING, CLOSED
+
+	}
+
+	private final String streamName;
+
+	private final RabbitConfig config;
+
+	private final Declarables declarables;
+
+	private final Connector connector;
+
+	private final Publisher publisher;
+
+	private final Consumption consumption;
+
+	private final @Nullable ExecutorService ownedCallbackExecutor;
+
+	private final ScheduledExecutorService timer;
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private volatile State state = State.NEW;
+
+	ClientLifecycle(String streamName, RabbitConfig config, Declarables declarables, Connector connector,
+			Publisher publisher, Consumption consumption, Executor callbackExecutor, boolean ownsCallbackExecutor) {
+		this.streamName = streamName;
+		this.config = config;
+		this.declarables = declarables;
+		this.connector = connector;
+		this.publisher = publisher;
+		this.consumption = consumption;
+		this.ownedCallbackExecutor = (ownsCallbackExecutor && callbackExecutor instanceof ExecutorService executor)
+				? executor : null;
+		CustomizableThreadFactory timerThreads = new CustomizableThreadFactory("zephcast-" + streamName + "-timer-");
+		timerThreads.setDaemon(true);
+		this.timer = Executors.newSingleThreadScheduledExecutor(timerThreads);
+		long sweepMillis = Math.max(10, Math.min(1000, config.confirmTimeout().toMillis() / 4));
+		this.timer.scheduleWithFixedDelay(publisher::failOverdue, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+	}
+
+	/**
+	 * The pool a client completes its futures on when the application gives none: a
+	 * callback must never run on (and block) a broker thread.
+	 */
+	static ExecutorService callbackPool(String streamName) {
+		int parallelism = Math.max(2, Runtime.getRuntime().availableProcessors());
+		return new ForkJoinPool(parallelism, (pool) -> {
+			ForkJoinWorkerThread thread = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+			thread.setName("zephcast-" + streamName + "-callback-" + thread.getPoolIndex());
+			return thread;
+		}, null, true);
+	}
+
+	State state() {
+		return this.state;
+	}
+
+	void connect() {
+		this.lock.lock();
+		try {
+			switch (this.state) {
+				case RUNNING -> {
+					return;
+				}
+				case STOPPED -> {
+					this.consumption.resume(this.connector);
+					this.state = State.RUNNING;
+					return;
+				}
+				case NEW -> {
+					// connects below
+				}
+				default -> throw notRunning(this.state);
+			}
+			try {
+				this.connector.open(this.declarables);
+				logConnected();
+			}
+			catch (RabbitConnectionException ex) {
+				if (this.config.failFast()) {
+					throw ex;
+				}
+				logger.warn(ex.getMessage() + "; failFast is off, so the client starts anyway and connects when the "
+						+ "broker answers");
+				scheduleReconnect(RECONNECT_FIRST_DELAY);
+			}
+			this.state = State.RUNNING;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private void logConnected() {
+		if (logger.isInfoEnabled()) {
+			logger.info("RabbitClient '" + this.streamName + "' connected to " + this.config.maskedUrl());
+		}
+	}
+
+	private void scheduleReconnect(Duration delay) {
+		try {
+			this.timer.schedule(() -> reconnect(delay), delay.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// closed meanwhile
+		}
+	}
+
+	/**
+	 * For a client that did not fail fast: connects, declares and starts the consumers it
+	 * was asked for, once the broker answers. After that, Spring AMQP's own recovery
+	 * takes over.
+	 */
+	private void reconnect(Duration lastDelay) {
+		this.lock.lock();
+		try {
+			if (this.state != State.RUNNING || this.connector.isReady()) {
+				return;
+			}
+			this.connector.open(this.declarables);
+			if (this.consumption.mode() != Consumption.Mode.NONE) {
+				this.consumption.begin(this.connector);
+			}
+			logConnected();
+		}
+		catch (RabbitClientException ex) {
+			Duration next = lastDelay.multipliedBy(2).compareTo(RECONNECT_MAX_DELAY) > 0 ? RECONNECT_MAX_DELAY
+					: lastDelay.multipliedBy(2);
+			if (logger.isDebugEnabled()) {
+				logger.debug(ex.getMessage() + "; trying again in " + next);
+			}
+			if (ex instanceof TopologyMismatchException) {
+				logger.error(ex.getMessage());
+			}
+			scheduleReconnect(next);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Sends are accepted while running, and while stopping or closing (handlers finishing
+	 * may send).
+	 */
+	void checkSendable() {
+		State current = this.state;
+		if (current != State.RUNNING && current != State.STOPPING && current != State.CLOSING) {
+			throw notRunning(current);
+		}
+	}
+
+	/**
+	 * Starts consuming under the lifecycle lock, so that it cannot race a stop or close.
+	 */
+	void startConsuming(Consumption.Mode mode, @Nullable RabbitMessageHandler handler) {
+		if (mode == Consumption.Mode.PULL && this.consumption.mode() == mode && this.state == State.RUNNING) {
+			return;
+		}
+		this.lock.lock();
+		try {
+			if (this.state != State.RUNNING) {
+				throw notRunning(this.state);
+			}
+			this.consumption.start(mode, handler, this.connector);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	void stop() {
+		this.lock.lock();
+		try {
+			if (this.state != State.RUNNING) {
+				return;
+			}
+			this.state = State.STOPPING;
+		}
+		finally {
+			this.lock.unlock();
+		}
+		long deadline = System.nanoTime() + this.config.shutdownTimeout().toNanos();
+		try {
+			this.consumption.stop(deadline, false);
+			awaitConfirms(deadline);
+		}
+		finally {
+			this.state = State.STOPPED;
+		}
+	}
+
+	void close() {
+		this.lock.lock();
+		try {
+			if (this.state == State.CLOSING || this.state == State.CLOSED) {
+				return;
+			}
+			this.state = State.CLOSING;
+		}
+		finally {
+			this.lock.unlock();
+		}
+		long deadline = System.nanoTime() + this.config.shutdownTimeout().toNanos();
+		try {
+			this.consumption.stop(deadline, true);
+			awaitConfirms(deadline);
+		}
+		finally {
+			releaseResources();
+			this.state = State.CLOSED;
+		}
+	}
+
+	private void awaitConfirms(long deadline) {
+		if (!this.publisher.awaitConfirms(deadline) && logger.isWarnEnabled()) {
+			logger.warn("RabbitClient '" + this.streamName + "' has " + this.publisher.unconfirmed()
+					+ " send(s) not yet confirmed after " + this.config.shutdownTimeout()
+					+ "; closing fails them as 'may have been stored'");
+		}
+	}
+
+	private void releaseResources() {
+		this.publisher.close();
+		this.consumption.destroy();
+		this.connector.close();
+		if (this.ownedCallbackExecutor != null) {
+			this.ownedCallbackExecutor.shutdown();
+		}
+		this.timer.shutdownNow();
+		if (logger.isDebugEnabled()) {
+			logger.debug("RabbitClient '" + this.streamName + "' closed");
+		}
+	}
+
+	IllegalStateException notRunning(State current) {
+		return switch (current) {
+			case NEW -> new IllegalStateException(
+					"RabbitClient '" + this.streamName + "' is not connected: call connect() first");
+			case STOPPING, STOPPED ->
+				new IllegalStateException("RabbitClient '" + this.streamName + "' is stopped: start() resumes it");
+			default -> new IllegalStateException("RabbitClient '" + this.streamName + "' is closed");
+		};
+	}
+
+}
