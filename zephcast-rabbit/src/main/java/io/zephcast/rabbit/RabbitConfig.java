@@ -385,6 +385,95 @@ public final class RabbitConfig {
 			return this;
 		}
 
+		/**
+		 * Takes the TLS context from a Spring Boot SSL bundle; needs the starter.
+		 * @param bundle the bundle name ({@code spring.ssl.bundle.*}), or {@code null} to
+		 * remove it
+		 * @return this builder
+		 * @see RabbitSslOptions#BUNDLE
+		 */
+		public Builder sslBundle(@Nullable String bundle) {
+			return typedSslOption(RabbitSslOptions.BUNDLE, bundle);
+		}
+
+		/**
+		 * The trust store with the CA certificates to trust.
+		 * @param location a path, {@code file:} or {@code classpath:} URL, or
+		 * {@code null} to use the JVM's trust store
+		 * @return this builder
+		 */
+		public Builder trustStore(@Nullable String location) {
+			return typedSslOption(RabbitSslOptions.TRUST_STORE, location);
+		}
+
+		public Builder trustStorePassword(@Nullable String password) {
+			return typedSslOption(RabbitSslOptions.TRUST_STORE_PASSWORD, password);
+		}
+
+		/**
+		 * The type of the trust store.
+		 * @param type PKCS12 (default) or JKS, or {@code null} for the default
+		 * @return this builder
+		 */
+		public Builder trustStoreType(@Nullable String type) {
+			return typedSslOption(RabbitSslOptions.TRUST_STORE_TYPE, type);
+		}
+
+		/**
+		 * The key store with the client certificate and key, for mutual TLS.
+		 * @param location a path, {@code file:} or {@code classpath:} URL, or
+		 * {@code null} for none
+		 * @return this builder
+		 */
+		public Builder keyStore(@Nullable String location) {
+			return typedSslOption(RabbitSslOptions.KEY_STORE, location);
+		}
+
+		public Builder keyStorePassword(@Nullable String password) {
+			return typedSslOption(RabbitSslOptions.KEY_STORE_PASSWORD, password);
+		}
+
+		/**
+		 * The type of the key store.
+		 * @param type PKCS12 (default) or JKS, or {@code null} for the default
+		 * @return this builder
+		 */
+		public Builder keyStoreType(@Nullable String type) {
+			return typedSslOption(RabbitSslOptions.KEY_STORE_TYPE, type);
+		}
+
+		/**
+		 * The TLS protocol of the SSL context.
+		 * @param protocol TLS (default), TLSv1.3 or TLSv1.2, or {@code null} for the
+		 * default
+		 * @return this builder
+		 */
+		public Builder sslProtocol(@Nullable String protocol) {
+			return typedSslOption(RabbitSslOptions.PROTOCOL, protocol);
+		}
+
+		/**
+		 * Whether the server certificate must name the host connected to.
+		 * @param verifyHostname true (default) or false, or {@code null} for the default
+		 * @return this builder
+		 */
+		public Builder verifyHostname(@Nullable Boolean verifyHostname) {
+			return typedSslOption(RabbitSslOptions.VERIFY_HOSTNAME,
+					(verifyHostname != null) ? verifyHostname.toString() : null);
+		}
+
+		// the typed setters share the map the string keys fill, so that validation and
+		// error messages (naming "sslOptions.<key>") stay in one place
+		private Builder typedSslOption(String key, @Nullable String value) {
+			if (value == null) {
+				this.sslOptions.remove(key);
+			}
+			else {
+				this.sslOptions.put(key, value);
+			}
+			return this;
+		}
+
 		public Builder shutdownTimeout(Duration shutdownTimeout) {
 			this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
 			return this;

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.zephcast.autoconfigure.rabbit.RabbitClients;
 import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitTopology;
 import io.zephcast.rabbit.SendOptions;
@@ -35,8 +36,11 @@ public class OrderBatchRunner implements ApplicationRunner, ExitCodeGenerator {
 
 	private volatile int exitCode;
 
-	public OrderBatchRunner(RabbitClient client, OrderStats stats, SampleProperties properties) {
+	private final RabbitClients clients;
+
+	public OrderBatchRunner(RabbitClient client, RabbitClients clients, OrderStats stats, SampleProperties properties) {
 		this.client = client;
+		this.clients = clients;
 		this.stats = stats;
 		this.properties = properties;
 	}
@@ -51,10 +55,13 @@ public class OrderBatchRunner implements ApplicationRunner, ExitCodeGenerator {
 				this.stats.runId(), this.properties.events(), topology.exchangeName(),
 				this.client.config().exchangeType().value(), topology.queueName(), topology.bindingKey(),
 				this.client.config().concurrency());
+		System.out.printf("Each processed order -> a payment on stream 'payments' -> queue '%s'%n",
+				this.clients.get("payments").topology().queueName());
 		boolean confirmed = publish();
 		// an event that was never confirmed may never come: waiting for it would only
 		// stall
-		boolean processed = confirmed && this.stats.awaitAllProcessed(this.properties.timeout());
+		boolean processed = confirmed && this.stats.awaitAllProcessed(this.properties.timeout())
+				&& this.stats.awaitAllPaid(this.properties.timeout());
 		RunSummary summary = this.stats.summary();
 		System.out.println();
 		System.out.println(summary.toTable());

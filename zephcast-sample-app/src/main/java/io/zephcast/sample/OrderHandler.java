@@ -1,16 +1,24 @@
 package io.zephcast.sample;
 
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitMessage;
 import io.zephcast.rabbit.RabbitMessageHandler;
+import io.zephcast.rabbit.SendOptions;
 
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
 
 /**
  * The consumer group's work. Declaring this bean is all it takes: the starter subscribes
- * it to the auto-configured client, and with
+ * it to the default stream's client (it has no qualifier), and with
  * {@code zephcast.rabbit.consumer.concurrency: 3} three consumers run it side by side.
  * Returning acks the message; throwing nacks it and the broker delivers it again, flagged
- * redelivered.
+ * redelivered. For each order it processes, it publishes a {@link PaymentEvent} to the
+ * second stream, {@code payments}, injected with {@code @Qualifier("payments")}.
  */
 @Component
 public class OrderHandler implements RabbitMessageHandler {
@@ -19,9 +27,12 @@ public class OrderHandler implements RabbitMessageHandler {
 
 	private final SampleProperties properties;
 
-	public OrderHandler(OrderStats stats, SampleProperties properties) {
+	private final RabbitClient payments;
+
+	public OrderHandler(OrderStats stats, SampleProperties properties, @Qualifier("payments") RabbitClient payments) {
 		this.stats = stats;
 		this.properties = properties;
+		this.payments = payments;
 	}
 
 	@Override
@@ -46,8 +57,27 @@ public class OrderHandler implements RabbitMessageHandler {
 		Thread.sleep(this.properties.processingTime().toMillis());
 		print(consumer, message, "acked", String.format("%s %-6s %6s%s", order.orderId(), order.customer(),
 				order.total(), message.redelivered() ? "  redelivered" : ""));
+		requestPayment(order);
 		// counted last: the last event counted lets the runner print the summary
 		this.stats.processed(message, order);
+	}
+
+	/**
+	 * Publishes the order's payment to the second stream and waits for the broker's
+	 * confirm before the order is acked: a crash in between sends the payment again,
+	 * never loses it.
+	 */
+	private void requestPayment(OrderEvent order) throws InterruptedException {
+		SendOptions options = SendOptions.messageId(this.stats.runId() + "-" + order.orderId() + "-payment")
+			.withHeader(OrderStats.RUN_HEADER, this.stats.runId());
+		try {
+			this.payments.send(new PaymentEvent(order.orderId(), order.total()), options)
+				.get(this.properties.timeout().toMillis(), TimeUnit.MILLISECONDS);
+			this.stats.paymentSent();
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			throw new IllegalStateException("The payment for " + order.orderId() + " was not confirmed", ex);
+		}
 	}
 
 	private static String describe(RabbitMessage message) {

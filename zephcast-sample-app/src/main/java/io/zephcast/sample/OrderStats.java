@@ -45,6 +45,12 @@ public class OrderStats {
 
 	private final AtomicInteger leftovers = new AtomicInteger();
 
+	private final AtomicInteger paymentsSent = new AtomicInteger();
+
+	private final Map<String, AtomicInteger> paymentsByOrder = new ConcurrentHashMap<>();
+
+	private final CountDownLatch allPaid;
+
 	private final AtomicInteger consumerNumbers = new AtomicInteger();
 
 	private final Map<String, Consumer> consumers = new ConcurrentHashMap<>();
@@ -54,6 +60,7 @@ public class OrderStats {
 	public OrderStats(SampleProperties properties) {
 		this.expected = properties.events();
 		this.allProcessed = new CountDownLatch(properties.events());
+		this.allPaid = new CountDownLatch(properties.events());
 	}
 
 	public String runId() {
@@ -106,6 +113,27 @@ public class OrderStats {
 		}
 	}
 
+	void paymentSent() {
+		this.paymentsSent.incrementAndGet();
+	}
+
+	void paymentProcessed(PaymentEvent payment) {
+		if (this.paymentsByOrder.computeIfAbsent(payment.orderId(), (id) -> new AtomicInteger())
+			.incrementAndGet() == 1) {
+			this.allPaid.countDown();
+		}
+	}
+
+	/**
+	 * Waits until the payment of every event has been processed on the second stream.
+	 * @param timeout how long to wait at most
+	 * @return whether all were processed in time
+	 * @throws InterruptedException if interrupted while waiting
+	 */
+	boolean awaitAllPaid(Duration timeout) throws InterruptedException {
+		return this.allPaid.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
 	void leftover() {
 		this.leftovers.incrementAndGet();
 	}
@@ -130,7 +158,7 @@ public class OrderStats {
 		int duplicates = this.processedByOrder.values().stream().mapToInt((count) -> count.get() - 1).sum();
 		return new RunSummary(this.runId, this.expected, this.sent.get(), this.confirmed.get(), perConsumer,
 				this.nacked.get(), this.redelivered.get(), this.acked.get(), this.processedByOrder.size(), duplicates,
-				this.leftovers.get());
+				this.leftovers.get(), this.paymentsSent.get(), this.paymentsByOrder.size());
 	}
 
 	private Consumer consumer(RabbitMessage message) {

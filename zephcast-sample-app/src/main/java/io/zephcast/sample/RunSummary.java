@@ -17,9 +17,14 @@ import java.util.List;
  * @param duplicates how many times an event was processed again
  * @param leftovers how many messages not from this run (left by an earlier run, or
  * published by someone else) were found and acked without being processed
+ * @param paymentsSent how many payment events the order handler published to the payments
+ * stream (and the broker confirmed)
+ * @param paymentsProcessed how many different orders' payments the payments stream's
+ * handler processed
  */
 public record RunSummary(String runId, int expected, int sent, int confirmed, List<ConsumerCount> perConsumer,
-		int nacked, int redelivered, int acked, int distinctProcessed, int duplicates, int leftovers) {
+		int nacked, int redelivered, int acked, int distinctProcessed, int duplicates, int leftovers, int paymentsSent,
+		int paymentsProcessed) {
 
 	/**
 	 * How many events the consumers processed, all consumers together.
@@ -35,7 +40,7 @@ public record RunSummary(String runId, int expected, int sent, int confirmed, Li
 	 */
 	public boolean isComplete() {
 		return this.sent == this.expected && this.confirmed == this.expected && this.distinctProcessed == this.expected
-				&& this.duplicates == 0;
+				&& this.duplicates == 0 && this.paymentsProcessed == this.expected;
 	}
 
 	/**
@@ -54,6 +59,8 @@ public record RunSummary(String runId, int expected, int sent, int confirmed, Li
 		row(table, "nacked", this.nacked, "failed, requeued");
 		row(table, "redelivered", this.redelivered, "");
 		row(table, "acked", this.acked, "");
+		row(table, "payments", this.paymentsSent, "published to the payments stream, confirmed");
+		row(table, "paid", this.paymentsProcessed, "processed by the payments stream's handler");
 		if (this.expected != this.distinctProcessed) {
 			row(table, "missing", this.expected - this.distinctProcessed, "never processed");
 		}

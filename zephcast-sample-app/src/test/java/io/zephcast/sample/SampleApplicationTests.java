@@ -42,6 +42,7 @@ class SampleApplicationTests {
 	void cleanUp() {
 		this.contexts.forEach(ConfigurableApplicationContext::close);
 		SampleBroker.delete(this.name, this.name);
+		SampleBroker.delete(this.name + "-payments", this.name + "-payments");
 	}
 
 	@Test
@@ -60,6 +61,8 @@ class SampleApplicationTests {
 		assertThat(summary.nacked()).as("the failing event, nacked once").isOne();
 		assertThat(summary.redelivered()).as("the failing event, redelivered once").isOne();
 		assertThat(summary.leftovers()).isZero();
+		assertThat(summary.paymentsSent()).as("payments published, one per processed order").isEqualTo(20);
+		assertThat(summary.paymentsProcessed()).as("payments processed on the second stream").isEqualTo(20);
 		assertThat(summary.isComplete()).isTrue();
 
 		// what it printed says the same
@@ -75,10 +78,15 @@ class SampleApplicationTests {
 		assertThat(printedRow(output, "nacked")).isEqualTo(1);
 		assertThat(printedRow(output, "redelivered")).isEqualTo(1);
 		assertThat(printedRow(output, "acked")).isEqualTo(20);
+		assertThat(printedRow(output, "payments")).isEqualTo(20);
+		assertThat(printedRow(output, "paid")).isEqualTo(20);
+		assertThat(output.getOut())
+			.containsPattern("payments\\s+" + Pattern.quote(this.name + "-payments") + "\\s+acked\\s+order-0001");
 
 		// and so does the broker: every event was really acked, nothing went back to the
 		// queue
 		assertThat(SampleBroker.readyMessages(this.name)).isZero();
+		assertThat(SampleBroker.readyMessages(this.name + "-payments")).isZero();
 	}
 
 	@Test
@@ -117,9 +125,10 @@ class SampleApplicationTests {
 	}
 
 	private ConfigurableApplicationContext run(String... sampleArgs) {
-		List<String> args = new ArrayList<>(
-				List.of("--zephcast.rabbit.url=" + SampleBroker.url(), "--zephcast.rabbit.queue-name=" + this.name,
-						"--zephcast.rabbit.exchange-name=" + this.name, "--zephcast.sample.timeout=30s"));
+		List<String> args = new ArrayList<>(List.of("--zephcast.rabbit.url=" + SampleBroker.url(),
+				"--zephcast.rabbit.queue-name=" + this.name, "--zephcast.rabbit.exchange-name=" + this.name,
+				"--zephcast.rabbit.streams.payments.queue-name=" + this.name + "-payments",
+				"--zephcast.sample.timeout=30s"));
 		args.addAll(List.of(sampleArgs));
 		ConfigurableApplicationContext context = SpringApplication.run(SampleApplication.class,
 				args.toArray(String[]::new));

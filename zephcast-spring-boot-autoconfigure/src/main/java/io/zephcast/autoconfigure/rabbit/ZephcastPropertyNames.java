@@ -2,28 +2,53 @@ package io.zephcast.autoconfigure.rabbit;
 
 import java.util.Locale;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Translates the name of a {@link io.zephcast.rabbit.RabbitConfig} setting into the
- * {@code zephcast.rabbit.*} property a Spring Boot user sets.
+ * property a Spring Boot user sets.
  */
 final class ZephcastPropertyNames {
 
 	static final String PREFIX = "zephcast.rabbit.";
 
+	static final String STREAMS = PREFIX + "streams";
+
 	private ZephcastPropertyNames() {
 	}
 
 	/**
-	 * The property for a setting, e.g. {@code prefetchCount} to
+	 * The property for a setting of the default stream, e.g. {@code prefetchCount} to
 	 * {@code zephcast.rabbit.prefetch-count}.
 	 * @param setting the setting name
 	 * @return the property name
 	 */
 	static String of(String setting) {
+		return of(PREFIX, setting);
+	}
+
+	/**
+	 * The prefix of a stream's properties.
+	 * @param stream the name of a stream declared under {@code zephcast.rabbit.streams},
+	 * or {@code null} for the default stream
+	 * @return {@code zephcast.rabbit.} or {@code zephcast.rabbit.streams.<name>.}
+	 */
+	static String prefix(@Nullable String stream) {
+		return (stream != null) ? STREAMS + "." + stream + "." : PREFIX;
+	}
+
+	/**
+	 * The property for a setting under a prefix, e.g. {@code sslOptions.trust-store} to
+	 * {@code <prefix>ssl-options.trust-store}.
+	 * @param prefix the prefix, ending with a dot
+	 * @param setting the setting name
+	 * @return the property name
+	 */
+	static String of(String prefix, String setting) {
 		if (setting.equals("concurrency")) {
-			return PREFIX + "consumer.concurrency";
+			return prefix + "consumer.concurrency";
 		}
-		StringBuilder property = new StringBuilder(PREFIX);
+		StringBuilder property = new StringBuilder();
 		for (char c : setting.toCharArray()) {
 			if (Character.isUpperCase(c)) {
 				property.append('-').append(Character.toLowerCase(c));
@@ -32,7 +57,7 @@ final class ZephcastPropertyNames {
 				property.append(c);
 			}
 		}
-		return property.toString().toLowerCase(Locale.ROOT);
+		return prefix + property.toString().toLowerCase(Locale.ROOT);
 	}
 
 }

@@ -1,7 +1,6 @@
 package io.zephcast.autoconfigure.rabbit;
 
 import java.time.Duration;
-import java.util.Map;
 
 import io.zephcast.rabbit.ExchangeType;
 import io.zephcast.rabbit.RabbitClient;
@@ -23,9 +22,7 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.rabbit.listener.DirectMessageListenerContainer;
 import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
-import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -136,18 +133,6 @@ class ZephcastRabbitAutoConfigurationTests {
 		// auto-delete: the exchange goes with its last binding, the queue had no
 		// consumer; remove both
 		RabbitBroker.delete(java.util.List.of("zc-ac-orders"), java.util.List.of("zc-ac-events"));
-	}
-
-	@Test
-	void sslOptionsBindAsAMapOfKebabCaseKeys() {
-		Map<String, String> source = Map.of("zephcast.rabbit.ssl", "true", "zephcast.rabbit.ssl-options.trust-store",
-				"classpath:ca.p12", "zephcast.rabbit.ssl-options.verify-hostname", "false");
-		ZephcastRabbitProperties properties = new Binder(new MapConfigurationPropertySource(source))
-			.bind("zephcast.rabbit", ZephcastRabbitProperties.class)
-			.get();
-		assertThat(properties.isSsl()).isTrue();
-		assertThat(properties.getSslOptions()).containsOnly(Map.entry("trust-store", "classpath:ca.p12"),
-				Map.entry("verify-hostname", "false"));
 	}
 
 	@Test

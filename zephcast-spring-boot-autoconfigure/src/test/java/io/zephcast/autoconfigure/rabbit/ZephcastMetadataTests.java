@@ -1,0 +1,53 @@
+package io.zephcast.autoconfigure.rabbit;
+
+import java.io.InputStream;
+import java.util.HashMap;
+import java.util.Map;
+
+import io.zephcast.rabbit.RabbitConfig;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.core.io.ClassPathResource;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The configuration metadata shows {@link RabbitConfig}'s defaults: the properties hold
+ * none of their own (so that a named stream can tell what it sets), and the defaults
+ * shown in the IDE are declared in additional-spring-configuration-metadata.json, which
+ * this test keeps equal to the builder's.
+ */
+class ZephcastMetadataTests {
+
+	@Test
+	void theMetadataDefaultsAreRabbitConfigsDefaults() throws Exception {
+		Map<String, String> defaults = new HashMap<>();
+		try (InputStream in = new ClassPathResource("META-INF/spring-configuration-metadata.json").getInputStream()) {
+			for (JsonNode property : JsonMapper.builder().build().readTree(in).path("properties")) {
+				assertThat(property.path("description").asString("")).as(property.path("name").asString()).isNotEmpty();
+				if (property.has("defaultValue")) {
+					defaults.put(property.path("name").asString(), property.path("defaultValue").asString());
+				}
+			}
+		}
+		RabbitConfig config = RabbitConfig.builder().build();
+		String prefix = ZephcastPropertyNames.PREFIX;
+		assertThat(defaults).containsEntry(prefix + "url", config.url())
+			.containsEntry(prefix + "queue-name", config.queueName())
+			.containsEntry(prefix + "exchange-name", config.exchangeName())
+			.containsEntry(prefix + "routing-key", config.routingKey())
+			.containsEntry(prefix + "exchange-type", config.exchangeType().toString())
+			.containsEntry(prefix + "durable", String.valueOf(config.durable()))
+			.containsEntry(prefix + "auto-delete", String.valueOf(config.autoDelete()))
+			.containsEntry(prefix + "prefetch-count", String.valueOf(config.prefetchCount()))
+			.containsEntry(prefix + "consumer.concurrency", String.valueOf(config.concurrency()))
+			.containsEntry(prefix + "ssl", String.valueOf(config.ssl()))
+			.containsEntry(prefix + "shutdown-timeout", config.shutdownTimeout().toSeconds() + "s")
+			.containsEntry(prefix + "confirm-timeout", config.confirmTimeout().toSeconds() + "s")
+			.containsEntry(prefix + "fail-fast", String.valueOf(config.failFast()));
+	}
+
+}
