@@ -6,18 +6,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Counts what is in flight (sends awaiting their confirm, messages handed out and not yet
  * settled) so that a graceful stop can wait, up to a deadline, for the count to reach
- * zero.
+ * zero. Counting is on the hot path (every send, every delivery): it takes the monitor
+ * only while someone waits.
  */
 final class InFlight {
 
 	private final AtomicInteger count = new AtomicInteger();
+
+	/** Threads in {@link #awaitZero}; changed only under the monitor. */
+	private volatile int waiters;
 
 	void increment() {
 		this.count.incrementAndGet();
 	}
 
 	void decrement() {
-		if (this.count.decrementAndGet() == 0) {
+		if (this.count.decrementAndGet() == 0 && this.waiters > 0) {
 			synchronized (this) {
 				notifyAll();
 			}
@@ -34,20 +38,24 @@ final class InFlight {
 	 * @return whether the count reached zero in time
 	 */
 	synchronized boolean awaitZero(long deadline) {
-		while (this.count.get() > 0) {
-			long remaining = deadline - System.nanoTime();
-			if (remaining <= 0) {
-				return false;
-			}
-			try {
+		this.waiters++;
+		try {
+			while (this.count.get() > 0) {
+				long remaining = deadline - System.nanoTime();
+				if (remaining <= 0) {
+					return false;
+				}
 				TimeUnit.NANOSECONDS.timedWait(this, remaining);
 			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return false;
-			}
+			return true;
 		}
-		return true;
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+		finally {
+			this.waiters--;
+		}
 	}
 
 }

@@ -71,7 +71,8 @@ final class PublishingChannel {
 	 */
 	private final ReentrantLock lock = new ReentrantLock();
 
-	private @Nullable Lane lane;
+	/** Written under the lock; read by the confirm-timeout sweep without it. */
+	private volatile @Nullable Lane lane;
 
 	private long lanes;
 
