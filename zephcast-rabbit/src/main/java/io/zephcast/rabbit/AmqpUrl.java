@@ -18,8 +18,23 @@ import org.jspecify.annotations.Nullable;
  * so passwords may hold any character (a {@code @} in the virtual host must then be
  * written {@code %40}). No message ever includes the user information. The query
  * parameters are the ones {@code setUri} honours; any other is refused.
+ * <p>
+ * Public so that code around the client (such as the Spring Boot starter's connection
+ * details) reads a URL the way the client does. {@link #toString()} leaves the
+ * credentials out.
+ *
+ * @param tls whether the scheme is {@code amqps}
+ * @param host the host name
+ * @param port the port (5672, or 5671 for {@code amqps}, when the URL names none)
+ * @param virtualHost the virtual host, {@code /} when the URL names none
+ * @param username the user name, or {@code null}
+ * @param password the password, or {@code null}
+ * @param heartbeatSeconds the {@code heartbeat} query parameter, or {@code null}
+ * @param connectionTimeoutMillis the {@code connection_timeout} query parameter, or
+ * {@code null}
+ * @param channelMax the {@code channel_max} query parameter, or {@code null}
  */
-record AmqpUrl(boolean tls, String host, int port, String virtualHost, @Nullable String username,
+public record AmqpUrl(boolean tls, String host, int port, String virtualHost, @Nullable String username,
 		@Nullable String password, @Nullable Integer heartbeatSeconds, @Nullable Integer connectionTimeoutMillis,
 		@Nullable Integer channelMax) {
 
@@ -38,7 +53,7 @@ record AmqpUrl(boolean tls, String host, int port, String virtualHost, @Nullable
 	 * @throws IllegalArgumentException saying what is wrong, never quoting the user
 	 * information
 	 */
-	static AmqpUrl parse(String url) {
+	public static AmqpUrl parse(String url) {
 		String text = url.trim();
 		int schemeEnd = text.indexOf("://");
 		String scheme = (schemeEnd > 0) ? text.substring(0, schemeEnd).toLowerCase(Locale.ROOT) : "";
@@ -179,7 +194,7 @@ record AmqpUrl(boolean tls, String host, int port, String virtualHost, @Nullable
 	 * @param url the URL, valid or not
 	 * @return the URL with any user information replaced by {@code ***}
 	 */
-	static String mask(@Nullable String url) {
+	public static String mask(@Nullable String url) {
 		if (url == null) {
 			return "";
 		}

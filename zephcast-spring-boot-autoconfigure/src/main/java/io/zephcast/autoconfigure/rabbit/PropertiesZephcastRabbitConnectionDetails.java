@@ -1,17 +1,16 @@
 package io.zephcast.autoconfigure.rabbit;
 
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 
+import io.zephcast.rabbit.AmqpUrl;
 import io.zephcast.rabbit.RabbitConfig;
 import org.jspecify.annotations.Nullable;
 
 /**
  * {@link ZephcastRabbitConnectionDetails} from {@code zephcast.rabbit.url}. It hands the
- * URL over as written, so the client's own checks report a bad one.
+ * URL over as written, so the client's own checks report a bad one; its parts are read
+ * with the client's own parser ({@link AmqpUrl}), which takes passwords with any
+ * characters and never quotes them in an error.
  */
 final class PropertiesZephcastRabbitConnectionDetails implements ZephcastRabbitConnectionDetails {
 
@@ -28,41 +27,27 @@ final class PropertiesZephcastRabbitConnectionDetails implements ZephcastRabbitC
 
 	@Override
 	public @Nullable String getUsername() {
-		String userInfo = uri().getRawUserInfo();
-		if (userInfo == null) {
-			return null;
-		}
-		int colon = userInfo.indexOf(':');
-		return decode((colon >= 0) ? userInfo.substring(0, colon) : userInfo);
+		return parsed().username();
 	}
 
 	@Override
 	public @Nullable String getPassword() {
-		String userInfo = uri().getRawUserInfo();
-		int colon = (userInfo != null) ? userInfo.indexOf(':') : -1;
-		return (colon >= 0) ? decode(userInfo.substring(colon + 1)) : null;
+		return parsed().password();
 	}
 
 	@Override
 	public String getVirtualHost() {
-		String path = uri().getRawPath();
-		return (path == null || path.length() <= 1) ? "/" : decode(path.substring(1));
+		return parsed().virtualHost();
 	}
 
 	@Override
 	public List<Address> getAddresses() {
-		URI uri = uri();
-		boolean secure = "amqps".equals(String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT));
-		int port = (uri.getPort() != -1) ? uri.getPort() : (secure ? 5671 : 5672);
-		return List.of(new Address(String.valueOf(uri.getHost()), port, secure));
+		AmqpUrl url = parsed();
+		return List.of(new Address(url.host(), url.port(), url.tls()));
 	}
 
-	private URI uri() {
-		return URI.create(this.url.trim());
-	}
-
-	private static String decode(String value) {
-		return URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8);
+	private AmqpUrl parsed() {
+		return AmqpUrl.parse(this.url);
 	}
 
 }
