@@ -1,8 +1,8 @@
 package io.zephcast.autoconfigure.rabbit;
 
-import java.util.Locale;
-
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
 
 /**
  * Translates the name of a {@link io.zephcast.rabbit.RabbitConfig} setting into the
@@ -48,16 +48,7 @@ final class ZephcastPropertyNames {
 		if (setting.equals("concurrency")) {
 			return prefix + "consumer.concurrency";
 		}
-		StringBuilder property = new StringBuilder();
-		for (char c : setting.toCharArray()) {
-			if (Character.isUpperCase(c)) {
-				property.append('-').append(Character.toLowerCase(c));
-			}
-			else {
-				property.append(c);
-			}
-		}
-		return prefix + property.toString().toLowerCase(Locale.ROOT);
+		return prefix + DataObjectPropertyName.toDashedForm(setting);
 	}
 
 }

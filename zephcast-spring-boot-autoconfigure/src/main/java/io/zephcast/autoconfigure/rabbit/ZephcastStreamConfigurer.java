@@ -1,9 +1,13 @@
 package io.zephcast.autoconfigure.rabbit;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 import io.zephcast.rabbit.InvalidRabbitConfigException;
 import io.zephcast.rabbit.RabbitConfig;
+import io.zephcast.rabbit.RabbitSslOptions;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.PropertyMapper;
@@ -85,23 +89,9 @@ public final class ZephcastStreamConfigurer {
 		map.from(stream.getAutoDelete()).to(builder::autoDelete);
 		map.from(stream.getPrefetchCount()).to(builder::prefetchCount);
 		map.from(stream.getConsumer().getConcurrency()).to(builder::concurrency);
-		map.from(inherit(stream, parent, ZephcastStreamProperties::getSsl)).to(builder::ssl);
-		map.from(inherit(stream, parent, ZephcastStreamProperties::getShutdownTimeout)).to(builder::shutdownTimeout);
-		map.from(inherit(stream, parent, ZephcastStreamProperties::getConfirmTimeout)).to(builder::confirmTimeout);
-		map.from(inherit(stream, parent, ZephcastStreamProperties::getFailFast)).to(builder::failFast);
-		map.from(ssl(stream, parent, ZephcastStreamProperties.SslOptions::getBundle)).to(builder::sslBundle);
-		map.from(ssl(stream, parent, ZephcastStreamProperties.SslOptions::getTrustStore)).to(builder::trustStore);
-		map.from(ssl(stream, parent, ZephcastStreamProperties.SslOptions::getTrustStorePassword))
-			.to(builder::trustStorePassword);
-		map.from(ssl(stream, parent, ZephcastStreamProperties.SslOptions::getTrustStoreType))
-			.to(builder::trustStoreType);
-		map.from(ssl(stream, parent, ZephcastStreamProperties.SslOptions::getKeyStore)).to(builder::keyStore);
-		map.from(ssl(stream, parent, ZephcastStreamProperties.SslOptions::getKeyStorePassword))
-			.to(builder::keyStorePassword);
-		map.from(ssl(stream, parent, ZephcastStreamProperties.SslOptions::getKeyStoreType)).to(builder::keyStoreType);
-		map.from(ssl(stream, parent, ZephcastStreamProperties.SslOptions::getProtocol)).to(builder::sslProtocol);
-		map.from(ssl(stream, parent, ZephcastStreamProperties.SslOptions::getVerifyHostname))
-			.to(builder::verifyHostname);
+		for (InheritedSetting<?> setting : INHERITED) {
+			setting.map(map, builder, stream, parent);
+		}
 	}
 
 	/**
@@ -110,18 +100,40 @@ public final class ZephcastStreamConfigurer {
 	 * says otherwise).
 	 */
 	private String inheritedUrl(ZephcastStreamProperties stream) {
-		return (stream != this.defaults && stream.getUrl() != null) ? stream.getUrl() : this.connectionDetails.getUrl();
+		String own = ownUrl(stream, (stream != this.defaults) ? this.defaults : null);
+		return (own != null) ? own : this.connectionDetails.getUrl();
 	}
 
-	private static <T> @Nullable T inherit(ZephcastStreamProperties stream, @Nullable ZephcastStreamProperties parent,
-			Function<ZephcastStreamProperties, @Nullable T> getter) {
-		T own = getter.apply(stream);
-		return (own != null || parent == null) ? own : getter.apply(parent);
+	/**
+	 * A named stream's own URL: set, and not the default stream's (a stream that repeats
+	 * the default stream's URL goes where the default stream goes, connection details
+	 * included).
+	 * @return the URL, or {@code null} when the stream connects where the default stream
+	 * does
+	 */
+	private static @Nullable String ownUrl(ZephcastStreamProperties stream, @Nullable ZephcastStreamProperties parent) {
+		String url = stream.getUrl();
+		return (parent != null && url != null && !url.equals(parent.getUrl())) ? url : null;
 	}
 
-	private static <T> @Nullable T ssl(ZephcastStreamProperties stream, @Nullable ZephcastStreamProperties parent,
-			Function<ZephcastStreamProperties.SslOptions, @Nullable T> getter) {
-		return inherit(stream, parent, (properties) -> getter.apply(properties.getSslOptions()));
+	/**
+	 * What decides which connection a stream needs: its own URL (or none, meaning the
+	 * connection details'), and its TLS settings as inherited. Streams with equal keys
+	 * share a connection factory.
+	 * @param stream the stream's properties
+	 * @param parent the default stream's, or {@code null} for the default stream itself
+	 * @return the key
+	 */
+	static List<@Nullable Object> connectionKey(ZephcastStreamProperties stream,
+			@Nullable ZephcastStreamProperties parent) {
+		List<@Nullable Object> key = new ArrayList<>();
+		key.add(ownUrl(stream, parent));
+		for (InheritedSetting<?> setting : INHERITED) {
+			if (setting.tls()) {
+				key.add(setting.value(stream, parent));
+			}
+		}
+		return key;
 	}
 
 	/**
@@ -132,21 +144,82 @@ public final class ZephcastStreamConfigurer {
 		if (name == null) {
 			return false;
 		}
-		return switch (setting) {
-			case "url" -> stream.getUrl() == null;
-			case "ssl" -> stream.getSsl() == null;
-			case "shutdownTimeout" -> stream.getShutdownTimeout() == null;
-			case "confirmTimeout" -> stream.getConfirmTimeout() == null;
-			case "failFast" -> stream.getFailFast() == null;
-			default -> setting.startsWith("sslOptions") && !setsSslOptions(stream.getSslOptions());
-		};
+		if (setting.equals("url")) {
+			return ownUrl(stream, this.defaults) == null;
+		}
+		for (InheritedSetting<?> inherited : INHERITED) {
+			if (inherited.setting().equals(setting)) {
+				return inherited.getter().apply(stream) == null;
+			}
+		}
+		// an error about the TLS options as a whole: inherited when the stream sets none
+		return setting.startsWith("sslOptions") && INHERITED.stream()
+			.filter((inherited) -> inherited.setting().startsWith("sslOptions."))
+			.allMatch((inherited) -> inherited.getter().apply(stream) == null);
 	}
 
-	static boolean setsSslOptions(ZephcastStreamProperties.SslOptions options) {
-		return options.getBundle() != null || options.getTrustStore() != null || options.getTrustStorePassword() != null
-				|| options.getTrustStoreType() != null || options.getKeyStore() != null
-				|| options.getKeyStorePassword() != null || options.getKeyStoreType() != null
-				|| options.getProtocol() != null || options.getVerifyHostname() != null;
+	/**
+	 * The connection settings a named stream takes from the default stream when it does
+	 * not set them: the one list that mapping, connection sharing and error messages
+	 * read.
+	 */
+	private static final List<InheritedSetting<?>> INHERITED = List.of(
+			new InheritedSetting<>("ssl", true, ZephcastStreamProperties::getSsl, RabbitConfig.Builder::ssl),
+			new InheritedSetting<>("shutdownTimeout", false, ZephcastStreamProperties::getShutdownTimeout,
+					RabbitConfig.Builder::shutdownTimeout),
+			new InheritedSetting<>("confirmTimeout", false, ZephcastStreamProperties::getConfirmTimeout,
+					RabbitConfig.Builder::confirmTimeout),
+			new InheritedSetting<>("failFast", false, ZephcastStreamProperties::getFailFast,
+					RabbitConfig.Builder::failFast),
+			tls(RabbitSslOptions.BUNDLE, ZephcastStreamProperties.SslOptions::getBundle,
+					RabbitConfig.Builder::sslBundle),
+			tls(RabbitSslOptions.TRUST_STORE, ZephcastStreamProperties.SslOptions::getTrustStore,
+					RabbitConfig.Builder::trustStore),
+			tls(RabbitSslOptions.TRUST_STORE_PASSWORD, ZephcastStreamProperties.SslOptions::getTrustStorePassword,
+					RabbitConfig.Builder::trustStorePassword),
+			tls(RabbitSslOptions.TRUST_STORE_TYPE, ZephcastStreamProperties.SslOptions::getTrustStoreType,
+					RabbitConfig.Builder::trustStoreType),
+			tls(RabbitSslOptions.KEY_STORE, ZephcastStreamProperties.SslOptions::getKeyStore,
+					RabbitConfig.Builder::keyStore),
+			tls(RabbitSslOptions.KEY_STORE_PASSWORD, ZephcastStreamProperties.SslOptions::getKeyStorePassword,
+					RabbitConfig.Builder::keyStorePassword),
+			tls(RabbitSslOptions.KEY_STORE_TYPE, ZephcastStreamProperties.SslOptions::getKeyStoreType,
+					RabbitConfig.Builder::keyStoreType),
+			tls(RabbitSslOptions.PROTOCOL, ZephcastStreamProperties.SslOptions::getProtocol,
+					RabbitConfig.Builder::sslProtocol),
+			tls(RabbitSslOptions.VERIFY_HOSTNAME, ZephcastStreamProperties.SslOptions::getVerifyHostname,
+					RabbitConfig.Builder::verifyHostname));
+
+	private static <T> InheritedSetting<T> tls(String option,
+			Function<ZephcastStreamProperties.SslOptions, @Nullable T> getter,
+			BiConsumer<RabbitConfig.Builder, T> setter) {
+		return new InheritedSetting<>("sslOptions." + option, true,
+				(properties) -> getter.apply(properties.getSslOptions()), setter);
+	}
+
+	/**
+	 * A connection setting a named stream inherits.
+	 *
+	 * @param <T> the type of its value
+	 * @param setting its name on {@link RabbitConfig.Builder}, as errors name it
+	 * @param tls whether it belongs to the TLS settings that decide which connection a
+	 * stream needs
+	 * @param getter reads it from the properties
+	 * @param setter sets it on the builder
+	 */
+	private record InheritedSetting<T>(String setting, boolean tls,
+			Function<ZephcastStreamProperties, @Nullable T> getter, BiConsumer<RabbitConfig.Builder, T> setter) {
+
+		@Nullable T value(ZephcastStreamProperties stream, @Nullable ZephcastStreamProperties parent) {
+			T own = this.getter.apply(stream);
+			return (own != null || parent == null) ? own : this.getter.apply(parent);
+		}
+
+		void map(PropertyMapper map, RabbitConfig.Builder builder, ZephcastStreamProperties stream,
+				@Nullable ZephcastStreamProperties parent) {
+			map.from(value(stream, parent)).to((value) -> this.setter.accept(builder, value));
+		}
+
 	}
 
 }

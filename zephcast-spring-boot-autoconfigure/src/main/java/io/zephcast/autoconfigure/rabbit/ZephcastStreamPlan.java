@@ -2,7 +2,6 @@ package io.zephcast.autoconfigure.rabbit;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,9 +33,11 @@ final class ZephcastStreamPlan {
 		this.properties = properties;
 		this.defaultStreamName = defaultStreamName(properties, environment);
 		Map<List<@Nullable Object>, String> groups = new LinkedHashMap<>();
-		groups.put(connectionKey(properties), ZephcastRabbitAutoConfiguration.CONNECTION_FACTORY_BEAN);
+		groups.put(ZephcastStreamConfigurer.connectionKey(properties, null),
+				ZephcastRabbitAutoConfiguration.CONNECTION_FACTORY_BEAN);
 		for (String name : properties.getStreams().keySet()) {
-			String bean = groups.computeIfAbsent(connectionKey(properties.getStreams().get(name)),
+			String bean = groups.computeIfAbsent(
+					ZephcastStreamConfigurer.connectionKey(properties.getStreams().get(name), properties),
 					(key) -> ZephcastRabbitAutoConfiguration.CONNECTION_FACTORY_BEAN + "." + name);
 			this.connectionFactoryBeans.put(name, bean);
 		}
@@ -178,24 +179,6 @@ final class ZephcastStreamPlan {
 	private String describe(@Nullable String stream) {
 		return (stream != null) ? "stream '" + stream + "' (" + ZephcastPropertyNames.prefix(stream) + "*)"
 				: "the default stream (zephcast.rabbit.*)";
-	}
-
-	private List<@Nullable Object> connectionKey(ZephcastStreamProperties stream) {
-		ZephcastRabbitProperties parent = this.properties;
-		ZephcastStreamProperties.SslOptions own = stream.getSslOptions();
-		ZephcastStreamProperties.SslOptions inherited = parent.getSslOptions();
-		return Arrays.asList(or(stream.getUrl(), parent.getUrl()), or(stream.getSsl(), parent.getSsl()),
-				or(own.getBundle(), inherited.getBundle()), or(own.getTrustStore(), inherited.getTrustStore()),
-				or(own.getTrustStorePassword(), inherited.getTrustStorePassword()),
-				or(own.getTrustStoreType(), inherited.getTrustStoreType()),
-				or(own.getKeyStore(), inherited.getKeyStore()),
-				or(own.getKeyStorePassword(), inherited.getKeyStorePassword()),
-				or(own.getKeyStoreType(), inherited.getKeyStoreType()), or(own.getProtocol(), inherited.getProtocol()),
-				or(own.getVerifyHostname(), inherited.getVerifyHostname()));
-	}
-
-	private static @Nullable Object or(@Nullable Object own, @Nullable Object inherited) {
-		return (own != null) ? own : inherited;
 	}
 
 	private static boolean hasText(@Nullable String value) {
