@@ -11,61 +11,102 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How a {@link RabbitClient} connects and what it declares. Immutable; create one with
- * {@link #builder()}. {@link Builder#build()} refuses values that cannot work, naming the
- * setting. Empty names mean "not set": the client then falls back to its stream name (for
- * the queue and the routing key) or to the default exchange.
+ * How a {@link RabbitClient} connects and what it declares. Immutable and valid: create
+ * one with {@link #builder()}; construction refuses values that cannot work, naming the
+ * setting ({@link InvalidRabbitConfigException}). Empty names mean "not set": the client
+ * then falls back to its stream name (for the queue and the routing key) or to the
+ * default exchange.
+ *
+ * @param url the broker URL, {@code amqp://user:password@host:port/vhost} or
+ * {@code amqps://...}; it may hold credentials: log {@link #maskedUrl()} instead
+ * @param queueName the queue to declare and consume from; empty to use the client's
+ * stream name
+ * @param exchangeName the exchange to declare and publish to; empty for RabbitMQ's
+ * default exchange
+ * @param routingKey the routing key for sends and the binding key of the queue; empty to
+ * use the client's stream name
+ * @param exchangeType the exchange type
+ * @param durable whether the exchange and queue survive a broker restart; also makes
+ * messages persistent
+ * @param autoDelete whether the broker deletes the queue (and exchange) once its last
+ * consumer (or binding) is gone
+ * @param prefetchCount how many unacknowledged messages the broker hands each consumer at
+ * once, 1 to 65535
+ * @param concurrency how many consumers (each with its own channel) the client runs on
+ * its queue, at least 1
+ * @param ssl whether to connect over TLS; an {@code amqps://} URL turns it on too
+ * @param sslOptions TLS options such as {@code trust-store} or {@code verify-hostname};
+ * see {@link RabbitSslOptions} for the keys
+ * @param shutdownTimeout how long {@link RabbitClient#close()} waits for messages handed
+ * out to be acked and for outstanding publisher confirms
+ * @param confirmTimeout how long a send may wait for the broker's confirm before its
+ * future fails: the bound on a send whose connection silently died or whose broker blocks
+ * publishing
+ * @param failFast whether {@link RabbitClient#connect()} fails when the broker cannot be
+ * reached (default); when false it returns, and the client connects, declares and starts
+ * its consumers in the background as soon as the broker answers
  */
-public final class RabbitConfig {
+public record RabbitConfig(String url, String queueName, String exchangeName, String routingKey,
+		ExchangeType exchangeType, boolean durable, boolean autoDelete, int prefetchCount, int concurrency, boolean ssl,
+		Map<String, String> sslOptions, Duration shutdownTimeout, Duration confirmTimeout, boolean failFast) {
 
 	/** The URL used when none is given: the local broker with RabbitMQ's default user. */
 	public static final String DEFAULT_URL = "amqp://localhost:5672/";
 
 	private static final int MAX_NAME_BYTES = 255;
 
-	private final String url;
+	/**
+	 * Validates the settings.
+	 * @throws InvalidRabbitConfigException naming the first setting that cannot work
+	 */
+	public RabbitConfig {
+		Objects.requireNonNull(url, "url");
+		Objects.requireNonNull(queueName, "queueName");
+		Objects.requireNonNull(exchangeName, "exchangeName");
+		Objects.requireNonNull(routingKey, "routingKey");
+		Objects.requireNonNull(exchangeType, "exchangeType");
+		Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+		Objects.requireNonNull(confirmTimeout, "confirmTimeout");
+		sslOptions = Collections.unmodifiableMap(new LinkedHashMap<>(sslOptions));
+		AmqpUrl parsed;
+		try {
+			parsed = AmqpUrl.parse(url);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidRabbitConfigException("url", AmqpUrl.mask(url), ex.getMessage());
+		}
+		checkName("queueName", queueName);
+		checkName("exchangeName", exchangeName);
+		checkName("routingKey", routingKey);
+		if (exchangeName.toLowerCase(Locale.ROOT).startsWith("amq.")) {
+			throw new InvalidRabbitConfigException("exchangeName", exchangeName,
+					"names starting with 'amq.' are reserved by RabbitMQ");
+		}
+		if (exchangeName.isEmpty() && exchangeType != ExchangeType.DIRECT) {
+			throw new InvalidRabbitConfigException("exchangeType", exchangeType,
+					"a " + exchangeType + " exchange needs an exchangeName (without one, messages go "
+							+ "through RabbitMQ's default direct exchange)");
+		}
+		if (prefetchCount < 1 || prefetchCount > 65535) {
+			throw new InvalidRabbitConfigException("prefetchCount", prefetchCount,
+					"must be between 1 and 65535 (it bounds the unacknowledged messages a consumer holds)");
+		}
+		if (concurrency < 1) {
+			throw new InvalidRabbitConfigException("concurrency", concurrency, "must be at least 1");
+		}
+		if (shutdownTimeout.isNegative()) {
+			throw new InvalidRabbitConfigException("shutdownTimeout", shutdownTimeout, "must not be negative");
+		}
+		if (confirmTimeout.isNegative() || confirmTimeout.isZero()) {
+			throw new InvalidRabbitConfigException("confirmTimeout", confirmTimeout, "must be positive");
+		}
+		RabbitSslOptions.validate(sslOptions, ssl || parsed.tls());
+	}
 
-	private final String queueName;
-
-	private final String exchangeName;
-
-	private final String routingKey;
-
-	private final ExchangeType exchangeType;
-
-	private final boolean durable;
-
-	private final boolean autoDelete;
-
-	private final int prefetchCount;
-
-	private final int concurrency;
-
-	private final boolean ssl;
-
-	private final Map<String, String> sslOptions;
-
-	private final Duration shutdownTimeout;
-
-	private final Duration confirmTimeout;
-
-	private final boolean failFast;
-
-	private RabbitConfig(Builder builder) {
-		this.url = builder.url;
-		this.queueName = builder.queueName;
-		this.exchangeName = builder.exchangeName;
-		this.routingKey = builder.routingKey;
-		this.exchangeType = builder.exchangeType;
-		this.durable = builder.durable;
-		this.autoDelete = builder.autoDelete;
-		this.prefetchCount = builder.prefetchCount;
-		this.concurrency = builder.concurrency;
-		this.ssl = builder.ssl;
-		this.sslOptions = Collections.unmodifiableMap(new LinkedHashMap<>(builder.sslOptions));
-		this.shutdownTimeout = builder.shutdownTimeout;
-		this.confirmTimeout = builder.confirmTimeout;
-		this.failFast = builder.failFast;
+	private static void checkName(String setting, String value) {
+		if (value.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+			throw new InvalidRabbitConfigException(setting, value, "must be at most 255 bytes long");
+		}
 	}
 
 	/**
@@ -87,91 +128,11 @@ public final class RabbitConfig {
 	}
 
 	/**
-	 * The broker URL, {@code amqp://user:password@host:port/vhost} or
-	 * {@code amqps://...}. It may hold credentials: log {@link #maskedUrl()} instead.
-	 * @return the URL
-	 */
-	public String url() {
-		return this.url;
-	}
-
-	/**
 	 * The URL without its user name and password, for messages and logs.
 	 * @return the masked URL
 	 */
 	public String maskedUrl() {
 		return AmqpUrl.mask(this.url);
-	}
-
-	/**
-	 * The queue to declare and consume from; empty to use the client's stream name.
-	 * @return the queue name, possibly empty
-	 */
-	public String queueName() {
-		return this.queueName;
-	}
-
-	/**
-	 * The exchange to declare and publish to; empty for RabbitMQ's default exchange.
-	 * @return the exchange name, possibly empty
-	 */
-	public String exchangeName() {
-		return this.exchangeName;
-	}
-
-	/**
-	 * The routing key for sends and the binding key of the queue; empty to use the
-	 * client's stream name.
-	 * @return the routing key, possibly empty
-	 */
-	public String routingKey() {
-		return this.routingKey;
-	}
-
-	public ExchangeType exchangeType() {
-		return this.exchangeType;
-	}
-
-	/**
-	 * Whether the exchange and queue survive a broker restart; also makes messages
-	 * persistent.
-	 * @return whether durable
-	 */
-	public boolean durable() {
-		return this.durable;
-	}
-
-	/**
-	 * Whether the broker deletes the queue (and exchange) once its last consumer (or
-	 * binding) is gone.
-	 * @return whether auto-delete
-	 */
-	public boolean autoDelete() {
-		return this.autoDelete;
-	}
-
-	/**
-	 * How many unacknowledged messages the broker hands each consumer at once.
-	 * @return the prefetch count, at least 1
-	 */
-	public int prefetchCount() {
-		return this.prefetchCount;
-	}
-
-	/**
-	 * How many consumers (each with its own channel) the client runs on its queue.
-	 * @return the number of consumers, at least 1
-	 */
-	public int concurrency() {
-		return this.concurrency;
-	}
-
-	/**
-	 * Whether to connect over TLS; an {@code amqps://} URL turns it on too.
-	 * @return whether TLS is requested
-	 */
-	public boolean ssl() {
-		return this.ssl;
 	}
 
 	/**
@@ -183,66 +144,8 @@ public final class RabbitConfig {
 	}
 
 	/**
-	 * TLS options such as {@code trust-store} or {@code verify-hostname}; see
-	 * {@link RabbitSslOptions} for the keys.
-	 * @return the options, never {@code null}
+	 * The settings with the URL's credentials and the TLS passwords masked.
 	 */
-	public Map<String, String> sslOptions() {
-		return this.sslOptions;
-	}
-
-	/**
-	 * How long {@link RabbitClient#close()} waits for messages handed out to be acked and
-	 * for outstanding publisher confirms.
-	 * @return the shutdown timeout
-	 */
-	public Duration shutdownTimeout() {
-		return this.shutdownTimeout;
-	}
-
-	/**
-	 * How long a send may wait for the broker's confirm before its future fails: the
-	 * bound on a send whose connection silently died or whose broker blocks publishing.
-	 * @return the confirm timeout
-	 */
-	public Duration confirmTimeout() {
-		return this.confirmTimeout;
-	}
-
-	/**
-	 * Whether {@link RabbitClient#connect()} fails when the broker cannot be reached
-	 * (default); when false it returns, and the client connects, declares and starts its
-	 * consumers in the background as soon as the broker answers.
-	 * @return whether connecting fails fast
-	 */
-	public boolean failFast() {
-		return this.failFast;
-	}
-
-	@Override
-	public boolean equals(@Nullable Object other) {
-		if (this == other) {
-			return true;
-		}
-		if (!(other instanceof RabbitConfig that)) {
-			return false;
-		}
-		return this.durable == that.durable && this.autoDelete == that.autoDelete
-				&& this.prefetchCount == that.prefetchCount && this.concurrency == that.concurrency
-				&& this.ssl == that.ssl && this.url.equals(that.url) && this.queueName.equals(that.queueName)
-				&& this.exchangeName.equals(that.exchangeName) && this.routingKey.equals(that.routingKey)
-				&& this.exchangeType == that.exchangeType && this.sslOptions.equals(that.sslOptions)
-				&& this.shutdownTimeout.equals(that.shutdownTimeout) && this.confirmTimeout.equals(that.confirmTimeout)
-				&& this.failFast == that.failFast;
-	}
-
-	@Override
-	public int hashCode() {
-		return Objects.hash(this.url, this.queueName, this.exchangeName, this.routingKey, this.exchangeType,
-				this.durable, this.autoDelete, this.prefetchCount, this.concurrency, this.ssl, this.sslOptions,
-				this.shutdownTimeout, this.confirmTimeout, this.failFast);
-	}
-
 	@Override
 	public String toString() {
 		return "RabbitConfig[url=" + maskedUrl() + ", queueName=" + this.queueName + ", exchangeName="
@@ -291,20 +194,20 @@ public final class RabbitConfig {
 		}
 
 		private Builder(RabbitConfig config) {
-			this.url = config.url;
-			this.queueName = config.queueName;
-			this.exchangeName = config.exchangeName;
-			this.routingKey = config.routingKey;
-			this.exchangeType = config.exchangeType;
-			this.durable = config.durable;
-			this.autoDelete = config.autoDelete;
-			this.prefetchCount = config.prefetchCount;
-			this.concurrency = config.concurrency;
-			this.ssl = config.ssl;
-			this.sslOptions.putAll(config.sslOptions);
-			this.shutdownTimeout = config.shutdownTimeout;
-			this.confirmTimeout = config.confirmTimeout;
-			this.failFast = config.failFast;
+			this.url = config.url();
+			this.queueName = config.queueName();
+			this.exchangeName = config.exchangeName();
+			this.routingKey = config.routingKey();
+			this.exchangeType = config.exchangeType();
+			this.durable = config.durable();
+			this.autoDelete = config.autoDelete();
+			this.prefetchCount = config.prefetchCount();
+			this.concurrency = config.concurrency();
+			this.ssl = config.ssl();
+			this.sslOptions.putAll(config.sslOptions());
+			this.shutdownTimeout = config.shutdownTimeout();
+			this.confirmTimeout = config.confirmTimeout();
+			this.failFast = config.failFast();
 		}
 
 		public Builder url(String url) {
@@ -495,46 +398,9 @@ public final class RabbitConfig {
 		 * @throws InvalidRabbitConfigException naming the first setting that cannot work
 		 */
 		public RabbitConfig build() {
-			AmqpUrl parsed;
-			try {
-				parsed = AmqpUrl.parse(this.url);
-			}
-			catch (IllegalArgumentException ex) {
-				throw new InvalidRabbitConfigException("url", AmqpUrl.mask(this.url), ex.getMessage());
-			}
-			checkName("queueName", this.queueName);
-			checkName("exchangeName", this.exchangeName);
-			checkName("routingKey", this.routingKey);
-			if (this.exchangeName.toLowerCase(Locale.ROOT).startsWith("amq.")) {
-				throw new InvalidRabbitConfigException("exchangeName", this.exchangeName,
-						"names starting with 'amq.' are reserved by RabbitMQ");
-			}
-			if (this.exchangeName.isEmpty() && this.exchangeType != ExchangeType.DIRECT) {
-				throw new InvalidRabbitConfigException("exchangeType", this.exchangeType,
-						"a " + this.exchangeType + " exchange needs an exchangeName (without one, messages go "
-								+ "through RabbitMQ's default direct exchange)");
-			}
-			if (this.prefetchCount < 1 || this.prefetchCount > 65535) {
-				throw new InvalidRabbitConfigException("prefetchCount", this.prefetchCount,
-						"must be between 1 and 65535 (it bounds the unacknowledged messages a consumer holds)");
-			}
-			if (this.concurrency < 1) {
-				throw new InvalidRabbitConfigException("concurrency", this.concurrency, "must be at least 1");
-			}
-			if (this.shutdownTimeout.isNegative()) {
-				throw new InvalidRabbitConfigException("shutdownTimeout", this.shutdownTimeout, "must not be negative");
-			}
-			if (this.confirmTimeout.isNegative() || this.confirmTimeout.isZero()) {
-				throw new InvalidRabbitConfigException("confirmTimeout", this.confirmTimeout, "must be positive");
-			}
-			RabbitSslOptions.validate(this.sslOptions, this.ssl || parsed.tls());
-			return new RabbitConfig(this);
-		}
-
-		private static void checkName(String setting, String value) {
-			if (value.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
-				throw new InvalidRabbitConfigException(setting, value, "must be at most 255 bytes long");
-			}
+			return new RabbitConfig(this.url, this.queueName, this.exchangeName, this.routingKey, this.exchangeType,
+					this.durable, this.autoDelete, this.prefetchCount, this.concurrency, this.ssl, this.sslOptions,
+					this.shutdownTimeout, this.confirmTimeout, this.failFast);
 		}
 
 	}
