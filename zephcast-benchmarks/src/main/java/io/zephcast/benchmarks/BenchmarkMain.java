@@ -1,8 +1,6 @@
 package io.zephcast.benchmarks;
 
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -18,6 +16,7 @@ import org.HdrHistogram.Histogram;
 
 import io.zephcast.benchmarks.ScenarioResult.Trial;
 import io.zephcast.benchmarks.Session.BenchmarkFailure;
+import io.zephcast.rabbit.AmqpUrl;
 
 /**
  * Runs the benchmark scenarios against a broker and prints one table per scenario and a
@@ -26,19 +25,11 @@ import io.zephcast.benchmarks.Session.BenchmarkFailure;
  */
 public final class BenchmarkMain {
 
-	private static final double SEND_TARGET = 0.9;
-
-	private static final double CONSUME_TARGET = 0.9;
-
-	private static final double P99_TARGET = 1.5;
-
 	private final Options options;
 
 	private final PrintStream out = System.out;
 
 	private final PrintStream progress = System.err;
-
-	private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
 
 	private final CpuClock cpu = new CpuClock();
 
@@ -46,7 +37,7 @@ public final class BenchmarkMain {
 
 	private final List<ScenarioResult> results = new ArrayList<>();
 
-	private final List<HeapRow> heapRows = new ArrayList<>();
+	private final List<HeapScenario.HeapRow> heapRows = new ArrayList<>();
 
 	private final List<String> failures = new ArrayList<>();
 
@@ -95,7 +86,7 @@ public final class BenchmarkMain {
 			for (String scenario : this.options.scenarios) {
 				runScenario(scenario);
 			}
-			summary();
+			this.out.println(new TargetSummary(this.options, this.results, this.heapRows).render());
 			Runtime.getRuntime().removeShutdownHook(cleanup);
 		}
 		if (!this.failures.isEmpty()) {
@@ -130,7 +121,7 @@ public final class BenchmarkMain {
 					case "pubsub" -> publishAndConsume();
 					case "latency" -> fixedRateLatency();
 					case "group" -> consumerGroup();
-					case "heap" -> heap();
+					case "heap" -> new HeapScenario(this.options, this.admin, this.progress).run(this.heapRows);
 					default -> throw new IllegalStateException(scenario);
 				}
 				String outage = this.admin.takeOutage();
@@ -142,7 +133,7 @@ public final class BenchmarkMain {
 					this.out.println(result.render());
 				}
 				if (this.heapRows.size() > heapRows) {
-					this.out.println(renderHeap(this.options.heapBacklog));
+					this.out.println(new HeapScenario(this.options, this.admin, this.progress).render(this.heapRows));
 				}
 				if (attempt > 1) {
 					this.out.println("(" + scenario + ": attempt " + attempt
@@ -207,7 +198,7 @@ public final class BenchmarkMain {
 		this.out.println("- machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
 				+ System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", Java "
 				+ System.getProperty("java.version") + ", max heap " + mib(Runtime.getRuntime().maxMemory()));
-		this.out.println("- broker: " + this.admin.brokerVersion() + " at " + maskedUrl(this.options.url)
+		this.out.println("- broker: " + this.admin.brokerVersion() + " at " + AmqpUrl.mask(this.options.url)
 				+ (this.cpu.seesBroker() ? " (its CPU time is read from /proc: broker CPU column)" : ""));
 		this.out.println("- sizes: " + this.options);
 		this.out.println("- message: " + Payload.SIZE + " bytes, persistent, durable classic queue, default exchange; "
@@ -349,212 +340,6 @@ public final class BenchmarkMain {
 		}, (rate > 0) ? size : this.options.messages, (rate > 0) ? Math.min(size, rate * 3) : this.options.warmup);
 	}
 
-	private void heap() throws Exception {
-		int backlog = this.options.heapBacklog;
-		String queue = this.admin.declare("heap");
-		try {
-			long fillStart = System.nanoTime();
-			this.admin.fill(queue, backlog);
-			this.progress.printf(Locale.ROOT, "[heap] filled %,d in %.0f s%n", backlog,
-					(System.nanoTime() - fillStart) / 1e9);
-			int remaining = backlog;
-			List<Object[]> plan = List.of(new Object[] { Contender.ZEPHCAST_PUSH, 250 },
-					new Object[] { Contender.ZEPHCAST_PULL, 250 }, new Object[] { Contender.ZEPHCAST_PUSH, 1 },
-					new Object[] { Contender.SPRING_LISTENER, 250 }, new Object[] { Contender.RAW, 0 });
-			for (Object[] step : plan) {
-				Contender contender = (Contender) step[0];
-				int prefetch = (Integer) step[1];
-				if (!this.options.runs(contender)) {
-					continue;
-				}
-				HeapRow row = heapTrial(queue, contender, prefetch, remaining);
-				this.heapRows.add(row);
-				remaining = row.remainingAfter;
-				this.progress.println("[heap] " + row.label() + ": max held " + row.maxHeld + ", heap +"
-						+ mib(row.maxHeap - row.heapBefore));
-			}
-		}
-		finally {
-			this.admin.delete(queue);
-		}
-	}
-
-	private HeapRow heapTrial(String queue, Contender contender, int prefetch, int remaining) throws Exception {
-		Sink sink = new Sink(Sink.LatencyMode.GAP, 0, this.options.heapWorkMillis);
-		long heapBefore = usedHeapAfterGc();
-		long maxHeap = heapBefore;
-		long lastHeap = heapBefore;
-		long maxHeld = 0;
-		long start;
-		try (Session session = contender.open(this.options, queue, prefetch, 1)) {
-			start = System.nanoTime();
-			session.startConsuming(sink);
-			for (int second = 0; second < this.options.heapSeconds; second++) {
-				Thread.sleep(1_000);
-				long processed = sink.received();
-				int ready = this.admin.ready(queue);
-				long held = Math.max(0, remaining - ready - processed);
-				maxHeld = Math.max(maxHeld, held);
-				lastHeap = usedHeapAfterGc();
-				maxHeap = Math.max(maxHeap, lastHeap);
-			}
-			sink.stopping();
-			session.stopConsuming();
-			session.checkFailures();
-		}
-		double seconds = (System.nanoTime() - start) / 1e9;
-		long consumed = sink.received();
-		// every message it did not ack goes back to the queue: nothing may be lost
-		int expected = (int) (remaining - consumed);
-		int ready = this.admin.awaitReady(queue, expected, TimeUnit.SECONDS.toMillis(this.options.timeoutSeconds));
-		if (ready < expected) {
-			throw new BenchmarkFailure(contender.name() + " (heap): " + consumed + " consumed of " + remaining
-					+ " but only " + ready + " back in the queue; expected " + expected);
-		}
-		return new HeapRow(contender, prefetch, consumed, consumed / seconds, heapBefore, maxHeap, lastHeap, maxHeld,
-				ready);
-	}
-
-	/** Heap scenario: one slow consumer while a large backlog waits. */
-	private record HeapRow(Contender contender, int prefetch, long consumed, double rate, long heapBefore, long maxHeap,
-			long lastHeap, long maxHeld, int remainingAfter) {
-
-		String label() {
-			return this.contender.name()
-					+ ((this.prefetch > 0) ? ", prefetch " + this.prefetch : ", no prefetch limit (client default)");
-		}
-
-		boolean bounded() {
-			// one message may be between the sink and its ack when sampled
-			return this.prefetch > 0 && this.maxHeld <= this.prefetch + 1;
-		}
-
-	}
-
-	private String renderHeap(int backlog) {
-		StringBuilder out = new StringBuilder();
-		out.append("### heap while a backlog of ")
-			.append(count(backlog))
-			.append(" is consumed slowly (")
-			.append(this.options.heapWorkMillis)
-			.append(" ms per message, ")
-			.append(this.options.heapSeconds)
-			.append(" s per contender)\n");
-		out.append(
-				"used heap after a full GC, sampled every second; held = delivered to the client but not yet acked\n\n");
-		out.append(
-				"| consumer | consumed | msg/s | heap before | heap max | heap growth | max held | bounded by prefetch |\n");
-		out.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
-		for (HeapRow row : this.heapRows) {
-			out.append("| ")
-				.append(row.label())
-				.append(" | ")
-				.append(count(row.consumed()))
-				.append(" | ")
-				.append(ScenarioResult.rate(row.rate()))
-				.append(" | ")
-				.append(mib(row.heapBefore()))
-				.append(" | ")
-				.append(mib(row.maxHeap()))
-				.append(" | ")
-				.append(mib(row.maxHeap() - row.heapBefore()))
-				.append(" | ")
-				.append(count(row.maxHeld()))
-				.append(" | ")
-				.append((row.prefetch() > 0) ? (row.bounded() ? "yes (prefetch " + row.prefetch() + ")" : "NO")
-						: "no limit")
-				.append(" |\n");
-		}
-		return out.toString();
-	}
-
-	// ---------------------------------------------------------------- summary
-
-	private void summary() {
-		StringBuilder out = new StringBuilder();
-		out.append("### targets (ratios to raw amqp-client measured in this run)\n\n");
-		if (this.options.smoke) {
-			out.append("(smoke run: sizes far too small for these ratios to mean anything)\n\n");
-		}
-		out.append("| target | measured | goal | result |\n|---|---:|---:|---|\n");
-		ScenarioResult publish = result("publish");
-		if (publish != null && publish.has(Contender.ZEPHCAST_SEND)) {
-			target(out, "zephcast send msg/s, publish-only", publish.rateRatio(Contender.ZEPHCAST_SEND), SEND_TARGET,
-					true);
-		}
-		for (String key : List.of("consume-p1", "consume-p250")) {
-			ScenarioResult consume = result(key);
-			if (consume == null) {
-				continue;
-			}
-			String prefetch = key.substring("consume-p".length());
-			for (Contender contender : List.of(Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL)) {
-				if (consume.has(contender)) {
-					target(out, contender.name() + " msg/s, consume-only, prefetch " + prefetch,
-							consume.rateRatio(contender), CONSUME_TARGET, true);
-				}
-			}
-		}
-		ScenarioResult latency = result("latency");
-		if (latency != null) {
-			for (Contender contender : List.of(Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL)) {
-				if (latency.has(contender)) {
-					target(out, contender.name() + " p99 end-to-end at " + count(this.options.rate) + " msg/s",
-							latency.p99Ratio(contender), P99_TARGET, false);
-				}
-			}
-		}
-		for (HeapRow row : this.heapRows) {
-			if (row.contender().family() == Contender.Family.ZEPHCAST) {
-				out.append("| heap: ")
-					.append(row.label())
-					.append(" | held <= ")
-					.append(count(row.maxHeld()))
-					.append(", heap +")
-					.append(mib(row.maxHeap() - row.heapBefore()))
-					.append(" | held <= prefetch | ")
-					.append(row.bounded() ? "PASS" : "SHORT")
-					.append(" |\n");
-			}
-		}
-		for (String key : List.of("pubsub", "group")) {
-			ScenarioResult flow = result(key);
-			if (flow == null) {
-				continue;
-			}
-			for (Contender contender : List.of(Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL)) {
-				if (flow.has(contender)) {
-					out.append("| ")
-						.append(contender.name())
-						.append(" msg/s, ")
-						.append(key.equals("group") ? "consumer group of 3" : "publish + consume")
-						.append(" | ")
-						.append(ScenarioResult.ratio(flow.rateRatio(contender)))
-						.append(" | (no target) | info |\n");
-				}
-			}
-		}
-		this.out.println(out);
-	}
-
-	private void target(StringBuilder out, String what, double measured, double goal, boolean atLeast) {
-		boolean pass = !Double.isNaN(measured) && (atLeast ? measured >= goal : measured <= goal);
-		out.append("| ")
-			.append(what)
-			.append(" | ")
-			.append(ScenarioResult.ratio(measured))
-			.append(" | ")
-			.append(atLeast ? ">= " : "<= ")
-			.append(String.format(Locale.ROOT, "%.2fx", goal))
-			.append(" | ")
-			.append(pass ? "PASS" : "SHORT")
-			.append(" |\n");
-	}
-
-	private ScenarioResult result(String key) {
-		return this.results.stream().filter((result) -> result.key.equals(key)).findFirst().orElse(null);
-	}
-
 	// ---------------------------------------------------------------- running trials
 
 	@FunctionalInterface
@@ -618,11 +403,6 @@ public final class BenchmarkMain {
 
 	// ---------------------------------------------------------------- helpers
 
-	private long usedHeapAfterGc() {
-		System.gc();
-		return this.memory.getHeapMemoryUsage().getUsed();
-	}
-
 	private static void gc() throws InterruptedException {
 		System.gc();
 		Thread.sleep(100);
@@ -651,10 +431,6 @@ public final class BenchmarkMain {
 
 	static String mib(long bytes) {
 		return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
-	}
-
-	private static String maskedUrl(String url) {
-		return url.replaceAll("//([^:@/]+):([^@/]*)@", "//$1:******@");
 	}
 
 }

@@ -1,0 +1,119 @@
+package io.zephcast.benchmarks;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The summary of a run: each measured ratio to the raw client against its target.
+ * Informational: a ratio short of its target does not fail the run.
+ */
+final class TargetSummary {
+
+	private static final double SEND_TARGET = 0.9;
+
+	private static final double CONSUME_TARGET = 0.9;
+
+	private static final double P99_TARGET = 1.5;
+
+	private final Options options;
+
+	private final List<ScenarioResult> results;
+
+	private final List<HeapScenario.HeapRow> heapRows;
+
+	TargetSummary(Options options, List<ScenarioResult> results, List<HeapScenario.HeapRow> heapRows) {
+		this.options = options;
+		this.results = results;
+		this.heapRows = heapRows;
+	}
+
+	/**
+	 * The table of targets.
+	 * @return the table, in Markdown
+	 */
+	String render() {
+		StringBuilder out = new StringBuilder();
+		out.append("### targets (ratios to raw amqp-client measured in this run)\n\n");
+		if (this.options.smoke) {
+			out.append("(smoke run: sizes far too small for these ratios to mean anything)\n\n");
+		}
+		out.append("| target | measured | goal | result |\n|---|---:|---:|---|\n");
+		ScenarioResult publish = result("publish");
+		if (publish != null && publish.has(Contender.ZEPHCAST_SEND)) {
+			target(out, "zephcast send msg/s, publish-only", publish.rateRatio(Contender.ZEPHCAST_SEND), SEND_TARGET,
+					true);
+		}
+		for (String key : List.of("consume-p1", "consume-p250")) {
+			ScenarioResult consume = result(key);
+			if (consume == null) {
+				continue;
+			}
+			String prefetch = key.substring("consume-p".length());
+			for (Contender contender : List.of(Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL)) {
+				if (consume.has(contender)) {
+					target(out, contender.name() + " msg/s, consume-only, prefetch " + prefetch,
+							consume.rateRatio(contender), CONSUME_TARGET, true);
+				}
+			}
+		}
+		ScenarioResult latency = result("latency");
+		if (latency != null) {
+			for (Contender contender : List.of(Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL)) {
+				if (latency.has(contender)) {
+					target(out, contender.name() + " p99 end-to-end at " + BenchmarkMain.count(this.options.rate)
+							+ " msg/s", latency.p99Ratio(contender), P99_TARGET, false);
+				}
+			}
+		}
+		for (HeapScenario.HeapRow row : this.heapRows) {
+			if (row.contender().family() == Contender.Family.ZEPHCAST) {
+				out.append("| heap: ")
+					.append(row.label())
+					.append(" | held <= ")
+					.append(BenchmarkMain.count(row.maxHeld()))
+					.append(", heap +")
+					.append(BenchmarkMain.mib(row.maxHeap() - row.heapBefore()))
+					.append(" | held <= prefetch | ")
+					.append(row.bounded() ? "PASS" : "SHORT")
+					.append(" |\n");
+			}
+		}
+		for (String key : List.of("pubsub", "group")) {
+			ScenarioResult flow = result(key);
+			if (flow == null) {
+				continue;
+			}
+			for (Contender contender : List.of(Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL)) {
+				if (flow.has(contender)) {
+					out.append("| ")
+						.append(contender.name())
+						.append(" msg/s, ")
+						.append(key.equals("group") ? "consumer group of 3" : "publish + consume")
+						.append(" | ")
+						.append(ScenarioResult.ratio(flow.rateRatio(contender)))
+						.append(" | (no target) | info |\n");
+				}
+			}
+		}
+		return out.toString();
+	}
+
+	private static void target(StringBuilder out, String what, double measured, double goal, boolean atLeast) {
+		boolean pass = !Double.isNaN(measured) && (atLeast ? measured >= goal : measured <= goal);
+		out.append("| ")
+			.append(what)
+			.append(" | ")
+			.append(ScenarioResult.ratio(measured))
+			.append(" | ")
+			.append(atLeast ? ">= " : "<= ")
+			.append(String.format(Locale.ROOT, "%.2fx", goal))
+			.append(" | ")
+			.append(pass ? "PASS" : "SHORT")
+			.append(" |\n");
+	}
+
+	private ScenarioResult result(String key) {
+		return this.results.stream().filter((result) -> result.key.equals(key)).findFirst().orElse(null);
+	}
+
+}
