@@ -15,6 +15,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.zephcast.sample.RunSummary.ConsumerCount;
+import io.zephcast.test.RabbitBroker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -41,8 +42,8 @@ class SampleApplicationTests {
 	@AfterEach
 	void cleanUp() {
 		this.contexts.forEach(ConfigurableApplicationContext::close);
-		SampleBroker.delete(this.name, this.name);
-		SampleBroker.delete(this.name + "-payments", this.name + "-payments");
+		RabbitBroker.delete(List.of(this.name), List.of(this.name));
+		RabbitBroker.delete(List.of(this.name + "-payments"), List.of(this.name + "-payments"));
 	}
 
 	@Test
@@ -85,8 +86,8 @@ class SampleApplicationTests {
 
 		// and so does the broker: every event was really acked, nothing went back to the
 		// queue
-		assertThat(SampleBroker.readyMessages(this.name)).isZero();
-		assertThat(SampleBroker.readyMessages(this.name + "-payments")).isZero();
+		assertThat(RabbitBroker.readyMessages(this.name)).isZero();
+		assertThat(RabbitBroker.readyMessages(this.name + "-payments")).isZero();
 	}
 
 	@Test
@@ -105,7 +106,7 @@ class SampleApplicationTests {
 		assertThat(summary.isComplete()).isTrue();
 		assertThat(printedRow(output, "leftovers")).isEqualTo(3);
 		assertThat(output.getOut()).contains("killedrun-order-0003 is not from this run: skipped");
-		assertThat(SampleBroker.readyMessages(this.name)).isZero();
+		assertThat(RabbitBroker.readyMessages(this.name)).isZero();
 	}
 
 	@Test
@@ -125,7 +126,7 @@ class SampleApplicationTests {
 	}
 
 	private ConfigurableApplicationContext run(String... sampleArgs) {
-		List<String> args = new ArrayList<>(List.of("--zephcast.rabbit.url=" + SampleBroker.url(),
+		List<String> args = new ArrayList<>(List.of("--zephcast.rabbit.url=" + RabbitBroker.url(),
 				"--zephcast.rabbit.queue-name=" + this.name, "--zephcast.rabbit.exchange-name=" + this.name,
 				"--zephcast.rabbit.streams.payments.queue-name=" + this.name + "-payments",
 				"--zephcast.sample.timeout=30s"));
@@ -142,7 +143,7 @@ class SampleApplicationTests {
 	 * redelivered), and a message someone published by hand.
 	 */
 	private void leaveMessagesOfAKilledRun() throws IOException, InterruptedException, TimeoutException {
-		try (Connection connection = SampleBroker.connect(); Channel channel = connection.createChannel()) {
+		try (Connection connection = RabbitBroker.rawConnection(); Channel channel = connection.createChannel()) {
 			// as the client declares it: durable, not exclusive, not auto-delete
 			channel.queueDeclare(this.name, true, false, false, null);
 			channel.confirmSelect();

@@ -1,6 +1,7 @@
 package io.zephcast.sample;
 
 import io.zephcast.sample.standalone.StandaloneClientExample;
+import io.zephcast.test.RabbitBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -18,14 +19,14 @@ class StandaloneClientExampleTests {
 
 	@Test
 	void sendsReceivesAndAcksOneOrderAndLeavesNothingBehind(CapturedOutput output) {
-		StandaloneClientExample.main(new String[] { SampleBroker.url() });
+		StandaloneClientExample.main(new String[] { RabbitBroker.url() });
 
 		assertThat(output.getOut())
 			.contains("Sent and confirmed: OrderEvent[orderId=order-0001, type=created, customer=alice, total=19.90]")
 			.contains("Received on orders.created: OrderEvent[orderId=order-0001, type=created, customer=alice, "
 					+ "total=19.90]");
 		// auto-delete: the queue went with its consumer when the client closed
-		assertThat(SampleBroker.queueExists("zc-sample-standalone")).isFalse();
+		assertThat(RabbitBroker.management().queue("zc-sample-standalone")).isEmpty();
 	}
 
 }
