@@ -1,6 +1,7 @@
 package io.zephcast.rabbit;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -91,6 +92,10 @@ final class ClientLifecycle {
 		return this.state;
 	}
 
+	boolean isConnected() {
+		return this.state == State.RUNNING && this.connector.isReady();
+	}
+
 	void connect() {
 		this.lock.lock();
 		try {
@@ -99,7 +104,7 @@ final class ClientLifecycle {
 					return;
 				}
 				case STOPPED -> {
-					this.consumption.resume(this.connector);
+					this.consumption.resume();
 					this.state = State.RUNNING;
 					return;
 				}
@@ -155,7 +160,7 @@ final class ClientLifecycle {
 			}
 			this.connector.open(this.declarables);
 			if (this.consumption.mode() != Consumption.Mode.NONE) {
-				this.consumption.begin(this.connector);
+				this.consumption.begin();
 			}
 			logConnected();
 		}
@@ -198,7 +203,7 @@ final class ClientLifecycle {
 			if (this.state != State.RUNNING) {
 				throw notRunning(this.state);
 			}
-			this.consumption.start(mode, handler, this.connector);
+			this.consumption.start(mode, handler);
 		}
 		finally {
 			this.lock.unlock();
@@ -206,20 +211,11 @@ final class ClientLifecycle {
 	}
 
 	void stop() {
-		this.lock.lock();
-		try {
-			if (this.state != State.RUNNING) {
-				return;
-			}
-			this.state = State.STOPPING;
+		if (!enter(State.STOPPING, State.RUNNING)) {
+			return;
 		}
-		finally {
-			this.lock.unlock();
-		}
-		long deadline = System.nanoTime() + this.config.shutdownTimeout().toNanos();
 		try {
-			this.consumption.stop(deadline, false);
-			awaitConfirms(deadline);
+			drain(false);
 		}
 		finally {
 			this.state = State.STOPPED;
@@ -227,20 +223,11 @@ final class ClientLifecycle {
 	}
 
 	void close() {
-		this.lock.lock();
-		try {
-			if (this.state == State.CLOSING || this.state == State.CLOSED) {
-				return;
-			}
-			this.state = State.CLOSING;
+		if (!enter(State.CLOSING, State.NEW, State.RUNNING, State.STOPPING, State.STOPPED)) {
+			return;
 		}
-		finally {
-			this.lock.unlock();
-		}
-		long deadline = System.nanoTime() + this.config.shutdownTimeout().toNanos();
 		try {
-			this.consumption.stop(deadline, true);
-			awaitConfirms(deadline);
+			drain(true);
 		}
 		finally {
 			releaseResources();
@@ -248,11 +235,36 @@ final class ClientLifecycle {
 		}
 	}
 
-	private void awaitConfirms(long deadline) {
+	/**
+	 * Moves to the given state if the client is in one of the states it may come from.
+	 */
+	private boolean enter(State next, State... from) {
+		this.lock.lock();
+		try {
+			if (!List.of(from).contains(this.state)) {
+				return false;
+			}
+			this.state = next;
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Stops consuming gracefully and waits for outstanding confirms, both within one
+	 * shutdown timeout. Sends are still accepted meanwhile (handlers finishing may send).
+	 * @param endPulls whether waiting pulls end (close) or wait for a restart (stop)
+	 */
+	private void drain(boolean endPulls) {
+		long deadline = System.nanoTime() + this.config.shutdownTimeout().toNanos();
+		this.consumption.stop(deadline, endPulls);
 		if (!this.publisher.awaitConfirms(deadline) && logger.isWarnEnabled()) {
 			logger.warn("RabbitClient '" + this.streamName + "' has " + this.publisher.unconfirmed()
 					+ " send(s) not yet confirmed after " + this.config.shutdownTimeout()
-					+ "; closing fails them as 'may have been stored'");
+					+ (endPulls ? "; closing fails them as 'may have been stored'"
+							: "; they still complete with the broker's confirm or the confirm timeout"));
 		}
 	}
 

@@ -83,10 +83,6 @@ final class Consumption {
 		return this.mode;
 	}
 
-	Connector connector() {
-		return this.connector;
-	}
-
 	DeliveryQueue deliveries() {
 		return this.deliveries;
 	}
@@ -97,10 +93,8 @@ final class Consumption {
 	 * again and reports the same error.
 	 * @param mode pull or push
 	 * @param handler the handler, for push
-	 * @param connector the connection side, to declare the queue and know whether the
-	 * broker answers yet (if not, consumption starts once it does)
 	 */
-	void start(Mode mode, @Nullable RabbitMessageHandler handler, Connector connector) {
+	void start(Mode mode, @Nullable RabbitMessageHandler handler) {
 		if (this.mode == mode && mode == Mode.PULL) {
 			return;
 		}
@@ -111,9 +105,10 @@ final class Consumption {
 		}
 		this.handler = handler;
 		this.mode = mode;
-		if (connector.isReady()) {
+		// before the broker first answers, consumption starts once it does
+		if (this.connector.isReady()) {
 			try {
-				begin(connector);
+				begin();
 			}
 			catch (RuntimeException ex) {
 				this.mode = Mode.NONE;
@@ -125,9 +120,9 @@ final class Consumption {
 	}
 
 	/** Declares the queue if it is not declared on connect, and starts the consumers. */
-	void begin(Connector connector) {
+	void begin() {
 		if (!this.topology.declaresQueueOnConnect()) {
-			connector.declare(this.topology.consumerDeclarables());
+			this.connector.declare(this.topology.consumerDeclarables());
 		}
 		this.handingOut = true;
 		this.container.start();
@@ -138,9 +133,9 @@ final class Consumption {
 	}
 
 	/** After a stop: starts the consumers again if the application consumes. */
-	void resume(Connector connector) {
-		if (this.mode != Mode.NONE && connector.isReady()) {
-			begin(connector);
+	void resume() {
+		if (this.mode != Mode.NONE && this.connector.isReady()) {
+			begin();
 		}
 	}
 

@@ -210,16 +210,6 @@ final class DeliveryQueue {
 		}
 	}
 
-	boolean isClosed() {
-		this.lock.lock();
-		try {
-			return this.closed;
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
 	/**
 	 * Stops handing out messages.
 	 * @return the messages that were never handed out

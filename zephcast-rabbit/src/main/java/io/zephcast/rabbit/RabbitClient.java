@@ -122,7 +122,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * @return whether connected
 	 */
 	public boolean isConnected() {
-		return this.lifecycle.state() == ClientLifecycle.State.RUNNING && this.consumption.connector().isReady();
+		return this.lifecycle.isConnected();
 	}
 
 	public String streamName() {
@@ -184,7 +184,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 */
 	public CompletableFuture<RabbitMessage> receive() {
 		try {
-			startConsuming(Consumption.Mode.PULL, null);
+			this.lifecycle.startConsuming(Consumption.Mode.PULL, null);
 		}
 		catch (RuntimeException ex) {
 			return CompletableFuture.failedFuture(ex);
@@ -203,7 +203,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * {@link TopologyMismatchException}); the next call tries again
 	 */
 	public Optional<RabbitMessage> receive(Duration timeout) {
-		startConsuming(Consumption.Mode.PULL, null);
+		this.lifecycle.startConsuming(Consumption.Mode.PULL, null);
 		try {
 			return this.consumption.deliveries().poll(timeout);
 		}
@@ -227,7 +227,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		if (current == ClientLifecycle.State.CLOSING || current == ClientLifecycle.State.CLOSED) {
 			return Collections.emptyIterator();
 		}
-		startConsuming(Consumption.Mode.PULL, null);
+		this.lifecycle.startConsuming(Consumption.Mode.PULL, null);
 		return new MessageIterator(this.consumption.deliveries());
 	}
 
@@ -240,11 +240,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * @throws RabbitClientException if consuming cannot start; the next call tries again
 	 */
 	public void subscribe(RabbitMessageHandler handler) {
-		startConsuming(Consumption.Mode.PUSH, Objects.requireNonNull(handler, "handler"));
-	}
-
-	private void startConsuming(Consumption.Mode mode, @Nullable RabbitMessageHandler handler) {
-		this.lifecycle.startConsuming(mode, handler);
+		this.lifecycle.startConsuming(Consumption.Mode.PUSH, Objects.requireNonNull(handler, "handler"));
 	}
 
 	/**
