@@ -41,13 +41,19 @@ final class Declarations {
 				case "type" -> "exchangeType";
 				case "durable" -> "durable";
 				case "auto_delete" -> "autoDelete";
-				default -> nameSetting(declarable);
+				default -> argument.startsWith("x-") ? QueueArguments.settingOf(argument) : nameSetting(declarable);
 			};
 			return new TopologyMismatchException(
 					capitalize(what) + " already exists on the broker with " + argument + " " + matcher.group(3)
 							+ ", but this client declares it with " + matcher.group(2) + ". Change the '" + setting
 							+ "' setting to match, or delete the existing one. (Broker: " + reply + ")",
 					setting, ex);
+		}
+		if (reply.startsWith("NOT_FOUND")) {
+			return new TopologyMismatchException(capitalize(what) + " does not exist on the broker, and with declare="
+					+ config.declare().name().toLowerCase(java.util.Locale.ROOT)
+					+ " the client only checks its topology: create it, or let the client declare it (declare=on). "
+					+ "(Broker: " + reply + ")", nameSetting(declarable), ex);
 		}
 		return new TopologyMismatchException("The broker refused to declare " + what + ": " + reply,
 				nameSetting(declarable), ex);
