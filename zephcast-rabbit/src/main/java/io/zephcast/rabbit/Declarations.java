@@ -41,7 +41,8 @@ final class Declarations {
 				case "type" -> "exchangeType";
 				case "durable" -> "durable";
 				case "auto_delete" -> "autoDelete";
-				default -> argument.startsWith("x-") ? QueueArguments.settingOf(argument) : nameSetting(declarable);
+				default -> (argument.startsWith("x-") && nameSetting(declarable).equals("queueName"))
+						? QueueArguments.settingOf(argument) : nameSetting(declarable);
 			};
 			return new TopologyMismatchException(
 					capitalize(what) + " already exists on the broker with " + argument + " " + matcher.group(3)
@@ -80,7 +81,13 @@ final class Declarations {
 		if (declarable instanceof Binding) {
 			return "routingKey";
 		}
-		return "queueName";
+		// the queues beside the client's own are there for the retry policy and the dead
+		// letters
+		String name = ((Queue) declarable).getName();
+		if (name.endsWith(RetryQueues.DEAD_LETTER_SUFFIX)) {
+			return "deadLetterQueue";
+		}
+		return name.contains(RetryQueues.WAIT_INFIX) ? "retry" : "queueName";
 	}
 
 	private static String capitalize(String text) {

@@ -33,6 +33,9 @@ public final class RetryQueues {
 	/** Suffix of the dead-letter queue's name. */
 	public static final String DEAD_LETTER_SUFFIX = ".dlq";
 
+	/** What the name of a wait queue has between the client's queue and the interval. */
+	static final String WAIT_INFIX = ".retry.";
+
 	private final String queueName;
 
 	private final RabbitConfig config;
@@ -79,7 +82,7 @@ public final class RetryQueues {
 	 * @return {@code <queue>.retry.<milliseconds>}
 	 */
 	public String waitQueueName(Duration interval) {
-		return this.queueName + ".retry." + interval.toMillis();
+		return this.queueName + WAIT_INFIX + interval.toMillis();
 	}
 
 	/**
