@@ -151,11 +151,7 @@ final class FailedMessages {
 
 	/** The exchange and routing key the message was first published with. */
 	private static RetryQueues.Destination original(RabbitMessage message) {
-		Object exchange = message.header(ORIGINAL_EXCHANGE);
-		Object routingKey = message.header(ORIGINAL_ROUTING_KEY);
-		if (exchange != null && routingKey != null) {
-			return new RetryQueues.Destination(exchange.toString(), routingKey.toString());
-		}
+		// a retried copy's exchange and routing key are its original's
 		return new RetryQueues.Destination(nonNull(message.exchange()), nonNull(message.routingKey()));
 	}
 

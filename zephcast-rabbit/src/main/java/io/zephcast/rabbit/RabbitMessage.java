@@ -121,12 +121,25 @@ public final class RabbitMessage {
 		return redelivered != null && redelivered;
 	}
 
+	/**
+	 * The exchange the message was published to; on a retried copy or a dead letter, the
+	 * one the original was published to (it came back through a wait queue).
+	 * @return the exchange, empty for the default exchange
+	 */
 	public @Nullable String exchange() {
-		return this.properties.getReceivedExchange();
+		Object original = header(FailedMessages.ORIGINAL_EXCHANGE);
+		return (original != null) ? original.toString() : this.properties.getReceivedExchange();
 	}
 
+	/**
+	 * The routing key the message was published with; on a retried copy or a dead letter,
+	 * the original's, so that a handler that routes by key sees the same key on every
+	 * attempt.
+	 * @return the routing key
+	 */
 	public @Nullable String routingKey() {
-		return this.properties.getReceivedRoutingKey();
+		Object original = header(FailedMessages.ORIGINAL_ROUTING_KEY);
+		return (original != null) ? original.toString() : this.properties.getReceivedRoutingKey();
 	}
 
 	public @Nullable String contentType() {

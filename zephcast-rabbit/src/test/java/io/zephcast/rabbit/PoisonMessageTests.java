@@ -62,7 +62,7 @@ class PoisonMessageTests {
 		try (RabbitClient client = new RabbitClient("poison", config).connect()) {
 			client.subscribe((message) -> {
 				if (message.text().equals("poison")) {
-					attempts.add(new Attempt(System.nanoTime(), message.deliveryAttempt()));
+					attempts.add(new Attempt(System.nanoTime(), message.deliveryAttempt(), message.routingKey()));
 					throw new IllegalStateException("cannot handle " + message.text());
 				}
 				healthy.add(System.nanoTime());
@@ -75,6 +75,9 @@ class PoisonMessageTests {
 
 			List<Attempt> seen = new ArrayList<>(attempts);
 			assertThat(seen).extracting(Attempt::number).containsExactly(1, 2, 3);
+			assertThat(seen).extracting(Attempt::routingKey)
+				.as("every attempt sees the key it was published with")
+				.containsOnly("orders.created");
 			assertThat(millisBetween(seen.get(0), seen.get(1))).as("wait after attempt 1")
 				.isCloseTo(1000, within(200L));
 			assertThat(millisBetween(seen.get(1), seen.get(2))).as("wait after attempt 2")
@@ -204,7 +207,7 @@ class PoisonMessageTests {
 		}
 	}
 
-	record Attempt(long nanos, int number) {
+	record Attempt(long nanos, int number, String routingKey) {
 	}
 
 }

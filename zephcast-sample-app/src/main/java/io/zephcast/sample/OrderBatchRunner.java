@@ -61,7 +61,8 @@ public class OrderBatchRunner implements ApplicationRunner, ExitCodeGenerator {
 		// an event that was never confirmed may never come: waiting for it would only
 		// stall
 		boolean processed = confirmed && this.stats.awaitAllProcessed(this.properties.timeout())
-				&& this.stats.awaitAllPaid(this.properties.timeout());
+				&& this.stats.awaitAllPaid(this.properties.timeout())
+				&& this.stats.awaitDeadLetters(this.properties.timeout());
 		RunSummary summary = this.stats.summary();
 		System.out.println();
 		System.out.println(summary.toTable());

@@ -39,6 +39,21 @@ public record OrderEvent(String orderId, String type, String customer, BigDecima
 		return new OrderEvent(orderId(number), type, CUSTOMERS.get(number % CUSTOMERS.size()), total);
 	}
 
+	/**
+	 * Whether an order id is one of a batch's.
+	 * @param orderId the order id, possibly empty
+	 * @param events the batch size
+	 * @return whether the batch publishes it
+	 */
+	static boolean isInBatch(String orderId, int events) {
+		for (int number = 1; number <= events; number++) {
+			if (orderId(number).equals(orderId)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	static String orderId(int number) {
 		return String.format("order-%04d", number);
 	}

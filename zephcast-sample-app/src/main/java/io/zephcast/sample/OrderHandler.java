@@ -16,9 +16,10 @@ import org.springframework.stereotype.Component;
  * The consumer group's work. Declaring this bean is all it takes: the starter subscribes
  * it to the default stream's client (it has no qualifier), and with
  * {@code zephcast.rabbit.consumer.concurrency: 3} three consumers run it side by side.
- * Returning acks the message; throwing nacks it and the broker delivers it again, flagged
- * redelivered. For each order it processes, it publishes a {@link PaymentEvent} to the
- * second stream, {@code payments}, injected with {@code @Qualifier("payments")}.
+ * Returning acks the message; throwing has it retried after a back-off (it waits in the
+ * broker, not here) and, after the last attempt, dead-lettered. For each order it
+ * processes, it publishes a {@link PaymentEvent} to the second stream, {@code payments},
+ * injected with {@code @Qualifier("payments")}.
  */
 @Component
 public class OrderHandler implements RabbitMessageHandler {
@@ -49,14 +50,20 @@ public class OrderHandler implements RabbitMessageHandler {
 		}
 		this.stats.delivered(message);
 		OrderEvent order = message.bodyAs(OrderEvent.class);
-		if (order.orderId().equals(this.properties.failOnce()) && !message.redelivered()) {
-			this.stats.nacked();
-			print(consumer, message, "nacked", order.orderId() + " fails on its first delivery (simulated)");
+		if (order.orderId().equals(this.properties.poison())) {
+			this.stats.failed();
+			print(consumer, message, "failed", order.orderId() + " fails on every attempt (simulated poison), attempt "
+					+ message.deliveryAttempt());
+			throw new SimulatedFailure("cannot price " + order.orderId() + " (simulated poison)");
+		}
+		if (order.orderId().equals(this.properties.failOnce()) && message.deliveryAttempt() == 1) {
+			this.stats.failed();
+			print(consumer, message, "failed", order.orderId() + " fails on its first attempt (simulated)");
 			throw new SimulatedFailure("payment service timed out for " + order.orderId() + " (simulated)");
 		}
 		Thread.sleep(this.properties.processingTime().toMillis());
 		print(consumer, message, "acked", String.format("%s %-6s %6s%s", order.orderId(), order.customer(),
-				order.total(), message.redelivered() ? "  redelivered" : ""));
+				order.total(), (message.deliveryAttempt() > 1) ? "  attempt " + message.deliveryAttempt() : ""));
 		requestPayment(order);
 		// counted last: the last event counted lets the runner print the summary
 		this.stats.processed(message, order);
@@ -93,8 +100,8 @@ public class OrderHandler implements RabbitMessageHandler {
 	}
 
 	/**
-	 * The failure the sample provokes; the client logs it in one line and requeues the
-	 * message.
+	 * The failure the sample provokes; the client logs it in one line and retries the
+	 * message later, or dead-letters it after its last attempt.
 	 */
 	static final class SimulatedFailure extends RuntimeException {
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -37,9 +38,15 @@ public class OrderStats {
 
 	private final AtomicInteger confirmed = new AtomicInteger();
 
-	private final AtomicInteger nacked = new AtomicInteger();
+	private final AtomicInteger failed = new AtomicInteger();
 
-	private final AtomicInteger redelivered = new AtomicInteger();
+	private final AtomicInteger retried = new AtomicInteger();
+
+	private final Set<String> deadLettered = ConcurrentHashMap.newKeySet();
+
+	private final int expectedDeadLetters;
+
+	private final CountDownLatch allDeadLettered;
 
 	private final AtomicInteger acked = new AtomicInteger();
 
@@ -59,8 +66,11 @@ public class OrderStats {
 
 	public OrderStats(SampleProperties properties) {
 		this.expected = properties.events();
-		this.allProcessed = new CountDownLatch(properties.events());
-		this.allPaid = new CountDownLatch(properties.events());
+		// the poison order, when it is part of the batch, ends in the dead letters
+		this.expectedDeadLetters = OrderEvent.isInBatch(properties.poison(), properties.events()) ? 1 : 0;
+		this.allProcessed = new CountDownLatch(properties.events() - this.expectedDeadLetters);
+		this.allPaid = new CountDownLatch(properties.events() - this.expectedDeadLetters);
+		this.allDeadLettered = new CountDownLatch(this.expectedDeadLetters);
 	}
 
 	public String runId() {
@@ -90,13 +100,29 @@ public class OrderStats {
 	}
 
 	void delivered(RabbitMessage message) {
-		if (message.redelivered()) {
-			this.redelivered.incrementAndGet();
+		if (message.deliveryAttempt() > 1) {
+			this.retried.incrementAndGet();
 		}
 	}
 
-	void nacked() {
-		this.nacked.incrementAndGet();
+	void failed() {
+		this.failed.incrementAndGet();
+	}
+
+	void deadLettered(String orderId) {
+		if (this.deadLettered.add(orderId)) {
+			this.allDeadLettered.countDown();
+		}
+	}
+
+	/**
+	 * Waits until the poison order has arrived in the dead letters.
+	 * @param timeout how long to wait at most
+	 * @return whether it arrived in time
+	 * @throws InterruptedException if interrupted while waiting
+	 */
+	boolean awaitDeadLetters(Duration timeout) throws InterruptedException {
+		return this.allDeadLettered.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
 	}
 
 	/**
@@ -157,8 +183,9 @@ public class OrderStats {
 				.add(new RunSummary.ConsumerCount(consumer.name(), consumer.tag(), consumer.processed().get())));
 		int duplicates = this.processedByOrder.values().stream().mapToInt((count) -> count.get() - 1).sum();
 		return new RunSummary(this.runId, this.expected, this.sent.get(), this.confirmed.get(), perConsumer,
-				this.nacked.get(), this.redelivered.get(), this.acked.get(), this.processedByOrder.size(), duplicates,
-				this.leftovers.get(), this.paymentsSent.get(), this.paymentsByOrder.size());
+				this.failed.get(), this.retried.get(), this.acked.get(), this.processedByOrder.size(), duplicates,
+				this.leftovers.get(), this.paymentsSent.get(), this.paymentsByOrder.size(), this.expectedDeadLetters,
+				this.deadLettered.size());
 	}
 
 	private Consumer consumer(RabbitMessage message) {

@@ -10,8 +10,9 @@ import java.util.List;
  * @param sent how many were published
  * @param confirmed how many the broker confirmed
  * @param perConsumer how many each consumer of the group processed
- * @param nacked how many deliveries failed and were nacked (requeued)
- * @param redelivered how many deliveries came flagged redelivered
+ * @param failed how many deliveries the handler failed (each retried later, or
+ * dead-lettered after its last attempt)
+ * @param retried how many deliveries were retries, after a back-off
  * @param acked how many deliveries were acked after processing
  * @param distinctProcessed how many different events were processed
  * @param duplicates how many times an event was processed again
@@ -21,10 +22,13 @@ import java.util.List;
  * stream (and the broker confirmed)
  * @param paymentsProcessed how many different orders' payments the payments stream's
  * handler processed
+ * @param expectedDeadLetters how many events (the poison order) must end in the dead
+ * letters
+ * @param deadLettered how many different events arrived in the dead letters
  */
 public record RunSummary(String runId, int expected, int sent, int confirmed, List<ConsumerCount> perConsumer,
-		int nacked, int redelivered, int acked, int distinctProcessed, int duplicates, int leftovers, int paymentsSent,
-		int paymentsProcessed) {
+		int failed, int retried, int acked, int distinctProcessed, int duplicates, int leftovers, int paymentsSent,
+		int paymentsProcessed, int expectedDeadLetters, int deadLettered) {
 
 	/**
 	 * How many events the consumers processed, all consumers together.
@@ -35,12 +39,15 @@ public record RunSummary(String runId, int expected, int sent, int confirmed, Li
 	}
 
 	/**
-	 * Whether every event was confirmed and processed exactly once.
+	 * Whether every event was confirmed and processed exactly once, but the poison order,
+	 * which is in the dead letters.
 	 * @return whether the run is complete
 	 */
 	public boolean isComplete() {
-		return this.sent == this.expected && this.confirmed == this.expected && this.distinctProcessed == this.expected
-				&& this.duplicates == 0 && this.paymentsProcessed == this.expected;
+		int processable = this.expected - this.expectedDeadLetters;
+		return this.sent == this.expected && this.confirmed == this.expected && this.distinctProcessed == processable
+				&& this.duplicates == 0 && this.paymentsProcessed == processable
+				&& this.deadLettered == this.expectedDeadLetters;
 	}
 
 	/**
@@ -56,13 +63,15 @@ public record RunSummary(String runId, int expected, int sent, int confirmed, Li
 		for (ConsumerCount consumer : this.perConsumer) {
 			row(table, "  " + consumer.name(), consumer.processed(), consumer.consumerTag());
 		}
-		row(table, "nacked", this.nacked, "failed, requeued");
-		row(table, "redelivered", this.redelivered, "");
+		row(table, "failed", this.failed, "handler threw: retried after a back-off, or dead-lettered");
+		row(table, "retried", this.retried, "deliveries after a back-off");
+		row(table, "dead-lettered", this.deadLettered, "used up their attempts: in the dead-letter queue");
 		row(table, "acked", this.acked, "");
 		row(table, "payments", this.paymentsSent, "published to the payments stream, confirmed");
 		row(table, "paid", this.paymentsProcessed, "processed by the payments stream's handler");
-		if (this.expected != this.distinctProcessed) {
-			row(table, "missing", this.expected - this.distinctProcessed, "never processed");
+		int processable = this.expected - this.expectedDeadLetters;
+		if (processable != this.distinctProcessed) {
+			row(table, "missing", processable - this.distinctProcessed, "never processed");
 		}
 		if (this.duplicates > 0) {
 			row(table, "duplicates", this.duplicates, "processed more than once");

@@ -10,8 +10,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * {@code zephcast.rabbit.*}.
  *
  * @param events how many order events to publish; 0 to only consume
- * @param failOnce the order whose first delivery fails, to show a nack and its
- * redelivery; empty for none
+ * @param failOnce the order whose first attempt fails, to show a retry after a back-off;
+ * empty for none
+ * @param poison the order that always fails, to show a message dead-lettered after its
+ * retries; empty for none
  * @param processingTime how long handling one event takes, so that the consumers of the
  * group visibly work side by side
  * @param timeout how long to wait for the batch to be confirmed and processed before
@@ -21,7 +23,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("zephcast.sample")
 public record SampleProperties(@DefaultValue("20") int events, @DefaultValue("order-0003") String failOnce,
-		@DefaultValue("50ms") Duration processingTime, @DefaultValue("60s") Duration timeout, boolean keepRunning) {
+		@DefaultValue("order-0007") String poison, @DefaultValue("50ms") Duration processingTime,
+		@DefaultValue("60s") Duration timeout, boolean keepRunning) {
 
 	public SampleProperties {
 		if (events < 0) {

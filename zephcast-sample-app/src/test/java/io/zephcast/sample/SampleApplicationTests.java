@@ -42,45 +42,52 @@ class SampleApplicationTests {
 	@AfterEach
 	void cleanUp() {
 		this.contexts.forEach(ConfigurableApplicationContext::close);
-		RabbitBroker.delete(List.of(this.name), List.of(this.name));
+		RabbitBroker.delete(
+				List.of(this.name, this.name + ".dlq", this.name + ".retry.1000", this.name + ".retry.2000"),
+				List.of(this.name));
 		RabbitBroker.delete(List.of(this.name + "-payments"), List.of(this.name + "-payments"));
 	}
 
 	@Test
-	void publishesTheBatchAndTheConsumerGroupProcessesEveryEventOnce(CapturedOutput output) {
+	void publishesTheBatchAndTheConsumerGroupProcessesEveryEventOnceButThePoisonWhichIsDeadLettered(
+			CapturedOutput output) {
 		ConfigurableApplicationContext context = run();
 		RunSummary summary = context.getBean(OrderStats.class).summary();
 		assertThat(SpringApplication.exit(context)).as("exit code").isZero();
 
 		assertThat(summary.sent()).isEqualTo(20);
 		assertThat(summary.confirmed()).isEqualTo(20);
-		assertThat(summary.distinctProcessed()).as("events processed").isEqualTo(20);
+		assertThat(summary.distinctProcessed()).as("events processed: all but the poison").isEqualTo(19);
 		assertThat(summary.duplicates()).as("events processed twice").isZero();
-		assertThat(summary.acked()).isEqualTo(20);
+		assertThat(summary.acked()).isEqualTo(19);
 		assertThat(summary.perConsumer()).hasSizeBetween(1, 3);
-		assertThat(summary.perConsumer().stream().mapToInt(ConsumerCount::processed).sum()).isEqualTo(20);
-		assertThat(summary.nacked()).as("the failing event, nacked once").isOne();
-		assertThat(summary.redelivered()).as("the failing event, redelivered once").isOne();
+		assertThat(summary.perConsumer().stream().mapToInt(ConsumerCount::processed).sum()).isEqualTo(19);
+		assertThat(summary.failed()).as("order-0003 once, the poison on each of its 3 attempts").isEqualTo(4);
+		assertThat(summary.retried()).as("order-0003's 2nd attempt, the poison's 2nd and 3rd").isEqualTo(3);
+		assertThat(summary.deadLettered()).as("the poison").isOne();
 		assertThat(summary.leftovers()).isZero();
-		assertThat(summary.paymentsSent()).as("payments published, one per processed order").isEqualTo(20);
-		assertThat(summary.paymentsProcessed()).as("payments processed on the second stream").isEqualTo(20);
+		assertThat(summary.paymentsSent()).as("payments published, one per processed order").isEqualTo(19);
+		assertThat(summary.paymentsProcessed()).as("payments processed on the second stream").isEqualTo(19);
 		assertThat(summary.isComplete()).isTrue();
 
 		// what it printed says the same
-		assertThat(output.getOut()).containsPattern("nacked\\s+order-0003 fails on its first delivery")
-			.containsPattern("acked\\s+order-0003 .*redelivered")
+		assertThat(output.getOut()).containsPattern("failed\\s+order-0003 fails on its first attempt")
+			.containsPattern("acked\\s+order-0003 .*attempt 2")
+			.containsPattern("failed\\s+order-0007 fails on every attempt \\(simulated poison\\), attempt 3")
+			.containsPattern("parked\\s+order-0007 after 3 attempts: .*SimulatedFailure: cannot price order-0007")
 			.contains("Summary of run " + summary.runId() + "\n");
 		assertThat(printedRow(output, "sent")).isEqualTo(20);
 		assertThat(printedRow(output, "confirmed")).isEqualTo(20);
-		assertThat(printedRow(output, "processed")).isEqualTo(20);
+		assertThat(printedRow(output, "processed")).isEqualTo(19);
 		assertThat(printedConsumerRows(output)).hasSameSizeAs(summary.perConsumer())
 			.allSatisfy((processed) -> assertThat(processed).isPositive())
-			.satisfies((rows) -> assertThat(rows.stream().mapToInt(Integer::intValue).sum()).isEqualTo(20));
-		assertThat(printedRow(output, "nacked")).isEqualTo(1);
-		assertThat(printedRow(output, "redelivered")).isEqualTo(1);
-		assertThat(printedRow(output, "acked")).isEqualTo(20);
-		assertThat(printedRow(output, "payments")).isEqualTo(20);
-		assertThat(printedRow(output, "paid")).isEqualTo(20);
+			.satisfies((rows) -> assertThat(rows.stream().mapToInt(Integer::intValue).sum()).isEqualTo(19));
+		assertThat(printedRow(output, "failed")).isEqualTo(4);
+		assertThat(printedRow(output, "retried")).isEqualTo(3);
+		assertThat(printedRow(output, "dead-lettered")).isEqualTo(1);
+		assertThat(printedRow(output, "acked")).isEqualTo(19);
+		assertThat(printedRow(output, "payments")).isEqualTo(19);
+		assertThat(printedRow(output, "paid")).isEqualTo(19);
 		assertThat(output.getOut())
 			.containsPattern("payments\\s+" + Pattern.quote(this.name + "-payments") + "\\s+acked\\s+order-0001");
 
@@ -88,6 +95,7 @@ class SampleApplicationTests {
 		// queue
 		assertThat(RabbitBroker.readyMessages(this.name)).isZero();
 		assertThat(RabbitBroker.readyMessages(this.name + "-payments")).isZero();
+		assertThat(RabbitBroker.readyMessages(this.name + ".dlq")).as("read by the dead-letters stream").isZero();
 	}
 
 	@Test
@@ -102,7 +110,7 @@ class SampleApplicationTests {
 		assertThat(summary.distinctProcessed()).isEqualTo(6);
 		assertThat(summary.duplicates()).isZero();
 		assertThat(summary.perConsumer().stream().mapToInt(ConsumerCount::processed).sum()).isEqualTo(6);
-		assertThat(summary.redelivered()).as("only this run's failing event counts").isOne();
+		assertThat(summary.retried()).as("only this run's failing event counts").isOne();
 		assertThat(summary.isComplete()).isTrue();
 		assertThat(printedRow(output, "leftovers")).isEqualTo(3);
 		assertThat(output.getOut()).contains("killedrun-order-0003 is not from this run: skipped");
@@ -129,6 +137,7 @@ class SampleApplicationTests {
 		List<String> args = new ArrayList<>(List.of("--zephcast.rabbit.url=" + RabbitBroker.url(),
 				"--zephcast.rabbit.queue-name=" + this.name, "--zephcast.rabbit.exchange-name=" + this.name,
 				"--zephcast.rabbit.streams.payments.queue-name=" + this.name + "-payments",
+				"--zephcast.rabbit.streams.dead-letters.queue-name=" + this.name + ".dlq",
 				"--zephcast.sample.timeout=30s"));
 		args.addAll(List.of(sampleArgs));
 		ConfigurableApplicationContext context = SpringApplication.run(SampleApplication.class,

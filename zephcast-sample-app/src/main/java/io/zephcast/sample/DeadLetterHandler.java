@@ -1,0 +1,38 @@
+package io.zephcast.sample;
+
+import io.zephcast.rabbit.RabbitMessage;
+import io.zephcast.rabbit.RabbitMessageHandler;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.stereotype.Component;
+
+/**
+ * Reads the orders' dead letters ({@code zephcast.rabbit.streams.dead-letters}, on the
+ * queue {@code <orders queue>.dlq} the orders stream declares): what an operator would
+ * look at. Each dead letter carries why it is there in its headers.
+ */
+@Component
+@Qualifier("dead-letters")
+public class DeadLetterHandler implements RabbitMessageHandler {
+
+	private final OrderStats stats;
+
+	public DeadLetterHandler(OrderStats stats) {
+		this.stats = stats;
+	}
+
+	@Override
+	public void handle(RabbitMessage message) {
+		if (!this.stats.isFromThisRun(message)) {
+			this.stats.leftover();
+			return;
+		}
+		OrderEvent order = message.bodyAs(OrderEvent.class);
+		System.out.printf("%-11s %-15s %-7s %s after %s attempts: %s: %s%n", "dead-letter",
+				message.header("zephcast-original-routing-key"), "parked", order.orderId(),
+				message.header("zephcast-attempts"), message.header("zephcast-exception"),
+				message.header("zephcast-exception-message"));
+		this.stats.deadLettered(order.orderId());
+	}
+
+}
