@@ -110,6 +110,7 @@ public final class BenchmarkMain {
 			long start = System.nanoTime();
 			int results = this.results.size();
 			int heapRows = this.heapRows.size();
+			String table = null;
 			this.admin.takeOutage();
 			try {
 				switch (scenario) {
@@ -122,6 +123,7 @@ public final class BenchmarkMain {
 					case "latency" -> fixedRateLatency();
 					case "group" -> consumerGroup();
 					case "heap" -> new HeapScenario(this.options, this.admin, this.progress).run(this.heapRows);
+					case "storm" -> table = new StormScenario(this.options, this.admin, this.progress).run();
 					default -> throw new IllegalStateException(scenario);
 				}
 				String outage = this.admin.takeOutage();
@@ -131,6 +133,9 @@ public final class BenchmarkMain {
 				}
 				for (ScenarioResult result : this.results.subList(results, this.results.size())) {
 					this.out.println(result.render());
+				}
+				if (table != null) {
+					this.out.println(table);
 				}
 				if (this.heapRows.size() > heapRows) {
 					this.out.println(new HeapScenario(this.options, this.admin, this.progress).render(this.heapRows));

@@ -13,7 +13,8 @@ import java.util.Set;
  */
 final class Options {
 
-	static final List<String> ALL_SCENARIOS = List.of("publish", "consume", "pubsub", "latency", "group", "heap");
+	static final List<String> ALL_SCENARIOS = List.of("publish", "consume", "pubsub", "latency", "group", "heap",
+			"storm");
 
 	String url = "amqp://guest:guest@localhost:5672/";
 
@@ -45,6 +46,9 @@ final class Options {
 
 	/** Seconds per contender and round of the latency scenario. */
 	int latencySeconds = 10;
+
+	/** Healthy messages of the poison storm (one poison message in every 51). */
+	int stormMessages = 50_000;
 
 	/** Backlog of the heap scenario. */
 	int heapBacklog = 1_000_000;
@@ -113,6 +117,7 @@ final class Options {
 				case "rate" -> options.rate = positive(key, value);
 				case "latency-seconds" -> options.latencySeconds = positive(key, value);
 				case "heap-backlog" -> options.heapBacklog = positive(key, value);
+				case "storm-messages" -> options.stormMessages = positive(key, value);
 				case "heap-seconds" -> options.heapSeconds = positive(key, value);
 				case "heap-work-millis" -> options.heapWorkMillis = nonNegative(key, value);
 				case "max-trial-seconds" -> options.maxTrialSeconds = positive(key, value);
@@ -134,6 +139,7 @@ final class Options {
 		this.warmup = 0;
 		this.latencySeconds = 1;
 		this.heapBacklog = 10_000;
+		this.stormMessages = 2_000;
 		this.heapSeconds = 1;
 		this.maxTrialSeconds = 5;
 		this.timeoutSeconds = 60;
@@ -181,7 +187,7 @@ final class Options {
 				Usage: java -jar zephcast-benchmarks/target/zephcast-benchmarks.jar [options]
 				  --smoke                  every scenario tiny (CI); fails only if a scenario breaks
 				  --url=amqp://...         broker (default $ZEPHCAST_RABBIT_URL or amqp://guest:guest@localhost:5672/)
-				  --scenarios=a,b          subset of publish,consume,pubsub,latency,group,heap (default all)
+				  --scenarios=a,b          subset of publish,consume,pubsub,latency,group,heap,storm (default all)
 				  --contenders=a,b         only contenders whose name contains one of these (raw always runs)
 				  --messages=N             messages per trial: publish-only, publish+consume, group (60000)
 				  --backlog=N              backlog per trial, consume-only at prefetch 250 (60000)
@@ -191,6 +197,7 @@ final class Options {
 				  --rate=N                 msg/s of the fixed-rate latency scenario (1000)
 				  --latency-seconds=N      seconds per latency trial (10)
 				  --heap-backlog=N         backlog of the heap scenario (1000000)
+				  --storm-messages=N       healthy messages of the poison storm, 1 in 51 poison (50000)
 				  --heap-seconds=N         seconds each heap contender consumes slowly (10)
 				  --heap-work-millis=N     sleep per message of the slow heap consumer (1)
 				  --max-trial-seconds=N    stop publishing in a trial after N s (10)
