@@ -115,14 +115,16 @@ class PoisonMessageTests {
 		String deadLetters = config.queueName() + RetryQueues.DEAD_LETTER_SUFFIX;
 		try (RabbitClient client = new RabbitClient("pull", config).connect()) {
 			client.send("again").get(10, TimeUnit.SECONDS);
-			List<Integer> attempts = new ArrayList<>();
+			List<Attempt> attempts = new ArrayList<>();
 			for (int i = 0; i < 3; i++) {
 				RabbitMessage message = client.receive(Duration.ofSeconds(10)).orElseThrow();
-				attempts.add(message.deliveryAttempt());
+				attempts.add(new Attempt(System.nanoTime(), message.deliveryAttempt(), message.routingKey()));
 				client.retryLater(message, new IllegalArgumentException("try " + i)).get(10, TimeUnit.SECONDS);
 				assertThat(message.isSettled()).isTrue();
 			}
-			assertThat(attempts).containsExactly(1, 2, 3);
+			assertThat(attempts).extracting(Attempt::number).containsExactly(1, 2, 3);
+			assertThat(millisBetween(attempts.get(0), attempts.get(1))).isCloseTo(1000, within(200L));
+			assertThat(millisBetween(attempts.get(1), attempts.get(2))).isCloseTo(2000, within(400L));
 			await().atMost(Duration.ofSeconds(10)).until(() -> RabbitBroker.readyMessages(deadLetters) == 1);
 			assertThat(get(deadLetters).getProps().getHeaders().get("zephcast-exception-message")).hasToString("try 2");
 
