@@ -23,8 +23,8 @@ public class DeadLetterHandler implements RabbitMessageHandler {
 
 	@Override
 	public void handle(RabbitMessage message) {
-		if (!this.stats.isFromThisRun(message)) {
-			this.stats.leftover();
+		if (this.stats.skipsLeftover(message)) {
+			// as for orders: left by an earlier run, taken off the queue, not counted
 			return;
 		}
 		OrderEvent order = message.bodyAs(OrderEvent.class);

@@ -165,6 +165,19 @@ public class OrderStats {
 	}
 
 	/**
+	 * Counts a message that is not from this run as a leftover.
+	 * @param message the message
+	 * @return whether it was a leftover (the handler then only returns, which acks it)
+	 */
+	boolean skipsLeftover(RabbitMessage message) {
+		if (isFromThisRun(message)) {
+			return false;
+		}
+		leftover();
+		return true;
+	}
+
+	/**
 	 * Waits until every event of the batch has been processed.
 	 * @param timeout how long to wait at most
 	 * @return whether all were processed in time

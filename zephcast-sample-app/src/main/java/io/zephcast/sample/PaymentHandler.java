@@ -23,10 +23,8 @@ public class PaymentHandler implements RabbitMessageHandler {
 
 	@Override
 	public void handle(RabbitMessage message) {
-		if (!this.stats.isFromThisRun(message)) {
-			// as for orders: a payment left by an earlier run is taken off the queue, not
-			// counted
-			this.stats.leftover();
+		if (this.stats.skipsLeftover(message)) {
+			// as for orders: left by an earlier run, taken off the queue, not counted
 			return;
 		}
 		PaymentEvent payment = message.bodyAs(PaymentEvent.class);
