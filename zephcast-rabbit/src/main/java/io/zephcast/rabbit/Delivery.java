@@ -22,13 +22,17 @@ final class Delivery {
 
 	private final Runnable onSettled;
 
+	/** Told the outcome once, for the client's meters and observations. */
+	private final DeliveryListener listener;
+
 	private final AtomicBoolean settled = new AtomicBoolean();
 
-	Delivery(Object owner, Channel channel, long deliveryTag, Runnable onSettled) {
+	Delivery(Object owner, Channel channel, long deliveryTag, Runnable onSettled, DeliveryListener listener) {
 		this.owner = owner;
 		this.channel = channel;
 		this.deliveryTag = deliveryTag;
 		this.onSettled = onSettled;
+		this.listener = listener;
 	}
 
 	long deliveryTag() {
@@ -58,8 +62,10 @@ final class Delivery {
 			this.channel.basicAck(this.deliveryTag, false);
 		}
 		catch (IOException | AlreadyClosedException ex) {
+			this.listener.settled(DeliveryOutcome.RELEASED);
 			throw lost("ack", messageId, ex);
 		}
+		this.listener.settled(DeliveryOutcome.ACKED);
 	}
 
 	void nack(@Nullable String messageId, boolean requeue) {
@@ -68,14 +74,17 @@ final class Delivery {
 			this.channel.basicNack(this.deliveryTag, false, requeue);
 		}
 		catch (IOException | AlreadyClosedException ex) {
+			this.listener.settled(DeliveryOutcome.RELEASED);
 			throw lost("nack", messageId, ex);
 		}
+		this.listener.settled(requeue ? DeliveryOutcome.REQUEUED : DeliveryOutcome.REJECTED);
 	}
 
 	/** Settles without telling the broker: the channel is closing and will requeue it. */
 	boolean abandon() {
 		if (this.settled.compareAndSet(false, true)) {
 			this.onSettled.run();
+			this.listener.settled(DeliveryOutcome.RELEASED);
 			return true;
 		}
 		return false;

@@ -1,0 +1,117 @@
+package io.zephcast.rabbit;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import io.micrometer.common.KeyValues;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.transport.ReceiverContext;
+import io.micrometer.observation.transport.SenderContext;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.amqp.core.MessageProperties;
+
+/**
+ * The Micrometer observations of a client: one around each send ({@value #SEND}, from the
+ * call until the broker's answer) and one around each delivered message
+ * ({@value #PROCESS}, from its arrival until it is settled). The send's context carries
+ * the message headers, so a tracer writes its trace context there (W3C
+ * {@code traceparent} with OpenTelemetry or Brave); the delivery's reads them back, so
+ * the consumer's span continues the producer's trace. Key names follow OpenTelemetry's
+ * messaging conventions where there is one.
+ */
+final class ClientObservations {
+
+	/** The observation of a send. */
+	static final String SEND = "zephcast.publish";
+
+	/** The observation of a delivered message, handled or pulled. */
+	static final String PROCESS = "zephcast.process";
+
+	static final String OUTCOME = "zephcast.outcome";
+
+	private final ObservationRegistry registry;
+
+	private final String streamName;
+
+	private final String queueName;
+
+	ClientObservations(ObservationRegistry registry, String streamName, String queueName) {
+		this.registry = registry;
+		this.streamName = streamName;
+		this.queueName = queueName;
+	}
+
+	ObservationRegistry registry() {
+		return this.registry;
+	}
+
+	/**
+	 * Starts the observation of a send; a tracer has written its headers into
+	 * {@link SendContext#getCarrier()} when this returns.
+	 */
+	Observation startSend(SendContext context) {
+		return Observation.createNotStarted(SEND, () -> context, this.registry)
+			.contextualName(context.exchange.isEmpty() ? "(default) publish" : context.exchange + " publish")
+			.lowCardinalityKeyValues(KeyValues.of("messaging.system", "rabbitmq", "messaging.operation", "publish",
+					"messaging.destination.name", context.exchange, "zephcast.stream", this.streamName))
+			.highCardinalityKeyValue("messaging.rabbitmq.destination.routing_key", context.routingKey)
+			.start();
+	}
+
+	/**
+	 * Starts the observation of a delivered message, continuing the trace its headers
+	 * carry.
+	 */
+	Observation startProcess(MessageProperties properties) {
+		ProcessContext context = new ProcessContext(properties.getHeaders());
+		context.setRemoteServiceName("RabbitMQ");
+		Observation observation = Observation.createNotStarted(PROCESS, () -> context, this.registry)
+			.contextualName(this.queueName + " process")
+			.lowCardinalityKeyValues(KeyValues.of("messaging.system", "rabbitmq", "messaging.operation", "process",
+					"messaging.destination.name", this.queueName, "zephcast.stream", this.streamName));
+		String messageId = properties.getMessageId();
+		if (messageId != null) {
+			observation.highCardinalityKeyValue("messaging.message.id", messageId);
+		}
+		return observation.start();
+	}
+
+	/** A send: the headers a tracer writes its context into. */
+	static final class SendContext extends SenderContext<Map<String, Object>> {
+
+		private final String exchange;
+
+		private final String routingKey;
+
+		SendContext(String exchange, String routingKey) {
+			super((carrier, key, value) -> {
+				if (carrier != null) {
+					carrier.put(key, value);
+				}
+			});
+			this.exchange = exchange;
+			this.routingKey = routingKey;
+			setCarrier(new HashMap<>(4));
+			setRemoteServiceName("RabbitMQ");
+		}
+
+	}
+
+	/** A delivery: the headers a tracer reads the producer's context from. */
+	static final class ProcessContext extends ReceiverContext<Map<String, Object>> {
+
+		ProcessContext(Map<String, Object> headers) {
+			super(ProcessContext::header);
+			setCarrier(headers);
+		}
+
+		private static @Nullable String header(Map<String, Object> carrier, String key) {
+			Object value = carrier.get(key);
+			return (value != null) ? value.toString() : null;
+		}
+
+	}
+
+}
