@@ -28,7 +28,7 @@ final class ClientInstrumentation {
 			RabbitClientMetrics metrics) {
 		this.metrics = metrics;
 		this.observations = registry.isNoop() ? null
-				: new ClientObservations(registry, streamName, topology.queueName());
+				: new ClientObservations(registry, streamName, topology.exchangeName(), topology.queueName());
 		this.off = this.observations == null && metrics == RabbitClientMetrics.NONE;
 	}
 

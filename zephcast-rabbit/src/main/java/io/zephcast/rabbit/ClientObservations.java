@@ -35,12 +35,35 @@ final class ClientObservations {
 
 	private final String streamName;
 
-	private final String queueName;
+	/** The client's own exchange: its key values and name made once, not per send. */
+	private final String exchange;
 
-	ClientObservations(ObservationRegistry registry, String streamName, String queueName) {
+	private final KeyValues sendKeyValues;
+
+	private final String sendName;
+
+	private final KeyValues processKeyValues;
+
+	private final String processName;
+
+	ClientObservations(ObservationRegistry registry, String streamName, String exchange, String queueName) {
 		this.registry = registry;
 		this.streamName = streamName;
-		this.queueName = queueName;
+		this.exchange = exchange;
+		this.sendKeyValues = sendKeyValues(exchange);
+		this.sendName = sendName(exchange);
+		this.processKeyValues = KeyValues.of("messaging.system", "rabbitmq", "messaging.operation", "process",
+				"messaging.destination.name", queueName, "zephcast.stream", streamName);
+		this.processName = queueName + " process";
+	}
+
+	private KeyValues sendKeyValues(String exchange) {
+		return KeyValues.of("messaging.system", "rabbitmq", "messaging.operation", "publish",
+				"messaging.destination.name", exchange, "zephcast.stream", this.streamName);
+	}
+
+	private static String sendName(String exchange) {
+		return exchange.isEmpty() ? "(default) publish" : exchange + " publish";
 	}
 
 	ObservationRegistry registry() {
@@ -52,10 +75,10 @@ final class ClientObservations {
 	 * {@link SendContext#getCarrier()} when this returns.
 	 */
 	Observation startSend(SendContext context) {
+		boolean own = context.exchange.equals(this.exchange);
 		return Observation.createNotStarted(SEND, () -> context, this.registry)
-			.contextualName(context.exchange.isEmpty() ? "(default) publish" : context.exchange + " publish")
-			.lowCardinalityKeyValues(KeyValues.of("messaging.system", "rabbitmq", "messaging.operation", "publish",
-					"messaging.destination.name", context.exchange, "zephcast.stream", this.streamName))
+			.contextualName(own ? this.sendName : sendName(context.exchange))
+			.lowCardinalityKeyValues(own ? this.sendKeyValues : sendKeyValues(context.exchange))
 			.highCardinalityKeyValue("messaging.rabbitmq.destination.routing_key", context.routingKey)
 			.start();
 	}
@@ -68,9 +91,8 @@ final class ClientObservations {
 		ProcessContext context = new ProcessContext(properties.getHeaders());
 		context.setRemoteServiceName("RabbitMQ");
 		Observation observation = Observation.createNotStarted(PROCESS, () -> context, this.registry)
-			.contextualName(this.queueName + " process")
-			.lowCardinalityKeyValues(KeyValues.of("messaging.system", "rabbitmq", "messaging.operation", "process",
-					"messaging.destination.name", this.queueName, "zephcast.stream", this.streamName));
+			.contextualName(this.processName)
+			.lowCardinalityKeyValues(this.processKeyValues);
 		String messageId = properties.getMessageId();
 		if (messageId != null) {
 			observation.highCardinalityKeyValue("messaging.message.id", messageId);
