@@ -56,14 +56,25 @@ final class ClientInstrumentation {
 				sent = options.withHeaders(tracingHeaders);
 			}
 		}
-		CompletableFuture<Void> result = publish.apply(sent);
+		CompletableFuture<Void> result;
+		try {
+			result = publish.apply(sent);
+		}
+		catch (RuntimeException ex) {
+			// not a send failure the client reports in the future: still ends the
+			// observation, so no active one is left behind
+			if (observation != null) {
+				observation.error(ex);
+				observation.stop();
+			}
+			throw ex;
+		}
 		Observation settled = observation;
 		result.whenComplete((ignored, error) -> {
 			SendFailedException.Reason failure = (error instanceof SendFailedException failed) ? failed.reason() : null;
 			this.metrics.sent(System.nanoTime() - start, failure);
 			if (settled != null) {
-				settled.lowCardinalityKeyValue(ClientObservations.OUTCOME,
-						(failure != null) ? failure.tag() : "confirmed");
+				settled.lowCardinalityKeyValue(ClientObservations.sendOutcome(failure));
 				if (error != null) {
 					settled.error(error);
 				}
@@ -151,7 +162,7 @@ final class ClientInstrumentation {
 		@Override
 		public void settled(DeliveryOutcome outcome) {
 			this.metrics.settled(outcome);
-			this.observation.lowCardinalityKeyValue(ClientObservations.OUTCOME, outcome.tag());
+			this.observation.lowCardinalityKeyValue(ClientObservations.deliveryOutcome(outcome));
 			boolean stopNow;
 			synchronized (this) {
 				this.settled = true;

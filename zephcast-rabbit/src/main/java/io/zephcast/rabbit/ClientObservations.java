@@ -1,8 +1,10 @@
 package io.zephcast.rabbit;
 
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.micrometer.common.KeyValue;
 import io.micrometer.common.KeyValues;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
@@ -30,6 +32,23 @@ final class ClientObservations {
 	static final String PROCESS = "zephcast.process";
 
 	static final String OUTCOME = "zephcast.outcome";
+
+	// the outcome key values, made once: one is added to every observation
+	private static final KeyValue CONFIRMED = KeyValue.of(OUTCOME, "confirmed");
+
+	private static final Map<SendFailedException.Reason, KeyValue> SEND_FAILURES = new EnumMap<>(
+			SendFailedException.Reason.class);
+
+	private static final Map<DeliveryOutcome, KeyValue> DELIVERY_OUTCOMES = new EnumMap<>(DeliveryOutcome.class);
+
+	static {
+		for (SendFailedException.Reason reason : SendFailedException.Reason.values()) {
+			SEND_FAILURES.put(reason, KeyValue.of(OUTCOME, reason.tag()));
+		}
+		for (DeliveryOutcome outcome : DeliveryOutcome.values()) {
+			DELIVERY_OUTCOMES.put(outcome, KeyValue.of(OUTCOME, outcome.tag()));
+		}
+	}
 
 	private final ObservationRegistry registry;
 
@@ -64,6 +83,14 @@ final class ClientObservations {
 
 	private static String sendName(String exchange) {
 		return exchange.isEmpty() ? "(default) publish" : exchange + " publish";
+	}
+
+	static KeyValue sendOutcome(SendFailedException.@Nullable Reason failure) {
+		return (failure != null) ? SEND_FAILURES.get(failure) : CONFIRMED;
+	}
+
+	static KeyValue deliveryOutcome(DeliveryOutcome outcome) {
+		return DELIVERY_OUTCOMES.get(outcome);
 	}
 
 	ObservationRegistry registry() {
