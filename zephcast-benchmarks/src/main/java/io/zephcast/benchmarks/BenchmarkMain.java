@@ -215,8 +215,8 @@ public final class BenchmarkMain {
 	// ---------------------------------------------------------------- scenarios
 
 	private void publishOnly() throws Exception {
-		List<Contender> contenders = List.of(Contender.RAW, Contender.ZEPHCAST_SEND, Contender.RAW_ZEPHCAST_PROPERTIES,
-				Contender.SPRING_ASYNC, Contender.SPRING_SYNC);
+		List<Contender> contenders = List.of(Contender.RAW, Contender.ZEPHCAST_SEND, Contender.ZEPHCAST_SEND_OBSERVED,
+				Contender.RAW_ZEPHCAST_PROPERTIES, Contender.SPRING_ASYNC, Contender.SPRING_SYNC);
 		rounds(new ScenarioResult("publish",
 				"publish-only with confirms: " + count(this.options.messages)
 						+ " msgs per trial (RabbitTemplate waiting for each confirm: "
@@ -300,8 +300,8 @@ public final class BenchmarkMain {
 
 	/** Publish and consume at once; rate 0 = as fast as the window allows. */
 	private void flowScenario(String key, String title, int prefetch, int concurrency, int rate) throws Exception {
-		List<Contender> contenders = List.of(Contender.RAW, Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL,
-				Contender.SPRING_BOTH);
+		List<Contender> contenders = List.of(Contender.RAW, Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PUSH_OBSERVED,
+				Contender.ZEPHCAST_PULL, Contender.SPRING_BOTH);
 		int size = (rate > 0) ? rate * this.options.latencySeconds : this.options.messages;
 		String meaning = (rate > 0) ? "due send time -> consumer (sends paced; a late send counts against it)"
 				: "send -> consumer (includes time queued behind earlier messages)";

@@ -26,6 +26,17 @@ record Contender(String name, Family family, String variant) {
 
 	static final Contender ZEPHCAST_PULL = new Contender("zephcast pull (iterate+ack)", Family.ZEPHCAST, "PULL");
 
+	/**
+	 * zephcast send with what a Spring Boot application with actuator gets: zephcast's
+	 * meters, amqp-client's connection meters and an observation per send and delivery
+	 * (timed by Micrometer's meter handler; no tracer).
+	 */
+	static final Contender ZEPHCAST_SEND_OBSERVED = new Contender("zephcast send, meters+observations", Family.ZEPHCAST,
+			"PUSH_OBSERVED");
+
+	static final Contender ZEPHCAST_PUSH_OBSERVED = new Contender("zephcast push, meters+observations", Family.ZEPHCAST,
+			"PUSH_OBSERVED");
+
 	static final Contender SPRING_ASYNC = new Contender("RabbitTemplate, futures in flight", Family.SPRING, "ASYNC");
 
 	static final Contender SPRING_SYNC = new Contender("RabbitTemplate, wait each confirm", Family.SPRING, "SYNC");
@@ -38,8 +49,9 @@ record Contender(String name, Family family, String variant) {
 		return switch (this.family) {
 			case RAW -> new RawSession(options, queue, prefetch, concurrency, this.variant.equals("PROPERTIES"))
 				.openPublisher();
-			case ZEPHCAST ->
-				new ZephcastSession(options, queue, prefetch, concurrency, ZephcastSession.Mode.valueOf(this.variant));
+			case ZEPHCAST -> new ZephcastSession(options, queue, prefetch, concurrency,
+					ZephcastSession.Mode.valueOf(this.variant.replace("_OBSERVED", "")),
+					this.variant.endsWith("_OBSERVED"));
 			case SPRING ->
 				new SpringSession(options, queue, prefetch, concurrency, SpringSession.Mode.valueOf(this.variant));
 		};

@@ -59,11 +59,31 @@ final class ScenarioResult {
 
 	/** Median over rounds of (contender rate / raw rate in the same round). */
 	double rateRatio(Contender contender) {
+		return rateRatio(contender, Contender.RAW);
+	}
+
+	/** Median over rounds of (contender rate / baseline rate in the same round). */
+	double rateRatio(Contender contender, Contender baseline) {
 		List<Double> ratios = new ArrayList<>();
 		for (Trial trial : this.trials.get(contender)) {
-			Trial raw = roundOf(Contender.RAW, trial.round());
-			if (raw != null && raw.rate() > 0) {
-				ratios.add(trial.rate() / raw.rate());
+			Trial base = roundOf(baseline, trial.round());
+			if (base != null && base.rate() > 0) {
+				ratios.add(trial.rate() / base.rate());
+			}
+		}
+		return median(ratios.stream().mapToDouble(Double::doubleValue).toArray());
+	}
+
+	/**
+	 * Median over rounds of (contender client CPU per message / baseline client CPU per
+	 * message in the same round).
+	 */
+	double clientCpuRatio(Contender contender, Contender baseline) {
+		List<Double> ratios = new ArrayList<>();
+		for (Trial trial : this.trials.get(contender)) {
+			Trial base = roundOf(baseline, trial.round());
+			if (base != null && base.cpu() != null && trial.cpu() != null && base.cpu()[0] > 0) {
+				ratios.add(trial.cpu()[0] / base.cpu()[0]);
 			}
 		}
 		return median(ratios.stream().mapToDouble(Double::doubleValue).toArray());

@@ -15,6 +15,12 @@ final class TargetSummary {
 
 	private static final double P99_TARGET = 1.5;
 
+	/** Meters and observations on may cost at most 5 % of the msg/s... */
+	private static final double OBSERVED_RATE_TARGET = 0.95;
+
+	/** ...and at most 10 % more client CPU per message. */
+	private static final double OBSERVED_CPU_TARGET = 1.10;
+
 	private final Options options;
 
 	private final List<ScenarioResult> results;
@@ -78,6 +84,11 @@ final class TargetSummary {
 					.append(" |\n");
 			}
 		}
+		observedTargets(out, result("publish"), Contender.ZEPHCAST_SEND_OBSERVED, Contender.ZEPHCAST_SEND,
+				"publish-only");
+		for (String key : List.of("pubsub", "latency", "group")) {
+			observedTargets(out, result(key), Contender.ZEPHCAST_PUSH_OBSERVED, Contender.ZEPHCAST_PUSH, key);
+		}
 		for (String key : List.of("pubsub", "group")) {
 			ScenarioResult flow = result(key);
 			if (flow == null) {
@@ -96,6 +107,18 @@ final class TargetSummary {
 			}
 		}
 		return out.toString();
+	}
+
+	/** The cost of meters and observations: on against off, in the same rounds. */
+	private static void observedTargets(StringBuilder out, ScenarioResult result, Contender observed, Contender plain,
+			String scenario) {
+		if (result == null || !result.has(observed) || !result.has(plain)) {
+			return;
+		}
+		target(out, "meters+observations on/off msg/s, " + scenario, result.rateRatio(observed, plain),
+				OBSERVED_RATE_TARGET, true);
+		target(out, "meters+observations on/off client CPU per msg, " + scenario,
+				result.clientCpuRatio(observed, plain), OBSERVED_CPU_TARGET, false);
 	}
 
 	private static void target(StringBuilder out, String what, double measured, double goal, boolean atLeast) {

@@ -3,10 +3,21 @@ package io.zephcast.benchmarks;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.rabbitmq.client.impl.MicrometerMetricsCollector;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import io.zephcast.autoconfigure.rabbit.metrics.MicrometerClientMetrics;
 import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitConfig;
+import io.zephcast.rabbit.RabbitConnectionFactories;
 import io.zephcast.rabbit.RabbitMessage;
 import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 
 /**
  * The zephcast {@link RabbitClient}, used as its documentation shows: one client per
@@ -31,7 +42,10 @@ final class ZephcastSession extends Session {
 
 	private final List<Thread> pullers = new ArrayList<>();
 
-	ZephcastSession(Options options, String queue, int prefetch, int concurrency, Mode mode) {
+	/** The observed contender's connection factory, closed here, not by the client. */
+	private final @Nullable CachingConnectionFactory observedConnectionFactory;
+
+	ZephcastSession(Options options, String queue, int prefetch, int concurrency, Mode mode, boolean observed) {
 		super(options, queue, prefetch, concurrency);
 		this.mode = mode;
 		RabbitConfig config = RabbitConfig.builder()
@@ -41,7 +55,31 @@ final class ZephcastSession extends Session {
 			.concurrency(concurrency)
 			.durable(true)
 			.build();
-		this.client = new RabbitClient(STREAM_NAME, config).connect();
+		if (!observed) {
+			this.observedConnectionFactory = null;
+			this.client = new RabbitClient(STREAM_NAME, config).connect();
+			return;
+		}
+		// what the starter sets up in an application with actuator (and no tracer): the
+		// connection meters, zephcast's meters, and observations timed by the meter
+		// handler
+		MeterRegistry meters = new SimpleMeterRegistry();
+		ObservationRegistry observations = ObservationRegistry.create();
+		observations.observationConfig().observationHandler(new DefaultMeterObservationHandler(meters));
+		this.observedConnectionFactory = RabbitConnectionFactories.create(STREAM_NAME, config);
+		this.observedConnectionFactory.getRabbitConnectionFactory()
+			.setMetricsCollector(new MicrometerMetricsCollector(meters, "rabbitmq", Tags.of("name", STREAM_NAME)));
+		// -Dzephcast.bench.observed=meters or =observations measures one half alone
+		String parts = System.getProperty("zephcast.bench.observed", "both");
+		RabbitClient.Builder builder = RabbitClient.builder(STREAM_NAME, config)
+			.connectionFactory(this.observedConnectionFactory);
+		if (!parts.equals("observations")) {
+			builder.metrics(new MicrometerClientMetrics(meters, STREAM_NAME));
+		}
+		if (!parts.equals("meters")) {
+			builder.observationRegistry(observations);
+		}
+		this.client = builder.build().connect();
 	}
 
 	@Override
@@ -86,6 +124,9 @@ final class ZephcastSession extends Session {
 	@Override
 	public void close() throws Exception {
 		stopConsuming();
+		if (this.observedConnectionFactory != null) {
+			this.observedConnectionFactory.destroy();
+		}
 	}
 
 }

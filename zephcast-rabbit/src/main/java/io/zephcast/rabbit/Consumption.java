@@ -48,6 +48,8 @@ final class Consumption {
 
 	private final FailedMessages failedMessages;
 
+	private final ClientInstrumentation instrumentation;
+
 	private volatile Mode mode = Mode.NONE;
 
 	private volatile @Nullable RabbitMessageHandler handler;
@@ -59,9 +61,10 @@ final class Consumption {
 
 	Consumption(RabbitClient client, RabbitTopology topology, AbstractMessageListenerContainer container,
 			boolean ownsContainer, Connector connector, PayloadCodec codec, FailedMessages failedMessages,
-			Executor callbacks) {
+			ClientInstrumentation instrumentation, Executor callbacks) {
 		this.client = client;
 		this.failedMessages = failedMessages;
+		this.instrumentation = instrumentation;
 		this.topology = topology;
 		this.container = container;
 		this.ownsContainer = ownsContainer;
@@ -185,8 +188,9 @@ final class Consumption {
 			Channel target = (channel instanceof ChannelProxy proxy) ? proxy.getTargetChannel() : channel;
 			Objects.requireNonNull(target, "manual acknowledgement needs the delivering channel");
 			Consumption.this.unsettled.increment();
+			DeliveryListener listener = Consumption.this.instrumentation.arrived(message.getMessageProperties());
 			Delivery delivery = new Delivery(Consumption.this.client, target,
-					message.getMessageProperties().getDeliveryTag(), Consumption.this.unsettled::decrement);
+					message.getMessageProperties().getDeliveryTag(), Consumption.this.unsettled::decrement, listener);
 			RabbitMessage delivered = new RabbitMessage(message.getBody(), message.getMessageProperties(),
 					Consumption.this.codec, delivery);
 			RabbitMessageHandler current = Consumption.this.handler;
@@ -200,8 +204,11 @@ final class Consumption {
 					delivery.abandon();
 				}
 			}
-			else {
+			else if (listener == DeliveryListener.NONE) {
 				handle(current, delivered);
+			}
+			else {
+				Consumption.this.instrumentation.handle(listener, () -> handle(current, delivered));
 			}
 		}
 

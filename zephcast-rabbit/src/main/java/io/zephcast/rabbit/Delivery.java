@@ -22,13 +22,17 @@ final class Delivery {
 
 	private final Runnable onSettled;
 
+	/** Told the outcome once, for the client's meters and observations. */
+	private final DeliveryListener listener;
+
 	private final AtomicBoolean settled = new AtomicBoolean();
 
-	Delivery(Object owner, Channel channel, long deliveryTag, Runnable onSettled) {
+	Delivery(Object owner, Channel channel, long deliveryTag, Runnable onSettled, DeliveryListener listener) {
 		this.owner = owner;
 		this.channel = channel;
 		this.deliveryTag = deliveryTag;
 		this.onSettled = onSettled;
+		this.listener = listener;
 	}
 
 	long deliveryTag() {
@@ -58,8 +62,10 @@ final class Delivery {
 			this.channel.basicAck(this.deliveryTag, false);
 		}
 		catch (IOException | AlreadyClosedException ex) {
+			this.listener.settled(DeliveryOutcome.RELEASED);
 			throw lost("ack", messageId, ex);
 		}
+		this.listener.settled(DeliveryOutcome.ACKED);
 	}
 
 	void nack(@Nullable String messageId, boolean requeue) {
@@ -68,14 +74,16 @@ final class Delivery {
 			this.channel.basicNack(this.deliveryTag, false, requeue);
 		}
 		catch (IOException | AlreadyClosedException ex) {
+			this.listener.settled(DeliveryOutcome.RELEASED);
 			throw lost("nack", messageId, ex);
 		}
+		this.listener.settled(requeue ? DeliveryOutcome.REQUEUED : DeliveryOutcome.REJECTED);
 	}
 
 	/**
 	 * Claims the message for a settlement that completes later (a retry or dead letter
 	 * waits for the broker to confirm the copy): nothing else may settle it meanwhile,
-	 * and it counts as handed out until {@link #finish(boolean, boolean)}.
+	 * and it counts as handed out until {@link #finish(DeliveryOutcome)}.
 	 * @throws IllegalStateException if it was already settled
 	 */
 	void claim(String operation, @Nullable String messageId) {
@@ -85,32 +93,38 @@ final class Delivery {
 	}
 
 	/**
-	 * Completes a claimed settlement: acks, or nacks with or without requeue.
-	 * @param ack whether to ack
-	 * @param requeue for a nack, whether to requeue
+	 * Completes a claimed settlement: acks a message retried or dead-lettered (its copy
+	 * is stored), nacks one whose copy failed (requeued) or that is dropped (rejected).
+	 * @param outcome {@link DeliveryOutcome#RETRIED},
+	 * {@link DeliveryOutcome#DEAD_LETTERED}, {@link DeliveryOutcome#REQUEUED} or
+	 * {@link DeliveryOutcome#REJECTED}
 	 * @throws AckFailedException if the channel is gone (the broker requeued it)
 	 */
-	void finish(boolean ack, boolean requeue) {
+	void finish(DeliveryOutcome outcome) {
+		boolean ack = outcome == DeliveryOutcome.RETRIED || outcome == DeliveryOutcome.DEAD_LETTERED;
 		try {
 			if (ack) {
 				this.channel.basicAck(this.deliveryTag, false);
 			}
 			else {
-				this.channel.basicNack(this.deliveryTag, false, requeue);
+				this.channel.basicNack(this.deliveryTag, false, outcome == DeliveryOutcome.REQUEUED);
 			}
 		}
 		catch (IOException | AlreadyClosedException ex) {
+			this.listener.settled(DeliveryOutcome.RELEASED);
 			throw lost(ack ? "ack" : "nack", null, ex);
 		}
 		finally {
 			this.onSettled.run();
 		}
+		this.listener.settled(outcome);
 	}
 
 	/** Settles without telling the broker: the channel is closing and will requeue it. */
 	boolean abandon() {
 		if (this.settled.compareAndSet(false, true)) {
 			this.onSettled.run();
+			this.listener.settled(DeliveryOutcome.RELEASED);
 			return true;
 		}
 		return false;

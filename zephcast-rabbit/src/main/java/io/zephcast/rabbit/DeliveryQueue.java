@@ -132,6 +132,20 @@ final class DeliveryQueue {
 		return null;
 	}
 
+	/**
+	 * The messages buffered, not yet handed out.
+	 * @return the count
+	 */
+	int size() {
+		this.lock.lock();
+		try {
+			return this.messages.size();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
 	CompletableFuture<RabbitMessage> next() {
 		this.lock.lock();
 		try {

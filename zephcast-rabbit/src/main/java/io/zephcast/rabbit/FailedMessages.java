@@ -88,7 +88,7 @@ final class FailedMessages {
 			copy.properties().expiration(Long.toString(this.policy.jittered(interval)));
 		}
 		return publish(message, copy, destination, "retry (attempt " + attempt + " of " + this.policy.maxAttempts()
-				+ ", next in " + interval.toMillis() + " ms)");
+				+ ", next in " + interval.toMillis() + " ms)", DeliveryOutcome.RETRIED);
 	}
 
 	/**
@@ -111,21 +111,21 @@ final class FailedMessages {
 						+ this.topology.queueName() + "' has no dead-letter exchange and the dead-letter queue is off"
 						+ ((cause != null) ? "; last failure: " + cause : ""));
 			}
-			return settle(message, false, false);
+			return settle(message, DeliveryOutcome.REJECTED);
 		}
 		PayloadCodec.Outgoing copy = copy(message, message.deliveryAttempt(), cause, reason);
-		return publish(message, copy, destination, "dead letter (" + reason + ")");
+		return publish(message, copy, destination, "dead letter (" + reason + ")", DeliveryOutcome.DEAD_LETTERED);
 	}
 
 	private CompletableFuture<Void> publish(RabbitMessage message, PayloadCodec.Outgoing copy,
-			RetryQueues.Destination destination, String what) {
+			RetryQueues.Destination destination, String what, DeliveryOutcome stored) {
 		return this.publisher.publishCopy(destination.exchange(), destination.routingKey(), copy)
 			.handle((confirmed, failure) -> {
 				if (failure == null) {
 					if (logger.isDebugEnabled()) {
 						logger.debug("Message " + message.messageId() + " sent to " + destination + " as " + what);
 					}
-					return settle(message, true, false);
+					return settle(message, stored);
 				}
 				// the copy is not (or may not be) stored: the original goes back to the
 				// queue, nothing is lost
@@ -134,14 +134,14 @@ final class FailedMessages {
 							+ message.messageId() + " to " + destination + " as " + what + "; requeued instead: "
 							+ failure.getMessage());
 				}
-				return settle(message, false, true);
+				return settle(message, DeliveryOutcome.REQUEUED);
 			})
 			.thenCompose((settled) -> settled);
 	}
 
-	private static CompletableFuture<Void> settle(RabbitMessage message, boolean ack, boolean requeue) {
+	private static CompletableFuture<Void> settle(RabbitMessage message, DeliveryOutcome outcome) {
 		try {
-			message.delivery().finish(ack, requeue);
+			message.delivery().finish(outcome);
 			return CompletableFuture.completedFuture(null);
 		}
 		catch (AckFailedException ex) {

@@ -4,6 +4,8 @@ import java.security.SecureRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 
 /**
@@ -25,9 +27,12 @@ final class Publisher {
 
 	private final InFlight unconfirmed = new InFlight();
 
+	private final ClientInstrumentation instrumentation;
+
 	Publisher(String streamName, RabbitConfig config, RabbitTopology topology, ConnectionFactory connectionFactory,
-			PayloadCodec codec, Executor callbacks) {
+			PayloadCodec codec, ClientInstrumentation instrumentation, Executor callbacks) {
 		this.config = config;
+		this.instrumentation = instrumentation;
 		this.topology = topology;
 		this.codec = codec;
 		ConnectionFactory publisherFactory = connectionFactory.getPublisherConnectionFactory();
@@ -76,6 +81,24 @@ final class Publisher {
 					copy.userMessageId()));
 		}
 		return this.channel.publish(exchange, routingKey, copy);
+	}
+
+	/**
+	 * Sends, timed and observed when the client has meters or observations.
+	 * @see #send(Object, SendOptions)
+	 */
+	CompletableFuture<Void> instrumentedSend(Object payload, SendOptions options) {
+		if (this.instrumentation.isOff()) {
+			return send(payload, options);
+		}
+		String routingKey = (options.routingKey() != null) ? options.routingKey() : this.topology.defaultRoutingKey();
+		return this.instrumentation.send(this.topology.exchangeName(), routingKey, options,
+				(sent) -> send(payload, sent));
+	}
+
+	/** What the broker blocks publishing for, or {@code null}. */
+	@Nullable String blockedReason() {
+		return this.blockedPublishing.reason();
 	}
 
 	/** Fails the sends whose confirm is overdue; run by the client's timer. */

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
+import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.amqp.core.Declarables;
@@ -56,6 +57,10 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 
 	private final ClientLifecycle lifecycle;
 
+	private final ClientInstrumentation instrumentation;
+
+	private final RabbitClientStatus status;
+
 	/**
 	 * A client that creates its own connection factory, declarations and listener
 	 * container from the configuration. Call {@link #connect()} before use and
@@ -81,15 +86,19 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 				: ClientLifecycle.callbackPool(this.streamName);
 		PayloadCodec codec = new PayloadCodec(
 				(builder.jsonMapper != null) ? builder.jsonMapper : JsonMapper.builder().build());
+		this.instrumentation = new ClientInstrumentation(this.streamName, this.topology, builder.observationRegistry,
+				builder.metrics);
 		this.publisher = new Publisher(this.streamName, this.config, this.topology, connectionFactory, codec,
-				callbackExecutor);
+				this.instrumentation, callbackExecutor);
 		AbstractMessageListenerContainer container = (builder.container != null) ? builder.container
 				: RabbitListenerContainers.create(connectionFactory, this.topology, this.config);
 		this.failedMessages = new FailedMessages(this.topology, this.config, this.publisher);
 		this.consumption = new Consumption(this, this.topology, container, builder.container == null, connector, codec,
-				this.failedMessages, callbackExecutor);
+				this.failedMessages, this.instrumentation, callbackExecutor);
 		this.lifecycle = new ClientLifecycle(this.streamName, this.config, declarables, connector, this.publisher,
 				this.consumption, callbackExecutor, builder.callbackExecutor == null);
+		this.status = new RabbitClientStatus(this.streamName, this.config, this.topology, this.lifecycle, connector,
+				this.publisher, this.consumption, container);
 	}
 
 	/**
@@ -145,6 +154,15 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	}
 
 	/**
+	 * What the client can say about itself: connection, consumers, sends in flight,
+	 * buffered deliveries, and a check of the broker; for health checks and gauges.
+	 * @return the client's status
+	 */
+	public RabbitClientStatus status() {
+		return this.status;
+	}
+
+	/**
 	 * Sends a message with the configured routing key.
 	 * @param payload a {@code String} (sent as UTF-8 text), a {@code byte[]} (as is), or
 	 * any other object (as JSON)
@@ -175,7 +193,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		Objects.requireNonNull(payload, "payload");
 		Objects.requireNonNull(options, "options");
 		this.lifecycle.checkSendable();
-		return this.publisher.send(payload, options);
+		return this.publisher.instrumentedSend(payload, options);
 	}
 
 	/**
@@ -243,7 +261,8 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * @throws RabbitClientException if consuming cannot start; the next call tries again
 	 */
 	public void subscribe(RabbitMessageHandler handler) {
-		this.lifecycle.startConsuming(Consumption.Mode.PUSH, Objects.requireNonNull(handler, "handler"));
+		this.lifecycle.startConsuming(Consumption.Mode.PUSH,
+				this.instrumentation.timed(Objects.requireNonNull(handler, "handler")));
 	}
 
 	/**
@@ -407,6 +426,10 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 
 		private @Nullable Executor callbackExecutor;
 
+		private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+		private RabbitClientMetrics metrics = RabbitClientMetrics.NONE;
+
 		private Builder(String streamName, RabbitConfig config) {
 			this.streamName = Objects.requireNonNull(streamName, "streamName");
 			this.config = Objects.requireNonNull(config, "config");
@@ -464,6 +487,29 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		 */
 		public Builder callbackExecutor(Executor callbackExecutor) {
 			this.callbackExecutor = callbackExecutor;
+			return this;
+		}
+
+		/**
+		 * Where to observe each send and each delivered message (Micrometer Observation),
+		 * with the trace context carried in the message headers. By default
+		 * {@link ObservationRegistry#NOOP}: nothing is observed.
+		 * @param observationRegistry the registry
+		 * @return this builder
+		 */
+		public Builder observationRegistry(ObservationRegistry observationRegistry) {
+			this.observationRegistry = Objects.requireNonNull(observationRegistry, "observationRegistry");
+			return this;
+		}
+
+		/**
+		 * What to tell about sends, deliveries and handler calls. By default
+		 * {@link RabbitClientMetrics#NONE}: nothing.
+		 * @param metrics the metrics
+		 * @return this builder
+		 */
+		public Builder metrics(RabbitClientMetrics metrics) {
+			this.metrics = Objects.requireNonNull(metrics, "metrics");
 			return this;
 		}
 

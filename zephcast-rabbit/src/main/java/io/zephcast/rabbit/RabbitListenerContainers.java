@@ -28,7 +28,9 @@ public final class RabbitListenerContainers {
 	 */
 	public static DirectMessageListenerContainer create(ConnectionFactory connectionFactory, RabbitTopology topology,
 			RabbitConfig config) {
-		DirectMessageListenerContainer container = new DirectMessageListenerContainer(connectionFactory);
+		// a container of its own kind only to count its running consumers
+		// (RabbitClientStatus)
+		DirectMessageListenerContainer container = new CountingListenerContainer(connectionFactory);
 		container.setQueueNames(topology.queueName());
 		container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
 		container.setPrefetchCount(config.prefetchCount());

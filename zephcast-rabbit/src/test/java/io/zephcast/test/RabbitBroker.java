@@ -55,6 +55,14 @@ public final class RabbitBroker {
 	}
 
 	/**
+	 * The broker user's password, to check that it appears nowhere it must not.
+	 * @return the password
+	 */
+	public static String password() {
+		return endpoint().password();
+	}
+
+	/**
 	 * The management HTTP API of the broker, to check what really got declared.
 	 * @return the management client
 	 */

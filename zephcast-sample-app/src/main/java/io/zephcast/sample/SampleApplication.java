@@ -1,5 +1,8 @@
 package io.zephcast.sample;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -22,7 +25,14 @@ import org.springframework.context.ConfigurableApplicationContext;
 public class SampleApplication {
 
 	public static void main(String[] args) {
-		ConfigurableApplicationContext context = SpringApplication.run(SampleApplication.class, args);
+		List<String> arguments = new ArrayList<>(List.of(args));
+		if (arguments.contains("--keep-running")) {
+			// only an application that stays up serves /actuator/health and
+			// /actuator/metrics (port 8080, or --server.port); application.yml says none
+			arguments.add("--spring.main.web-application-type=servlet");
+		}
+		ConfigurableApplicationContext context = SpringApplication.run(SampleApplication.class,
+				arguments.toArray(String[]::new));
 		if (!context.getBean(OrderBatchRunner.class).keepsRunning()) {
 			// a batch job: close the context (the client drains its acks) and report the
 			// outcome

@@ -132,9 +132,10 @@ public final class ZephcastRabbitAutoConfiguration {
 	RabbitClient rabbitClient(RabbitTopology topology, RabbitConfig config,
 			@Qualifier(CONNECTION_FACTORY_BEAN) ConnectionFactory connectionFactory,
 			@Qualifier(LISTENER_CONTAINER_BEAN) DirectMessageListenerContainer container,
-			@Qualifier(DECLARABLES_BEAN) Declarables declarables, ObjectProvider<JsonMapper> jsonMapper) {
+			@Qualifier(DECLARABLES_BEAN) Declarables declarables, ObjectProvider<JsonMapper> jsonMapper,
+			ObjectProvider<ZephcastClientBuilderCustomizer> customizers) {
 		return ZephcastStreamBeans.client(topology, config, connectionFactory, container, declarables,
-				jsonMapper.getIfUnique());
+				jsonMapper.getIfUnique(), customizers.orderedStream());
 	}
 
 	@Bean

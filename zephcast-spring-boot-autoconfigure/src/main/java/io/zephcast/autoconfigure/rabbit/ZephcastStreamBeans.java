@@ -84,7 +84,7 @@ final class ZephcastStreamBeans {
 			throw new InvalidConfigurationPropertyValueException(ZephcastPropertyNames.of(propertyPrefix, ex.setting()),
 					ex.value(), ex.reason());
 		}
-		customizers.forEach((customizer) -> customizer.customize(connectionFactory));
+		customizers.forEach((customizer) -> customizer.customize(connectionName, connectionFactory));
 		return connectionFactory;
 	}
 
@@ -125,7 +125,8 @@ final class ZephcastStreamBeans {
 	}
 
 	static RabbitClient client(RabbitTopology topology, RabbitConfig config, ConnectionFactory connectionFactory,
-			DirectMessageListenerContainer container, Declarables declarables, @Nullable JsonMapper jsonMapper) {
+			DirectMessageListenerContainer container, Declarables declarables, @Nullable JsonMapper jsonMapper,
+			Stream<ZephcastClientBuilderCustomizer> customizers) {
 		RabbitClient.Builder builder = RabbitClient.builder(topology.streamName(), config)
 			.connectionFactory(connectionFactory)
 			.listenerContainer(container)
@@ -133,6 +134,7 @@ final class ZephcastStreamBeans {
 		if (jsonMapper != null) {
 			builder.jsonMapper(jsonMapper);
 		}
+		customizers.forEach((customizer) -> customizer.customize(topology.streamName(), builder));
 		return builder.build();
 	}
 

@@ -85,7 +85,8 @@ class ZephcastStreamsRegistrar implements ImportBeanDefinitionRegistrar, Environ
 							beans.getBean(ZephcastStreamBeans.listenerContainer(stream),
 									DirectMessageListenerContainer.class),
 							beans.getBean(ZephcastStreamBeans.declarables(stream), Declarables.class),
-							beans.getBeanProvider(JsonMapper.class).getIfUnique()),
+							beans.getBeanProvider(JsonMapper.class).getIfUnique(),
+							beans.getBeanProvider(ZephcastClientBuilderCustomizer.class).orderedStream()),
 					// made first and destroyed last: what the client uses
 					connectionFactory, ZephcastStreamBeans.listenerContainer(stream),
 					ZephcastStreamBeans.declarables(stream));

@@ -1,0 +1,95 @@
+package io.zephcast.autoconfigure.rabbit.health;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.zephcast.rabbit.RabbitClient;
+import io.zephcast.rabbit.RabbitClientStatus;
+import io.zephcast.rabbit.RabbitClientStatus.BrokerCheck;
+import io.zephcast.rabbit.RabbitClientStatus.ConnectionFailure;
+import io.zephcast.rabbit.RabbitClientStatus.QueueState;
+import io.zephcast.rabbit.RabbitConnectionException;
+
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.util.Assert;
+
+/**
+ * The health of one zephcast stream. Like Spring Boot's own {@code rabbit} indicator it
+ * asks the broker (here through the client's own connection, which it opens again if it
+ * was lost, as the client's next use would), so it turns UP by itself once the broker
+ * answers again. It is DOWN when the broker cannot be reached (with the masked URL and
+ * the reason) or when the client consumes but none of its consumers runs; UP otherwise,
+ * with the details an operator asks first: publishing blocked, consumers running versus
+ * configured, the queue's depth and consumers, the last connection failure.
+ */
+public class RabbitClientHealthIndicator extends AbstractHealthIndicator {
+
+	private final RabbitClient client;
+
+	/**
+	 * The health indicator of a client.
+	 * @param client the client
+	 */
+	public RabbitClientHealthIndicator(RabbitClient client) {
+		super("zephcast health check failed");
+		Assert.notNull(client, "'client' must not be null");
+		this.client = client;
+	}
+
+	@Override
+	protected void doHealthCheck(Health.Builder builder) {
+		RabbitClientStatus status = this.client.status();
+		builder.withDetail("url", status.url()).withDetail("state", status.state());
+		BrokerCheck check;
+		try {
+			check = status.checkBroker();
+		}
+		catch (RabbitConnectionException ex) {
+			// the client's own message: masked URL and the reason, never credentials
+			builder.down().withDetail("error", ex.getMessage());
+			addLastFailure(builder, status);
+			return;
+		}
+		if (!status.isRunning()) {
+			builder.outOfService();
+		}
+		else if (status.isConsuming() && status.consumersRunning() == 0) {
+			// the broker answers again, but the consumers are not back yet (they restart
+			// within about a second): the stream processes nothing meanwhile
+			builder.down().withDetail("error", "no consumer is running");
+		}
+		else {
+			builder.up();
+		}
+		builder.withDetail("version", check.serverVersion());
+		String blocked = status.publishingBlockedReason();
+		builder.withDetail("publishing", (blocked != null) ? "blocked by the broker: " + blocked : "allowed");
+		builder.withDetail("consumers", consumers(status));
+		QueueState queue = check.queue();
+		if (queue != null) {
+			builder.withDetail("queue",
+					Map.of("name", queue.name(), "messages", queue.messages(), "consumers", queue.consumers()));
+		}
+		builder.withDetail("sendsInFlight", status.sendsInFlight());
+		builder.withDetail("deliveriesBuffered", status.deliveriesBuffered());
+		addLastFailure(builder, status);
+	}
+
+	private static Map<String, Object> consumers(RabbitClientStatus status) {
+		Map<String, Object> consumers = new LinkedHashMap<>();
+		consumers.put("configured", status.consumersConfigured());
+		int running = status.consumersRunning();
+		consumers.put("running", (running >= 0) ? running : "unknown");
+		return consumers;
+	}
+
+	private static void addLastFailure(Health.Builder builder, RabbitClientStatus status) {
+		ConnectionFailure failure = status.lastConnectionFailure();
+		if (failure != null) {
+			builder.withDetail("lastConnectionFailure",
+					Map.of("at", failure.at().toString(), "reason", failure.reason()));
+		}
+	}
+
+}

@@ -1,0 +1,129 @@
+package io.zephcast.autoconfigure.rabbit.health;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.zephcast.autoconfigure.rabbit.ZephcastRabbitAutoConfiguration;
+import io.zephcast.rabbit.AmqpUrl;
+import io.zephcast.rabbit.RabbitClient;
+import io.zephcast.test.RabbitBroker;
+import io.zephcast.test.TcpProxy;
+import io.zephcast.test.TestTopology;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthContributor;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Wiring of {@link ZephcastHealthContributorAutoConfiguration}, and the health it reports
+ * against the real broker: reached directly, and through a proxy that refuses connections
+ * (the broker "down") and accepts them again, so the broker itself is never disturbed.
+ */
+class ZephcastHealthContributorAutoConfigurationTests {
+
+	@RegisterExtension
+	final TestTopology names = new TestTopology();
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(ZephcastRabbitAutoConfiguration.class,
+				ZephcastHealthContributorAutoConfiguration.class))
+		.withPropertyValues("zephcast.rabbit.url=" + RabbitBroker.url());
+
+	@Test
+	void oneComponentPerStreamWithWhatAnOperatorAsksFirst() {
+		String orders = this.names.stream("orders");
+		String payments = this.names.stream("payments");
+		this.runner
+			.withPropertyValues("zephcast.rabbit.stream-name=" + orders, "zephcast.rabbit.queue-name=" + orders,
+					"zephcast.rabbit.streams." + payments + ".consumer.concurrency=2")
+			.run((context) -> {
+				CompositeHealthContributor zephcast = context.getBean("zephcastHealthContributor",
+						CompositeHealthContributor.class);
+				assertThat(zephcast.stream().map((entry) -> entry.name())).containsExactly(orders, payments);
+				context.getBean(RabbitClient.class).subscribe((message) -> {
+				});
+				// the broker counts a consumer once its subscription is through
+				await().untilAsserted(() -> assertThat(health(zephcast, orders).getDetails()).containsEntry("queue",
+						Map.of("name", orders, "messages", 0L, "consumers", 1)));
+				Health ordersHealth = health(zephcast, orders);
+				assertThat(ordersHealth.getStatus()).isEqualTo(Status.UP);
+				assertThat(ordersHealth.getDetails()).containsEntry("url", AmqpUrl.mask(RabbitBroker.url()))
+					.containsEntry("publishing", "allowed")
+					.containsEntry("consumers", Map.of("configured", 1, "running", 1))
+					.containsKey("version")
+					.doesNotContainKey("lastConnectionFailure");
+				Health paymentsHealth = health(zephcast, payments);
+				assertThat(paymentsHealth.getStatus()).isEqualTo(Status.UP);
+				assertThat(paymentsHealth.getDetails())
+					.containsEntry("consumers", Map.of("configured", 0, "running", 0))
+					.as("a send-only stream without a queue name declares no queue")
+					.doesNotContainKey("queue");
+			});
+	}
+
+	@Test
+	void downWhileTheBrokerCannotBeReachedAndUpAgainWhenItCan() throws Exception {
+		String stream = this.names.stream("proxied");
+		try (TcpProxy proxy = TcpProxy.forBroker().accept()) {
+			this.runner
+				.withPropertyValues("zephcast.rabbit.url=" + proxy.url(), "zephcast.rabbit.stream-name=" + stream,
+						"zephcast.rabbit.queue-name=" + stream)
+				.run((context) -> {
+					CompositeHealthContributor zephcast = context.getBean("zephcastHealthContributor",
+							CompositeHealthContributor.class);
+					context.getBean(RabbitClient.class).subscribe((message) -> {
+					});
+					assertThat(health(zephcast, stream).getStatus()).isEqualTo(Status.UP);
+
+					proxy.refuse();
+					await().atMost(Duration.ofSeconds(30))
+						.untilAsserted(() -> assertThat(health(zephcast, stream).getStatus()).isEqualTo(Status.DOWN));
+					Health down = health(zephcast, stream);
+					String error = (String) down.getDetails().get("error");
+					assertThat(error).contains(AmqpUrl.mask(proxy.url()));
+					assertThat(down.getDetails()).containsKey("lastConnectionFailure");
+					assertThat(down.toString()).doesNotContain(RabbitBroker.password());
+
+					proxy.accept();
+					await().atMost(Duration.ofSeconds(30))
+						.untilAsserted(() -> assertThat(health(zephcast, stream).getStatus()).isEqualTo(Status.UP));
+					assertThat(health(zephcast, stream).getDetails()).containsEntry("consumers",
+							Map.of("configured", 1, "running", 1));
+				});
+		}
+	}
+
+	@Test
+	void theSwitchTurnsItOff() {
+		this.runner.withPropertyValues("management.health.zephcast.enabled=false")
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(HealthContributor.class));
+	}
+
+	@Test
+	void withoutTheHealthModuleThereIsNoContributor() {
+		this.runner.withClassLoader(new FilteredClassLoader(HealthContributor.class))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean("zephcastHealthContributor"));
+	}
+
+	@Test
+	void anApplicationsOwnContributorWins() {
+		HealthIndicator own = () -> Health.up().build();
+		this.runner.withBean("zephcastHealthIndicator", HealthIndicator.class, () -> own)
+			.run((context) -> assertThat(context).doesNotHaveBean("zephcastHealthContributor"));
+	}
+
+	private static Health health(CompositeHealthContributor composite, String stream) {
+		return ((HealthIndicator) composite.getContributor(stream)).health(true);
+	}
+
+}
