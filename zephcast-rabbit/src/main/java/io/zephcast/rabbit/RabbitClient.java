@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
-import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.amqp.core.Declarables;
@@ -70,10 +69,10 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * @param config the configuration
 	 */
 	public RabbitClient(String streamName, RabbitConfig config) {
-		this(new Builder(streamName, config));
+		this(new RabbitClientBuilder(streamName, config));
 	}
 
-	private RabbitClient(Builder builder) {
+	RabbitClient(RabbitClientBuilder builder) {
 		this.streamName = builder.streamName;
 		this.config = builder.config;
 		this.topology = RabbitTopology.of(this.streamName, this.config);
@@ -108,8 +107,8 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * @param config the configuration
 	 * @return the builder
 	 */
-	public static Builder builder(String streamName, RabbitConfig config) {
-		return new Builder(streamName, config);
+	public static RabbitClientBuilder builder(String streamName, RabbitConfig config) {
+		return new RabbitClientBuilder(streamName, config);
 	}
 
 	/**
@@ -403,120 +402,6 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		return "RabbitClient[stream=" + this.streamName + ", url=" + this.config.maskedUrl() + ", exchange='"
 				+ this.topology.exchangeName() + "', queue='" + this.topology.queueName() + "', state="
 				+ this.lifecycle.state() + "]";
-	}
-
-	/**
-	 * Builds a {@link RabbitClient} around existing infrastructure. Whatever is not given
-	 * is created from the configuration, and closed with the client; what is given is
-	 * left for its owner to close.
-	 */
-	public static final class Builder {
-
-		private final String streamName;
-
-		private final RabbitConfig config;
-
-		private @Nullable ConnectionFactory connectionFactory;
-
-		private @Nullable AbstractMessageListenerContainer container;
-
-		private @Nullable Declarables declarables;
-
-		private @Nullable JsonMapper jsonMapper;
-
-		private @Nullable Executor callbackExecutor;
-
-		private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
-
-		private RabbitClientMetrics metrics = RabbitClientMetrics.NONE;
-
-		private Builder(String streamName, RabbitConfig config) {
-			this.streamName = Objects.requireNonNull(streamName, "streamName");
-			this.config = Objects.requireNonNull(config, "config");
-		}
-
-		/**
-		 * The connection factory, as {@link RabbitConnectionFactories} makes it. The
-		 * client publishes on a confirm-mode channel of its own on the factory's
-		 * publisher connection.
-		 * @param connectionFactory the connection factory
-		 * @return this builder
-		 */
-		public Builder connectionFactory(ConnectionFactory connectionFactory) {
-			this.connectionFactory = connectionFactory;
-			return this;
-		}
-
-		/**
-		 * The listener container, in manual-ack mode and not auto-started, as
-		 * {@link RabbitListenerContainers} makes it. The client sets its message
-		 * listener.
-		 * @param container the container
-		 * @return this builder
-		 */
-		public Builder listenerContainer(AbstractMessageListenerContainer container) {
-			this.container = container;
-			return this;
-		}
-
-		/**
-		 * What to declare on connect, instead of {@link RabbitTopology#declarables()}.
-		 * @param declarables the declarables
-		 * @return this builder
-		 */
-		public Builder declarables(Declarables declarables) {
-			this.declarables = declarables;
-			return this;
-		}
-
-		/**
-		 * The JSON mapper for object payloads and {@link RabbitMessage#bodyAs(Class)}.
-		 * @param jsonMapper the mapper
-		 * @return this builder
-		 */
-		public Builder jsonMapper(JsonMapper jsonMapper) {
-			this.jsonMapper = jsonMapper;
-			return this;
-		}
-
-		/**
-		 * Where send and receive futures complete. By default a pool of the client's own,
-		 * so that callbacks never run on (and block) a broker thread.
-		 * @param callbackExecutor the executor
-		 * @return this builder
-		 */
-		public Builder callbackExecutor(Executor callbackExecutor) {
-			this.callbackExecutor = callbackExecutor;
-			return this;
-		}
-
-		/**
-		 * Where to observe each send and each delivered message (Micrometer Observation),
-		 * with the trace context carried in the message headers. By default
-		 * {@link ObservationRegistry#NOOP}: nothing is observed.
-		 * @param observationRegistry the registry
-		 * @return this builder
-		 */
-		public Builder observationRegistry(ObservationRegistry observationRegistry) {
-			this.observationRegistry = Objects.requireNonNull(observationRegistry, "observationRegistry");
-			return this;
-		}
-
-		/**
-		 * What to tell about sends, deliveries and handler calls. By default
-		 * {@link RabbitClientMetrics#NONE}: nothing.
-		 * @param metrics the metrics
-		 * @return this builder
-		 */
-		public Builder metrics(RabbitClientMetrics metrics) {
-			this.metrics = Objects.requireNonNull(metrics, "metrics");
-			return this;
-		}
-
-		public RabbitClient build() {
-			return new RabbitClient(this);
-		}
-
 	}
 
 }

@@ -45,7 +45,8 @@ class SampleActuatorTests {
 		if (this.context != null) {
 			this.context.close();
 		}
-		RabbitBroker.delete(List.of(this.name, this.name + "-payments"), List.of(this.name));
+		RabbitBroker.delete(List.of(this.name, this.name + "-payments", this.name + ".dlq", this.name + ".retry.1000",
+				this.name + ".retry.2000"), List.of(this.name));
 	}
 
 	@Test
@@ -53,14 +54,14 @@ class SampleActuatorTests {
 		this.context = SpringApplication.run(SampleApplication.class, "--zephcast.rabbit.url=" + RabbitBroker.url(),
 				"--zephcast.rabbit.queue-name=" + this.name, "--zephcast.rabbit.exchange-name=" + this.name,
 				"--zephcast.rabbit.streams.payments.queue-name=" + this.name + "-payments",
-				"--zephcast.sample.events=5", "--zephcast.sample.keep-running=true",
-				"--spring.main.web-application-type=servlet", "--server.port=0");
+				"--zephcast.rabbit.streams.dead-letters.queue-name=" + this.name + ".dlq", "--zephcast.sample.events=5",
+				"--zephcast.sample.keep-running=true", "--spring.main.web-application-type=servlet", "--server.port=0");
 		String base = "http://localhost:" + this.context.getEnvironment().getProperty("local.server.port");
 
 		JsonNode health = await().atMost(Duration.ofSeconds(10))
 			.until(() -> get(base + "/actuator/health"), (body) -> body.path("status").asString().equals("UP"));
 		JsonNode streams = health.path("components").path("zephcast").path("components");
-		assertThat(streams.propertyNames()).containsExactlyInAnyOrder("zephcast-sample", "payments");
+		assertThat(streams.propertyNames()).containsExactlyInAnyOrder("zephcast-sample", "payments", "dead-letters");
 		JsonNode orders = streams.path("zephcast-sample");
 		assertThat(orders.path("status").asString()).isEqualTo("UP");
 		assertThat(orders.path("details").path("consumers").path("running").asInt()).isEqualTo(3);

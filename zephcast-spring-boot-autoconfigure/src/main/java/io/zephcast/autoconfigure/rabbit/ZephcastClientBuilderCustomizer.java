@@ -1,6 +1,7 @@
 package io.zephcast.autoconfigure.rabbit;
 
 import io.zephcast.rabbit.RabbitClient;
+import io.zephcast.rabbit.RabbitClientBuilder;
 
 /**
  * Adjusts the builder of each stream's {@link RabbitClient} before the client is built:
@@ -14,6 +15,6 @@ public interface ZephcastClientBuilderCustomizer {
 	 * @param streamName the stream's name
 	 * @param builder the builder
 	 */
-	void customize(String streamName, RabbitClient.Builder builder);
+	void customize(String streamName, RabbitClientBuilder builder);
 
 }

@@ -6,6 +6,7 @@ import javax.net.ssl.SSLContext;
 
 import io.zephcast.rabbit.InvalidRabbitConfigException;
 import io.zephcast.rabbit.RabbitClient;
+import io.zephcast.rabbit.RabbitClientBuilder;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.RabbitConnectionFactories;
 import io.zephcast.rabbit.RabbitListenerContainers;
@@ -127,7 +128,7 @@ final class ZephcastStreamBeans {
 	static RabbitClient client(RabbitTopology topology, RabbitConfig config, ConnectionFactory connectionFactory,
 			DirectMessageListenerContainer container, Declarables declarables, @Nullable JsonMapper jsonMapper,
 			Stream<ZephcastClientBuilderCustomizer> customizers) {
-		RabbitClient.Builder builder = RabbitClient.builder(topology.streamName(), config)
+		RabbitClientBuilder builder = RabbitClient.builder(topology.streamName(), config)
 			.connectionFactory(connectionFactory)
 			.listenerContainer(container)
 			.declarables(declarables);
