@@ -118,6 +118,7 @@ public final class BenchmarkMain {
 					case "consume" -> {
 						consumeOnly(1, this.options.backlogPrefetch1);
 						consumeOnly(250, this.options.backlog);
+						consumeOnly(1000, this.options.backlog);
 					}
 					case "pubsub" -> publishAndConsume();
 					case "latency" -> fixedRateLatency();

@@ -23,7 +23,7 @@ final class Options {
 	/** Messages per trial for publish-only, publish + consume and the consumer group. */
 	int messages = 60_000;
 
-	/** Backlog per trial for consume-only at prefetch 250. */
+	/** Backlog per trial for consume-only at prefetch 250 and 1,000. */
 	int backlog = 60_000;
 
 	/**
@@ -190,7 +190,7 @@ final class Options {
 				  --scenarios=a,b          subset of publish,consume,pubsub,latency,group,heap,storm (default all)
 				  --contenders=a,b         only contenders whose name contains one of these (raw always runs)
 				  --messages=N             messages per trial: publish-only, publish+consume, group (60000)
-				  --backlog=N              backlog per trial, consume-only at prefetch 250 (60000)
+				  --backlog=N              backlog per trial, consume-only at prefetch 250 and 1000 (60000)
 				  --backlog-prefetch1=N    backlog per trial, consume-only at prefetch 1 (10000)
 				  --rounds=N               measured rounds, contenders rotated each round (3)
 				  --warmup=N               messages per warm-up trial, 0 = none (5000)
