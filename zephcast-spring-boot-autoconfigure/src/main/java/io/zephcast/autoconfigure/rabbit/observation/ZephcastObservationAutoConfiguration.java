@@ -7,23 +7,25 @@ import io.zephcast.rabbit.RabbitClient;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 
 /**
  * Auto-configuration of zephcast's observations, when the application has an
- * {@link ObservationRegistry} (Spring Boot makes one with actuator): every stream's
- * client observes its sends ({@code zephcast.publish}) and delivered messages
- * ({@code zephcast.process}), and with a tracer the trace context travels in the message
- * headers. Off with {@code zephcast.observations.enabled=false}.
+ * {@link ObservationRegistry} (Spring Boot makes one with actuator) and traces: every
+ * stream's client observes its sends ({@code zephcast.publish}) and delivered messages
+ * ({@code zephcast.process}), and the trace context travels in the message headers. Off
+ * with {@code zephcast.observations.enabled=false}; on without a tracer with
+ * {@code zephcast.observations.enabled=true} (see {@link ZephcastObservationsCondition}).
  */
 @AutoConfiguration(before = ZephcastRabbitAutoConfiguration.class,
-		afterName = "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration")
+		afterName = { "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration",
+				"org.springframework.boot.micrometer.tracing.autoconfigure.MicrometerTracingAutoConfiguration" })
 @ConditionalOnClass({ RabbitClient.class, ObservationRegistry.class })
 @ConditionalOnBean(ObservationRegistry.class)
-@ConditionalOnBooleanProperty(name = "zephcast.observations.enabled", matchIfMissing = true)
+@Conditional(ZephcastObservationsCondition.class)
 public final class ZephcastObservationAutoConfiguration {
 
 	@Bean

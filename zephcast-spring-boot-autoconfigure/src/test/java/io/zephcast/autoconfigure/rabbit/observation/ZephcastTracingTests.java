@@ -65,7 +65,12 @@ class ZephcastTracingTests {
 		.withConfiguration(AutoConfigurations.of(ZephcastRabbitAutoConfiguration.class,
 				ZephcastObservationAutoConfiguration.class))
 		.withPropertyValues("zephcast.rabbit.url=" + RabbitBroker.url())
-		.withBean(ObservationRegistry.class, () -> this.registry);
+		.withBean(ObservationRegistry.class, () -> this.registry)
+		.withBean(io.micrometer.tracing.Tracer.class, this::tracer);
+
+	private io.micrometer.tracing.Tracer tracer() {
+		return this.tracer;
+	}
 
 	ZephcastTracingTests() {
 		ContextPropagators propagators = ContextPropagators.create(W3CTraceContextPropagator.getInstance());
@@ -137,6 +142,19 @@ class ZephcastTracingTests {
 		assertThat(publish.getTraceId()).isEqualTo(checkout.getTraceId());
 		assertThat(process.getTraceId()).isEqualTo(checkout.getTraceId());
 		assertThat(process.getParentSpanId()).isEqualTo(publish.getSpanId());
+	}
+
+	@Test
+	void withoutATracerNothingIsObservedUnlessSwitchedOn() {
+		ApplicationContextRunner withoutTracer = new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ZephcastRabbitAutoConfiguration.class,
+					ZephcastObservationAutoConfiguration.class))
+			.withPropertyValues("zephcast.rabbit.url=" + RabbitBroker.url())
+			.withBean(ObservationRegistry.class, () -> this.registry);
+		withoutTracer.run(
+				(context) -> assertThat(context).hasNotFailed().doesNotHaveBean(ZephcastClientBuilderCustomizer.class));
+		withoutTracer.withPropertyValues("zephcast.observations.enabled=true")
+			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(ZephcastClientBuilderCustomizer.class));
 	}
 
 	@Test
