@@ -10,6 +10,8 @@ import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory.AddressShuffleMode;
+
 /**
  * How a {@link RabbitClient} connects and what it declares. Immutable and valid: create
  * one with {@link #builder()}; construction refuses values that cannot work, naming the
@@ -45,10 +47,13 @@ import org.jspecify.annotations.Nullable;
  * @param failFast whether {@link RabbitClient#connect()} fails when the broker cannot be
  * reached (default); when false it returns, and the client connects, declares and starts
  * its consumers in the background as soon as the broker answers
+ * @param connection how the broker is reached beyond the URL: the addresses of a
+ * cluster's nodes, and the connection's timeouts
  */
 public record RabbitConfig(String url, String queueName, String exchangeName, String routingKey,
 		ExchangeType exchangeType, boolean durable, boolean autoDelete, int prefetchCount, int concurrency, boolean ssl,
-		Map<String, String> sslOptions, Duration shutdownTimeout, Duration confirmTimeout, boolean failFast) {
+		Map<String, String> sslOptions, Duration shutdownTimeout, Duration confirmTimeout, boolean failFast,
+		ConnectionOptions connection) {
 
 	/** The URL used when none is given: the local broker with RabbitMQ's default user. */
 	public static final String DEFAULT_URL = "amqp://localhost:5672/";
@@ -67,6 +72,7 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 		Objects.requireNonNull(exchangeType, "exchangeType");
 		Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
 		Objects.requireNonNull(confirmTimeout, "confirmTimeout");
+		Objects.requireNonNull(connection, "connection");
 		sslOptions = Collections.unmodifiableMap(new LinkedHashMap<>(sslOptions));
 		AmqpUrl parsed;
 		try {
@@ -100,7 +106,7 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 		if (confirmTimeout.isNegative() || confirmTimeout.isZero()) {
 			throw new InvalidRabbitConfigException("confirmTimeout", confirmTimeout, "must be positive");
 		}
-		RabbitSslOptions.validate(sslOptions, ssl || parsed.tls());
+		RabbitSslOptions.validate(sslOptions, ssl || parsed.tls() || connection.usesTls());
 	}
 
 	private static void checkName(String setting, String value) {
@@ -112,7 +118,7 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 	/**
 	 * A builder with the defaults: {@value #DEFAULT_URL}, a direct exchange, durable, not
 	 * auto-delete, prefetch 1, one consumer, no TLS, 10 s shutdown timeout, 30 s confirm
-	 * timeout, fail fast.
+	 * timeout, fail fast, and {@link ConnectionOptions#DEFAULTS}.
 	 * @return a new builder
 	 */
 	public static Builder builder() {
@@ -136,11 +142,21 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 	}
 
 	/**
-	 * Whether the connection uses TLS, from {@link #ssl()} or the URL scheme.
+	 * Where the client connects, without user names and passwords, for messages and logs:
+	 * the URL, or the addresses when they are set.
+	 * @return the masked URL or addresses
+	 */
+	public String maskedAddresses() {
+		return this.connection.addresses().isEmpty() ? maskedUrl() : this.connection.maskedAddresses();
+	}
+
+	/**
+	 * Whether the connection uses TLS, from {@link #ssl()}, the URL scheme or an
+	 * {@code amqps://} address.
 	 * @return whether the connection is encrypted
 	 */
 	public boolean usesTls() {
-		return this.ssl || AmqpUrl.parse(this.url).tls();
+		return this.ssl || AmqpUrl.parse(this.url).tls() || this.connection.usesTls();
 	}
 
 	/**
@@ -153,7 +169,8 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 				+ ", durable=" + this.durable + ", autoDelete=" + this.autoDelete + ", prefetchCount="
 				+ this.prefetchCount + ", concurrency=" + this.concurrency + ", ssl=" + this.ssl + ", sslOptions="
 				+ RabbitSslOptions.masked(this.sslOptions) + ", shutdownTimeout=" + this.shutdownTimeout
-				+ ", confirmTimeout=" + this.confirmTimeout + ", failFast=" + this.failFast + "]";
+				+ ", confirmTimeout=" + this.confirmTimeout + ", failFast=" + this.failFast + ", connection="
+				+ this.connection + "]";
 	}
 
 	/**
@@ -190,6 +207,8 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 
 		private boolean failFast = true;
 
+		private final ConnectionOptions.Builder connection = ConnectionOptions.builder();
+
 		private Builder() {
 		}
 
@@ -208,6 +227,7 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 			this.shutdownTimeout = config.shutdownTimeout();
 			this.confirmTimeout = config.confirmTimeout();
 			this.failFast = config.failFast();
+			connection(config.connection());
 		}
 
 		public Builder url(String url) {
@@ -393,6 +413,57 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 		}
 
 		/**
+		 * Sets all the connection options at once.
+		 * @param connection the options
+		 * @return this builder
+		 */
+		public Builder connection(ConnectionOptions connection) {
+			this.connection.addresses(connection.addresses())
+				.addressShuffleMode(connection.addressShuffleMode())
+				.requestedHeartbeat(connection.requestedHeartbeat())
+				.connectionTimeout(connection.connectionTimeout())
+				.channelRpcTimeout(connection.channelRpcTimeout());
+			return this;
+		}
+
+		/**
+		 * The nodes to connect to.
+		 * @param addresses {@code host[:port]} each, or comma-separated lists of them
+		 * @return this builder
+		 * @see ConnectionOptions#addresses()
+		 */
+		public Builder addresses(String... addresses) {
+			this.connection.addresses(addresses);
+			return this;
+		}
+
+		/**
+		 * The order the addresses are tried in.
+		 * @param addressShuffleMode none, random or inorder
+		 * @return this builder
+		 * @see ConnectionOptions#addressShuffleMode()
+		 */
+		public Builder addressShuffleMode(AddressShuffleMode addressShuffleMode) {
+			this.connection.addressShuffleMode(addressShuffleMode);
+			return this;
+		}
+
+		public Builder requestedHeartbeat(Duration requestedHeartbeat) {
+			this.connection.requestedHeartbeat(requestedHeartbeat);
+			return this;
+		}
+
+		public Builder connectionTimeout(Duration connectionTimeout) {
+			this.connection.connectionTimeout(connectionTimeout);
+			return this;
+		}
+
+		public Builder channelRpcTimeout(Duration channelRpcTimeout) {
+			this.connection.channelRpcTimeout(channelRpcTimeout);
+			return this;
+		}
+
+		/**
 		 * Validates the settings and builds the configuration.
 		 * @return the configuration
 		 * @throws InvalidRabbitConfigException naming the first setting that cannot work
@@ -400,7 +471,7 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 		public RabbitConfig build() {
 			return new RabbitConfig(this.url, this.queueName, this.exchangeName, this.routingKey, this.exchangeType,
 					this.durable, this.autoDelete, this.prefetchCount, this.concurrency, this.ssl, this.sslOptions,
-					this.shutdownTimeout, this.confirmTimeout, this.failFast);
+					this.shutdownTimeout, this.confirmTimeout, this.failFast, this.connection.build());
 		}
 
 	}
