@@ -54,7 +54,8 @@ final class Connector {
 	}
 
 	/**
-	 * Opens the connection and declares what the client declares on connect.
+	 * Opens the connection and declares (or verifies, per {@link RabbitConfig#declare()})
+	 * what the client declares on connect.
 	 * @throws RabbitConnectionException if the broker cannot be reached
 	 * @throws TopologyMismatchException if it refuses a declaration
 	 */
@@ -67,8 +68,75 @@ final class Connector {
 					+ " for stream '" + this.streamName + "': " + BrokerErrors.rootMessage(ex),
 					this.config.maskedAddresses(), ex);
 		}
-		declare(declarables);
+		apply(declarables);
 		this.ready = true;
+	}
+
+	/**
+	 * Declares, verifies or leaves alone the declarables, as
+	 * {@link RabbitConfig#declare()} says.
+	 * @throws RabbitConnectionException if the broker cannot be reached
+	 * @throws TopologyMismatchException naming the setting the broker disagrees with
+	 */
+	void apply(Declarables declarables) {
+		switch (this.config.declare()) {
+			case ON -> declare(declarables);
+			case VERIFY -> verify(declarables, true);
+			case OFF -> {
+				// the operators' topology: nothing to do
+			}
+		}
+	}
+
+	/**
+	 * Makes sure the retry queues exist: declares them, or (when the client declares
+	 * nothing) checks that they exist, since a failing message must never find its next
+	 * stop missing.
+	 */
+	void applyRetryQueues(Declarables declarables) {
+		switch (this.config.declare()) {
+			case ON -> declare(declarables);
+			case VERIFY -> verify(declarables, true);
+			case OFF -> verify(declarables, false);
+		}
+	}
+
+	/**
+	 * Checks the exchanges and queues without creating them: each must exist and, when
+	 * {@code equivalent}, match its settings. Bindings cannot be checked over AMQP and
+	 * are skipped. Declarations go to the channel directly, so that the admin does not
+	 * record them for redeclaration.
+	 */
+	private void verify(Declarables declarables, boolean equivalent) {
+		for (Declarable declarable : declarables.getDeclarables()) {
+			try {
+				if (declarable instanceof Exchange exchange) {
+					this.admin.getRabbitTemplate().execute((channel) -> {
+						channel.exchangeDeclarePassive(exchange.getName());
+						if (equivalent) {
+							// declaring what exists is a no-op when equal and refused
+							// when not
+							channel.exchangeDeclare(exchange.getName(), exchange.getType(), exchange.isDurable(),
+									exchange.isAutoDelete(), exchange.isInternal(), exchange.getArguments());
+						}
+						return null;
+					});
+				}
+				else if (declarable instanceof Queue queue) {
+					this.admin.getRabbitTemplate().execute((channel) -> {
+						channel.queueDeclarePassive(queue.getName());
+						if (equivalent) {
+							channel.queueDeclare(queue.getName(), queue.isDurable(), queue.isExclusive(),
+									queue.isAutoDelete(), queue.getArguments());
+						}
+						return null;
+					});
+				}
+			}
+			catch (AmqpException ex) {
+				throw Declarations.failure(declarable, ex, this.config);
+			}
+		}
 	}
 
 	/**

@@ -46,6 +46,8 @@ final class Consumption {
 
 	private final Connector connector;
 
+	private final FailedMessages failedMessages;
+
 	private volatile Mode mode = Mode.NONE;
 
 	private volatile @Nullable RabbitMessageHandler handler;
@@ -56,8 +58,10 @@ final class Consumption {
 	private volatile boolean handingOut = true;
 
 	Consumption(RabbitClient client, RabbitTopology topology, AbstractMessageListenerContainer container,
-			boolean ownsContainer, Connector connector, PayloadCodec codec, Executor callbacks) {
+			boolean ownsContainer, Connector connector, PayloadCodec codec, FailedMessages failedMessages,
+			Executor callbacks) {
 		this.client = client;
+		this.failedMessages = failedMessages;
 		this.topology = topology;
 		this.container = container;
 		this.ownsContainer = ownsContainer;
@@ -119,11 +123,15 @@ final class Consumption {
 		}
 	}
 
-	/** Declares the queue if it is not declared on connect, and starts the consumers. */
+	/**
+	 * Declares the queue if it is not declared on connect, and the queues retries and
+	 * dead letters need, and starts the consumers.
+	 */
 	void begin() {
 		if (!this.topology.declaresQueueOnConnect()) {
-			this.connector.declare(this.topology.consumerDeclarables());
+			this.connector.apply(this.topology.consumerDeclarables());
 		}
+		this.connector.applyRetryQueues(this.topology.retryQueues().declarables());
 		this.handingOut = true;
 		this.container.start();
 		if (logger.isDebugEnabled()) {
@@ -213,20 +221,18 @@ final class Consumption {
 				throw ex;
 			}
 			catch (Throwable ex) {
-				if (!message.isSettled()) {
-					try {
-						Consumption.this.client.nack(message, true);
-					}
-					catch (AckFailedException nackFailed) {
-						// the channel is gone: the broker requeues it anyway
-					}
-				}
 				// one line at WARN; the stack trace at DEBUG, so a flaky dependency does
 				// not flood the log
 				if (logger.isWarnEnabled()) {
 					logger.warn("Handler of RabbitClient '" + Consumption.this.topology.streamName()
-							+ "' failed on message " + message.messageId() + " (redelivered=" + message.redelivered()
-							+ "); requeued: " + ex);
+							+ "' failed on message " + message.messageId() + " (attempt " + message.deliveryAttempt()
+							+ "): " + ex);
+				}
+				if (!message.isSettled()) {
+					// waits in the broker for its next attempt, or is dead-lettered:
+					// never
+					// straight back to the queue, where it would loop
+					Consumption.this.failedMessages.retryLater(message, ex);
 				}
 				if (logger.isDebugEnabled()) {
 					logger.debug("Handler failure of message " + message.messageId(), ex);

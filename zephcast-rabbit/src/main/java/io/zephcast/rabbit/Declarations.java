@@ -41,13 +41,20 @@ final class Declarations {
 				case "type" -> "exchangeType";
 				case "durable" -> "durable";
 				case "auto_delete" -> "autoDelete";
-				default -> nameSetting(declarable);
+				default -> (argument.startsWith("x-") && nameSetting(declarable).equals("queueName"))
+						? QueueArguments.settingOf(argument) : nameSetting(declarable);
 			};
 			return new TopologyMismatchException(
 					capitalize(what) + " already exists on the broker with " + argument + " " + matcher.group(3)
 							+ ", but this client declares it with " + matcher.group(2) + ". Change the '" + setting
 							+ "' setting to match, or delete the existing one. (Broker: " + reply + ")",
 					setting, ex);
+		}
+		if (reply.startsWith("NOT_FOUND")) {
+			return new TopologyMismatchException(capitalize(what) + " does not exist on the broker, and with declare="
+					+ config.declare().name().toLowerCase(java.util.Locale.ROOT)
+					+ " the client only checks its topology: create it, or let the client declare it (declare=on). "
+					+ "(Broker: " + reply + ")", nameSetting(declarable), ex);
 		}
 		return new TopologyMismatchException("The broker refused to declare " + what + ": " + reply,
 				nameSetting(declarable), ex);
@@ -74,7 +81,13 @@ final class Declarations {
 		if (declarable instanceof Binding) {
 			return "routingKey";
 		}
-		return "queueName";
+		// the queues beside the client's own are there for the retry policy and the dead
+		// letters
+		String name = ((Queue) declarable).getName();
+		if (name.endsWith(RetryQueues.DEAD_LETTER_SUFFIX)) {
+			return "deadLetterQueue";
+		}
+		return name.contains(RetryQueues.WAIT_INFIX) ? "retry" : "queueName";
 	}
 
 	private static String capitalize(String text) {

@@ -72,6 +72,41 @@ final class Delivery {
 		}
 	}
 
+	/**
+	 * Claims the message for a settlement that completes later (a retry or dead letter
+	 * waits for the broker to confirm the copy): nothing else may settle it meanwhile,
+	 * and it counts as handed out until {@link #finish(boolean, boolean)}.
+	 * @throws IllegalStateException if it was already settled
+	 */
+	void claim(String operation, @Nullable String messageId) {
+		if (!this.settled.compareAndSet(false, true)) {
+			throw alreadySettled(operation, messageId);
+		}
+	}
+
+	/**
+	 * Completes a claimed settlement: acks, or nacks with or without requeue.
+	 * @param ack whether to ack
+	 * @param requeue for a nack, whether to requeue
+	 * @throws AckFailedException if the channel is gone (the broker requeued it)
+	 */
+	void finish(boolean ack, boolean requeue) {
+		try {
+			if (ack) {
+				this.channel.basicAck(this.deliveryTag, false);
+			}
+			else {
+				this.channel.basicNack(this.deliveryTag, false, requeue);
+			}
+		}
+		catch (IOException | AlreadyClosedException ex) {
+			throw lost(ack ? "ack" : "nack", null, ex);
+		}
+		finally {
+			this.onSettled.run();
+		}
+	}
+
 	/** Settles without telling the broker: the channel is closing and will requeue it. */
 	boolean abandon() {
 		if (this.settled.compareAndSet(false, true)) {
@@ -83,10 +118,14 @@ final class Delivery {
 
 	private void settle(String operation, @Nullable String messageId) {
 		if (!this.settled.compareAndSet(false, true)) {
-			throw new IllegalStateException("Cannot " + operation + " message " + messageId + " (delivery tag "
-					+ this.deliveryTag + "): it was already acked or nacked");
+			throw alreadySettled(operation, messageId);
 		}
 		this.onSettled.run();
+	}
+
+	private IllegalStateException alreadySettled(String operation, @Nullable String messageId) {
+		return new IllegalStateException("Cannot " + operation + " message " + messageId + " (delivery tag "
+				+ this.deliveryTag + "): it was already settled (acked, nacked, retried or rejected)");
 	}
 
 	private AckFailedException lost(String operation, @Nullable String messageId, Exception cause) {

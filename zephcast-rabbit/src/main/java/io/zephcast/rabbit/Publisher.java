@@ -64,6 +64,21 @@ final class Publisher {
 		return this.channel.publish(exchange, routingKey, message);
 	}
 
+	/**
+	 * Publishes a copy of a delivered message (a retry or a dead letter), already
+	 * encoded.
+	 * @return a future completed when the broker confirms it
+	 */
+	CompletableFuture<Void> publishCopy(String exchange, String routingKey, PayloadCodec.Outgoing copy) {
+		String blocked = this.blockedPublishing.reason();
+		if (blocked != null) {
+			return CompletableFuture.failedFuture(new BrokerBlockedException(
+					"Message " + copy.userMessageId() + " was not sent: the broker blocks publishing (" + blocked + ")",
+					copy.userMessageId()));
+		}
+		return this.channel.publish(exchange, routingKey, copy);
+	}
+
 	/** Fails the sends whose confirm is overdue; run by the client's timer. */
 	void failOverdue() {
 		this.channel.failOverdue();

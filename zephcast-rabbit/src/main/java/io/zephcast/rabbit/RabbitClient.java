@@ -52,6 +52,8 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 
 	private final Consumption consumption;
 
+	private final FailedMessages failedMessages;
+
 	private final ClientLifecycle lifecycle;
 
 	/**
@@ -83,8 +85,9 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 				callbackExecutor);
 		AbstractMessageListenerContainer container = (builder.container != null) ? builder.container
 				: RabbitListenerContainers.create(connectionFactory, this.topology, this.config);
+		this.failedMessages = new FailedMessages(this.topology, this.config, this.publisher);
 		this.consumption = new Consumption(this, this.topology, container, builder.container == null, connector, codec,
-				callbackExecutor);
+				this.failedMessages, callbackExecutor);
 		this.lifecycle = new ClientLifecycle(this.streamName, this.config, declarables, connector, this.publisher,
 				this.consumption, callbackExecutor, builder.callbackExecutor == null);
 	}
@@ -274,6 +277,56 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 */
 	public void nack(RabbitMessage message, boolean requeue) {
 		ownDelivery(message).nack(message.messageId(), requeue);
+	}
+
+	/**
+	 * Gives up on a message for now; see {@link #retryLater(RabbitMessage, Throwable)}.
+	 * @param message a message this client delivered
+	 * @return a future completed once the message is settled
+	 */
+	public CompletableFuture<Void> retryLater(RabbitMessage message) {
+		return retryLater(message, null);
+	}
+
+	/**
+	 * Dead-letters a message now; see {@link #reject(RabbitMessage, Throwable)}.
+	 * @param message a message this client delivered
+	 * @return a future completed once the message is settled
+	 */
+	public CompletableFuture<Void> reject(RabbitMessage message) {
+		return reject(message, null);
+	}
+
+	/**
+	 * Gives up on a message for now: it waits in the broker for the
+	 * {@link RabbitConfig#retry() retry policy}'s interval, then comes again with
+	 * {@link RabbitMessage#deliveryAttempt()} one higher; after the last attempt it is
+	 * dead-lettered instead. What a handler that throws gets. The message is settled when
+	 * the broker has confirmed the copy; if the copy fails, it is requeued.
+	 * @param message a message this client delivered
+	 * @param cause why it failed, recorded in the dead letter's headers; may be
+	 * {@code null}
+	 * @return a future completed once the message is settled
+	 * @throws IllegalStateException if the message was already settled
+	 */
+	public CompletableFuture<Void> retryLater(RabbitMessage message, @Nullable Throwable cause) {
+		ownDelivery(message);
+		return this.failedMessages.retryLater(message, cause);
+	}
+
+	/**
+	 * Dead-letters a message now, whatever its attempt: to the queue's dead-letter
+	 * exchange if it has one, else to the dead-letter queue {@code <queue>.dlq}, with
+	 * headers that say why.
+	 * @param message a message this client delivered
+	 * @param cause why it is rejected, recorded in the dead letter's headers; may be
+	 * {@code null}
+	 * @return a future completed once the message is settled
+	 * @throws IllegalStateException if the message was already settled
+	 */
+	public CompletableFuture<Void> reject(RabbitMessage message, @Nullable Throwable cause) {
+		ownDelivery(message);
+		return this.failedMessages.deadLetter(message, cause, "rejected");
 	}
 
 	private Delivery ownDelivery(RabbitMessage message) {

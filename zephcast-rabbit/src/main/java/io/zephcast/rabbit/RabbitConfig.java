@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -32,6 +33,15 @@ import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory.Addr
  * messages persistent
  * @param autoDelete whether the broker deletes the queue (and exchange) once its last
  * consumer (or binding) is gone
+ * @param queueType classic (default) or quorum (replicated over a cluster)
+ * @param queue the queue's optional arguments: TTL, length limits, dead-lettering and
+ * more
+ * @param bindingKeys the keys the queue is bound with, when it needs several; empty to
+ * bind with the routing key
+ * @param bindingArguments the arguments of the queue's binding: for a headers exchange,
+ * the headers to match and {@code x-match}
+ * @param declare whether the client declares its topology, only checks it, or leaves it
+ * alone
  * @param prefetchCount how many unacknowledged messages the broker hands each consumer at
  * once, 1 to 65535
  * @param concurrency how many consumers (each with its own channel) the client runs on
@@ -47,13 +57,19 @@ import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory.Addr
  * @param failFast whether {@link RabbitClient#connect()} fails when the broker cannot be
  * reached (default); when false it returns, and the client connects, declares and starts
  * its consumers in the background as soon as the broker answers
+ * @param retry how often and how far apart a message whose handling failed is delivered
+ * again before it is dead-lettered
+ * @param deadLetterQueue whether the client declares a dead-letter queue
+ * {@code <queue>.dlq} for the messages that used up their attempts (when the queue has no
+ * dead-letter exchange of its own)
  * @param connection how the broker is reached beyond the URL: the addresses of a
  * cluster's nodes, and the connection's timeouts
  */
 public record RabbitConfig(String url, String queueName, String exchangeName, String routingKey,
-		ExchangeType exchangeType, boolean durable, boolean autoDelete, int prefetchCount, int concurrency, boolean ssl,
-		Map<String, String> sslOptions, Duration shutdownTimeout, Duration confirmTimeout, boolean failFast,
-		ConnectionOptions connection) {
+		ExchangeType exchangeType, boolean durable, boolean autoDelete, QueueType queueType, QueueArguments queue,
+		List<String> bindingKeys, Map<String, Object> bindingArguments, DeclareMode declare, int prefetchCount,
+		int concurrency, boolean ssl, Map<String, String> sslOptions, Duration shutdownTimeout, Duration confirmTimeout,
+		boolean failFast, RetryPolicy retry, boolean deadLetterQueue, ConnectionOptions connection) {
 
 	/** The URL used when none is given: the local broker with RabbitMQ's default user. */
 	public static final String DEFAULT_URL = "amqp://localhost:5672/";
@@ -72,8 +88,14 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 		Objects.requireNonNull(exchangeType, "exchangeType");
 		Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
 		Objects.requireNonNull(confirmTimeout, "confirmTimeout");
+		Objects.requireNonNull(queueType, "queueType");
+		Objects.requireNonNull(queue, "queue");
+		Objects.requireNonNull(declare, "declare");
+		Objects.requireNonNull(retry, "retry");
 		Objects.requireNonNull(connection, "connection");
 		sslOptions = Collections.unmodifiableMap(new LinkedHashMap<>(sslOptions));
+		bindingKeys = List.copyOf(bindingKeys);
+		bindingArguments = Collections.unmodifiableMap(new LinkedHashMap<>(bindingArguments));
 		AmqpUrl parsed;
 		try {
 			parsed = AmqpUrl.parse(url);
@@ -107,6 +129,8 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 			throw new InvalidRabbitConfigException("confirmTimeout", confirmTimeout, "must be positive");
 		}
 		RabbitSslOptions.validate(sslOptions, ssl || parsed.tls() || connection.usesTls());
+		TopologyChecks.check(exchangeName, exchangeType, durable, autoDelete, queueType, queue, bindingKeys,
+				bindingArguments);
 	}
 
 	private static void checkName(String setting, String value) {
@@ -116,9 +140,11 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 	}
 
 	/**
-	 * A builder with the defaults: {@value #DEFAULT_URL}, a direct exchange, durable, not
-	 * auto-delete, prefetch 1, one consumer, no TLS, 10 s shutdown timeout, 30 s confirm
-	 * timeout, fail fast, and {@link ConnectionOptions#DEFAULTS}.
+	 * A builder with the defaults: {@value #DEFAULT_URL}, a direct exchange, a classic
+	 * queue without arguments, durable, not auto-delete, declared on connect, prefetch 1,
+	 * one consumer, no TLS, 10 s shutdown timeout, 30 s confirm timeout, fail fast,
+	 * {@link RetryPolicy#DEFAULT 3 attempts 1 s and 2 s apart}, then a dead-letter queue,
+	 * and {@link ConnectionOptions#DEFAULTS}.
 	 * @return a new builder
 	 */
 	public static Builder builder() {
@@ -166,11 +192,13 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 	public String toString() {
 		return "RabbitConfig[url=" + maskedUrl() + ", queueName=" + this.queueName + ", exchangeName="
 				+ this.exchangeName + ", routingKey=" + this.routingKey + ", exchangeType=" + this.exchangeType
-				+ ", durable=" + this.durable + ", autoDelete=" + this.autoDelete + ", prefetchCount="
-				+ this.prefetchCount + ", concurrency=" + this.concurrency + ", ssl=" + this.ssl + ", sslOptions="
+				+ ", durable=" + this.durable + ", autoDelete=" + this.autoDelete + ", queueType=" + this.queueType
+				+ ", queue=" + this.queue + ", bindingKeys=" + this.bindingKeys + ", bindingArguments="
+				+ this.bindingArguments + ", declare=" + this.declare + ", prefetchCount=" + this.prefetchCount
+				+ ", concurrency=" + this.concurrency + ", ssl=" + this.ssl + ", sslOptions="
 				+ RabbitSslOptions.masked(this.sslOptions) + ", shutdownTimeout=" + this.shutdownTimeout
-				+ ", confirmTimeout=" + this.confirmTimeout + ", failFast=" + this.failFast + ", connection="
-				+ this.connection + "]";
+				+ ", confirmTimeout=" + this.confirmTimeout + ", failFast=" + this.failFast + ", retry=" + this.retry
+				+ ", deadLetterQueue=" + this.deadLetterQueue + ", connection=" + this.connection + "]";
 	}
 
 	/**
@@ -193,6 +221,16 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 
 		private boolean autoDelete = false;
 
+		private QueueType queueType = QueueType.CLASSIC;
+
+		private QueueArguments queue = QueueArguments.NONE;
+
+		private List<String> bindingKeys = List.of();
+
+		private Map<String, Object> bindingArguments = Map.of();
+
+		private DeclareMode declare = DeclareMode.ON;
+
 		private int prefetchCount = 1;
 
 		private int concurrency = 1;
@@ -207,6 +245,10 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 
 		private boolean failFast = true;
 
+		private RetryPolicy retry = RetryPolicy.DEFAULT;
+
+		private boolean deadLetterQueue = true;
+
 		private final ConnectionOptions.Builder connection = ConnectionOptions.builder();
 
 		private Builder() {
@@ -220,6 +262,11 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 			this.exchangeType = config.exchangeType();
 			this.durable = config.durable();
 			this.autoDelete = config.autoDelete();
+			this.queueType = config.queueType();
+			this.queue = config.queue();
+			this.bindingKeys = config.bindingKeys();
+			this.bindingArguments = config.bindingArguments();
+			this.declare = config.declare();
 			this.prefetchCount = config.prefetchCount();
 			this.concurrency = config.concurrency();
 			this.ssl = config.ssl();
@@ -227,6 +274,8 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 			this.shutdownTimeout = config.shutdownTimeout();
 			this.confirmTimeout = config.confirmTimeout();
 			this.failFast = config.failFast();
+			this.retry = config.retry();
+			this.deadLetterQueue = config.deadLetterQueue();
 			connection(config.connection());
 		}
 
@@ -279,6 +328,50 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 
 		public Builder autoDelete(boolean autoDelete) {
 			this.autoDelete = autoDelete;
+			return this;
+		}
+
+		public Builder queueType(QueueType queueType) {
+			this.queueType = Objects.requireNonNull(queueType, "queueType");
+			return this;
+		}
+
+		/**
+		 * The queue's optional arguments.
+		 * @param queue the arguments, e.g.
+		 * {@code QueueArguments.builder().maxLength(10_000L).build()}
+		 * @return this builder
+		 */
+		public Builder queue(QueueArguments queue) {
+			this.queue = Objects.requireNonNull(queue, "queue");
+			return this;
+		}
+
+		/**
+		 * Binds the queue with several keys instead of the routing key, e.g.
+		 * {@code orders.created} and {@code orders.updated}; sends still use the routing
+		 * key.
+		 * @param bindingKeys the binding keys, empty to bind with the routing key
+		 * @return this builder
+		 */
+		public Builder bindingKeys(List<String> bindingKeys) {
+			this.bindingKeys = List.copyOf(bindingKeys);
+			return this;
+		}
+
+		/**
+		 * The arguments of the queue's binding; for a headers exchange the headers a
+		 * message must carry, and {@code x-match} ({@code all} or {@code any}).
+		 * @param bindingArguments the arguments
+		 * @return this builder
+		 */
+		public Builder bindingArguments(Map<String, ?> bindingArguments) {
+			this.bindingArguments = new LinkedHashMap<>(bindingArguments);
+			return this;
+		}
+
+		public Builder declare(DeclareMode declare) {
+			this.declare = Objects.requireNonNull(declare, "declare");
 			return this;
 		}
 
@@ -412,6 +505,16 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 			return this;
 		}
 
+		public Builder retry(RetryPolicy retry) {
+			this.retry = Objects.requireNonNull(retry, "retry");
+			return this;
+		}
+
+		public Builder deadLetterQueue(boolean deadLetterQueue) {
+			this.deadLetterQueue = deadLetterQueue;
+			return this;
+		}
+
 		/**
 		 * Sets all the connection options at once.
 		 * @param connection the options
@@ -470,8 +573,9 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 		 */
 		public RabbitConfig build() {
 			return new RabbitConfig(this.url, this.queueName, this.exchangeName, this.routingKey, this.exchangeType,
-					this.durable, this.autoDelete, this.prefetchCount, this.concurrency, this.ssl, this.sslOptions,
-					this.shutdownTimeout, this.confirmTimeout, this.failFast, this.connection.build());
+					this.durable, this.autoDelete, this.queueType, this.queue, this.bindingKeys, this.bindingArguments,
+					this.declare, this.prefetchCount, this.concurrency, this.ssl, this.sslOptions, this.shutdownTimeout,
+					this.confirmTimeout, this.failFast, this.retry, this.deadLetterQueue, this.connection.build());
 		}
 
 	}

@@ -151,6 +151,23 @@ public final class RabbitMessage {
 	}
 
 	/**
+	 * Which delivery of the message this is, 1-based: 1 the first time, {@code n} when
+	 * handling it failed {@code n - 1} times before. Counted by the client on the copies
+	 * it retries (Spring AMQP's {@code retry-count} header), plus, on quorum queues, the
+	 * broker's {@code x-delivery-count} of requeued deliveries. A classic queue's
+	 * requeues (a nack, a lost connection) are not counted: RabbitMQ only flags them
+	 * {@link #redelivered()}.
+	 * @return the delivery attempt, at least 1
+	 */
+	public int deliveryAttempt() {
+		long attempts = this.properties.getRetryCount() + 1;
+		if (this.properties.getHeaders().get("x-delivery-count") instanceof Number count) {
+			attempts += count.longValue();
+		}
+		return (int) Math.min(attempts, Integer.MAX_VALUE);
+	}
+
+	/**
 	 * Whether this message has been acked or nacked.
 	 * @return whether it is settled
 	 */
@@ -160,6 +177,10 @@ public final class RabbitMessage {
 
 	Delivery delivery() {
 		return this.delivery;
+	}
+
+	MessageProperties properties() {
+		return this.properties;
 	}
 
 	private Charset charset() {

@@ -2,6 +2,7 @@ package io.zephcast.rabbit;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
@@ -31,17 +32,28 @@ public final class RabbitTopology {
 
 	private final Queue queue;
 
-	private final @Nullable Binding binding;
+	private final List<Binding> bindings;
+
+	private final RetryQueues retryQueues;
 
 	private RabbitTopology(String streamName, RabbitConfig config) {
 		this.streamName = streamName;
 		this.config = config;
 		this.exchange = config.exchangeName().isEmpty() ? null : exchange(config);
 		String queueName = config.queueName().isEmpty() ? streamName : config.queueName();
-		this.queue = new Queue(queueName, config.durable(), false, config.autoDelete());
-		this.binding = (this.exchange != null)
-				? new Binding(queueName, Binding.DestinationType.QUEUE, this.exchange.getName(), bindingKey(), null)
-				: null;
+		this.queue = new Queue(queueName, config.durable(), false, config.autoDelete(),
+				config.queue().toArguments(config.queueType()));
+		this.bindings = (this.exchange != null) ? bindings(queueName, this.exchange.getName()) : List.of();
+		this.retryQueues = new RetryQueues(queueName, config);
+	}
+
+	private List<Binding> bindings(String queueName, String exchangeName) {
+		List<String> keys = this.config.bindingKeys().isEmpty() ? List.of(bindingKey()) : this.config.bindingKeys();
+		Map<String, Object> arguments = this.config.bindingArguments().isEmpty() ? null
+				: this.config.bindingArguments();
+		return keys.stream()
+			.map((key) -> new Binding(queueName, Binding.DestinationType.QUEUE, exchangeName, key, arguments))
+			.toList();
 	}
 
 	private static Exchange exchange(RabbitConfig config) {
@@ -98,8 +110,8 @@ public final class RabbitTopology {
 	}
 
 	/**
-	 * The key the queue is bound with: the routing key (or stream name); empty for fanout
-	 * and headers exchanges, which do not use it.
+	 * The key the queue is bound with unless binding keys are configured: the routing key
+	 * (or stream name); empty for fanout and headers exchanges, which do not use it.
 	 * @return the binding key
 	 */
 	public String bindingKey() {
@@ -134,8 +146,21 @@ public final class RabbitTopology {
 		return this.queue;
 	}
 
-	public @Nullable Binding binding() {
-		return this.binding;
+	/**
+	 * The queue's bindings to the exchange: one per binding key; none without an
+	 * exchange.
+	 * @return the bindings
+	 */
+	public List<Binding> bindings() {
+		return this.bindings;
+	}
+
+	/**
+	 * The queues the retry policy and the dead-letter queue need.
+	 * @return the retry queues
+	 */
+	public RetryQueues retryQueues() {
+		return this.retryQueues;
 	}
 
 	/**
@@ -156,11 +181,14 @@ public final class RabbitTopology {
 	}
 
 	/**
-	 * What to declare before consuming: the queue and its binding.
+	 * What to declare before consuming: the queue and its bindings.
 	 * @return the declarables
 	 */
 	public Declarables consumerDeclarables() {
-		return (this.binding != null) ? new Declarables(this.queue, this.binding) : new Declarables(this.queue);
+		List<Declarable> declarables = new ArrayList<>(1 + this.bindings.size());
+		declarables.add(this.queue);
+		declarables.addAll(this.bindings);
+		return new Declarables(declarables);
 	}
 
 }

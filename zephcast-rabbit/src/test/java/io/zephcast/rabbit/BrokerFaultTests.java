@@ -1,7 +1,13 @@
 package io.zephcast.rabbit;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +24,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Faults of the broker itself, injected with {@code rabbitmqctl}: a restart of the
- * RabbitMQ application and a memory alarm that blocks publishers.
+ * RabbitMQ application (also while messages wait out their retry back-off) and a memory
+ * alarm that blocks publishers.
  */
 class BrokerFaultTests {
 
@@ -55,6 +62,60 @@ class BrokerFaultTests {
 			RabbitMessage after = handled.poll(30, TimeUnit.SECONDS);
 			assertThat(after).as("the consumer came back by itself").isNotNull();
 			assertThat(after.text()).isEqualTo("after");
+		}
+	}
+
+	@Test
+	void messagesWaitingInBackOffAreAllRetriedAfterABrokerRestart() throws Exception {
+		int messages = 20;
+		RetryPolicy policy = RetryPolicy.builder().maxAttempts(3).initialInterval(Duration.ofSeconds(10)).build();
+		Map<QueueType, Map<String, List<Integer>>> attempts = new EnumMap<>(QueueType.class);
+		List<RabbitClient> clients = new ArrayList<>();
+		try {
+			for (QueueType type : QueueType.values()) {
+				Map<String, List<Integer>> seen = new ConcurrentHashMap<>();
+				attempts.put(type, seen);
+				RabbitConfig config = RabbitConfig.builder()
+					.url(RabbitBroker.url())
+					.queueName(this.names.queue("backoff-" + type))
+					.queueType(type)
+					.retry(policy)
+					.build();
+				RabbitClient client = new RabbitClient("backoff-" + type, config).connect();
+				clients.add(client);
+				client.subscribe((message) -> {
+					seen.computeIfAbsent(message.text(), (text) -> new CopyOnWriteArrayList<>())
+						.add(message.deliveryAttempt());
+					if (message.deliveryAttempt() == 1) {
+						throw new IllegalStateException("fails the first time");
+					}
+				});
+				for (int i = 0; i < messages; i++) {
+					client.send(type + "-" + i).get(10, TimeUnit.SECONDS);
+				}
+				String waitQueue = client.topology().retryQueues().waitQueueName(Duration.ofSeconds(10));
+				await().atMost(Duration.ofSeconds(10)).until(() -> RabbitBroker.readyMessages(waitQueue) == messages);
+			}
+
+			assertThat(attempts.values()).as("all still waiting when the broker stops")
+				.allSatisfy(
+						(seen) -> assertThat(seen.values()).allSatisfy((list) -> assertThat(list).containsExactly(1)));
+			BrokerControl.stopApp();
+			BrokerControl.startApp();
+
+			for (QueueType type : QueueType.values()) {
+				Map<String, List<Integer>> seen = attempts.get(type);
+				await().atMost(Duration.ofSeconds(60))
+					.until(() -> seen.values().stream().filter((list) -> list.contains(2)).count() == messages);
+			}
+		}
+		finally {
+			clients.forEach(RabbitClient::close);
+		}
+		for (QueueType type : QueueType.values()) {
+			assertThat(attempts.get(type)).as(type + ": every message waited out its back-off and came again")
+				.hasSize(messages)
+				.allSatisfy((text, list) -> assertThat(list).containsExactly(1, 2));
 		}
 	}
 

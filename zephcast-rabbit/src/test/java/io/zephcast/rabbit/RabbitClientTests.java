@@ -165,9 +165,9 @@ class RabbitClientTests {
 			RabbitMessage message = client.receive().get(10, TimeUnit.SECONDS);
 			client.ack(message);
 			assertThatIllegalStateException().isThrownBy(() -> client.ack(message))
-				.withMessageContaining("already acked or nacked");
+				.withMessageContaining("already settled");
 			assertThatIllegalStateException().isThrownBy(() -> client.nack(message))
-				.withMessageContaining("already acked or nacked");
+				.withMessageContaining("already settled");
 			client.send("still works").get(10, TimeUnit.SECONDS);
 			RabbitMessage next = client.receive().get(10, TimeUnit.SECONDS);
 			assertThat(next.text()).isEqualTo("still works");

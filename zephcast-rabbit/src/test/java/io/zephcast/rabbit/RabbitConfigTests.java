@@ -1,9 +1,12 @@
 package io.zephcast.rabbit;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -29,6 +32,67 @@ class RabbitConfigTests {
 		assertThat(config.ssl()).isFalse();
 		assertThat(config.sslOptions()).isEmpty();
 		assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
+		assertThat(config.queueType()).isEqualTo(QueueType.CLASSIC);
+		assertThat(config.queue()).isEqualTo(QueueArguments.NONE);
+		assertThat(config.declare()).isEqualTo(DeclareMode.ON);
+		assertThat(config.retry()).isEqualTo(RetryPolicy.DEFAULT);
+		assertThat(config.retry().maxAttempts()).isEqualTo(3);
+		assertThat(config.retry().intervals()).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2));
+		assertThat(config.deadLetterQueue()).isTrue();
+	}
+
+	@Test
+	void retryIntervalsGrowByTheMultiplierUpToTheMaximum() {
+		RetryPolicy policy = RetryPolicy.builder()
+			.maxAttempts(6)
+			.initialInterval(Duration.ofMillis(500))
+			.multiplier(3)
+			.maxInterval(Duration.ofSeconds(5))
+			.build();
+		assertThat(policy.intervals()).containsExactly(Duration.ofMillis(500), Duration.ofMillis(1500),
+				Duration.ofMillis(4500), Duration.ofSeconds(5));
+		assertThat(RetryPolicy.builder().initialInterval(Duration.ofSeconds(30)).build().maxInterval())
+			.as("an unset maximum is never below the initial interval")
+			.isEqualTo(Duration.ofSeconds(30));
+		assertThat(RetryPolicy.NONE.intervals()).isEmpty();
+		RetryPolicy jittered = RetryPolicy.builder().jitter(0.5).build();
+		for (int i = 0; i < 100; i++) {
+			assertThat(jittered.jittered(Duration.ofSeconds(1))).isBetween(500L, 1000L);
+		}
+	}
+
+	@Test
+	void topologySettingsThatCannotWorkAreRefusedNamingTheSetting() {
+		assertInvalid(RabbitConfig.builder().queueType(QueueType.QUORUM).durable(false), "durable", "always durable");
+		assertInvalid(RabbitConfig.builder().queueType(QueueType.QUORUM).autoDelete(true), "autoDelete", "quorum");
+		assertInvalid(
+				RabbitConfig.builder()
+					.queueType(QueueType.QUORUM)
+					.queue(QueueArguments.builder().overflow(QueueOverflow.REJECT_PUBLISH_DLX).build()),
+				"queue.overflow", "drop-head and reject-publish");
+		assertInvalid(RabbitConfig.builder().queue(QueueArguments.builder().deliveryLimit(5).build()),
+				"queue.deliveryLimit", "only quorum queues");
+		assertInvalid(RabbitConfig.builder().bindingKeys(List.of("a", "b")), "bindingKeys", "exchangeName");
+		assertInvalid(RabbitConfig.builder().exchangeName("x").exchangeType("fanout").bindingKeys(List.of("a")),
+				"bindingKeys", "ignores binding keys");
+		assertInvalid(RabbitConfig.builder().exchangeName("x").bindingArguments(Map.of("tenant", "a")),
+				"bindingArguments", "headers exchange");
+		assertInvalid(RabbitConfig.builder()
+			.exchangeName("x")
+			.exchangeType("headers")
+			.bindingArguments(Map.of("x-match", "some")), "bindingArguments", "all, any");
+		assertInvalid(() -> RetryPolicy.builder().maxAttempts(0).build(), "retry.maxAttempts", "at least 1");
+		assertInvalid(() -> RetryPolicy.builder().multiplier(0.5).build(), "retry.multiplier", "at least 1");
+		assertInvalid(() -> RetryPolicy.builder().jitter(2).build(), "retry.jitter", "between 0 and 1");
+		assertInvalid(() -> RetryPolicy.builder()
+			.initialInterval(Duration.ofSeconds(5))
+			.maxInterval(Duration.ofSeconds(1))
+			.build(), "retry.maxInterval", "at least retry.initialInterval");
+		assertInvalid(() -> QueueArguments.builder().argument("x-max-length", 5).build(), "queue.arguments",
+				"queue.maxLength");
+		assertInvalid(() -> QueueArguments.builder().deadLetterRoutingKey("k").build(), "queue.deadLetterRoutingKey",
+				"queue.deadLetterExchange");
+		assertInvalid(() -> QueueArguments.builder().maxLength(-1L).build(), "queue.maxLength", "negative");
 	}
 
 	@Test
@@ -63,7 +127,11 @@ class RabbitConfigTests {
 	}
 
 	private static void assertInvalid(RabbitConfig.Builder builder, String setting, String reason) {
-		assertThatExceptionOfType(InvalidRabbitConfigException.class).isThrownBy(builder::build)
+		assertInvalid(builder::build, setting, reason);
+	}
+
+	private static void assertInvalid(ThrowingCallable build, String setting, String reason) {
+		assertThatExceptionOfType(InvalidRabbitConfigException.class).isThrownBy(build)
 			.satisfies((ex) -> assertThat(ex.setting()).isEqualTo(setting))
 			.withMessageContaining(setting)
 			.withMessageContaining(reason);

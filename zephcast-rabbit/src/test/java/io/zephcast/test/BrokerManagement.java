@@ -57,6 +57,22 @@ public final class BrokerManagement {
 	}
 
 	/**
+	 * The names of the queues of the default virtual host that start with a prefix.
+	 * @param prefix the prefix
+	 * @return the queue names
+	 */
+	public List<String> queueNames(String prefix) {
+		List<String> names = new ArrayList<>();
+		get("/api/queues/%2F?columns=name").ifPresent((array) -> array.forEach((queue) -> {
+			String name = queue.path("name").asString("");
+			if (name.startsWith(prefix)) {
+				names.add(name);
+			}
+		}));
+		return names;
+	}
+
+	/**
 	 * Creates a virtual host and gives the management user full permissions on it.
 	 * @param vhost the virtual host name
 	 * @param username the user to permit

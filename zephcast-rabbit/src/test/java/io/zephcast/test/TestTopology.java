@@ -30,7 +30,11 @@ public final class TestTopology implements BeforeEachCallback, AfterEachCallback
 
 	@Override
 	public void afterEach(ExtensionContext context) {
-		RabbitBroker.delete(this.queues, this.exchanges);
+		// the queues a client declares beside its own (retry wait queues, dead letters)
+		// share its prefix
+		List<String> all = new ArrayList<>(this.queues);
+		all.addAll(RabbitBroker.management().queueNames(this.prefix));
+		RabbitBroker.delete(all, this.exchanges);
 	}
 
 	public String queue(String name) {

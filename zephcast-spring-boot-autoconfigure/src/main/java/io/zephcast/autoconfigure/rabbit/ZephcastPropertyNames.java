@@ -45,8 +45,9 @@ final class ZephcastPropertyNames {
 	 * @return the property name
 	 */
 	static String of(String prefix, String setting) {
-		if (setting.equals("concurrency")) {
-			return prefix + "consumer.concurrency";
+		// the consumer's settings sit in a group of their own
+		if (setting.equals("concurrency") || setting.equals("deadLetterQueue") || setting.startsWith("retry.")) {
+			return prefix + "consumer." + DataObjectPropertyName.toDashedForm(setting);
 		}
 		return prefix + DataObjectPropertyName.toDashedForm(setting);
 	}

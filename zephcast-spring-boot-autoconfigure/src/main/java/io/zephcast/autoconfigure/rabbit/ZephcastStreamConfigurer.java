@@ -6,12 +6,15 @@ import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 import io.zephcast.rabbit.InvalidRabbitConfigException;
+import io.zephcast.rabbit.QueueArguments;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.RabbitSslOptions;
+import io.zephcast.rabbit.RetryPolicy;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Maps a stream's properties onto a {@link RabbitConfig.Builder}, the way Spring Boot's
@@ -59,8 +62,8 @@ public final class ZephcastStreamConfigurer {
 
 	private RabbitConfig build(@Nullable String name, ZephcastStreamProperties stream) {
 		RabbitConfig.Builder builder = RabbitConfig.builder();
-		configure(builder, stream, (name != null) ? this.defaults : null);
 		try {
+			configure(builder, stream, (name != null) ? this.defaults : null);
 			return builder.build();
 		}
 		catch (InvalidRabbitConfigException ex) {
@@ -89,9 +92,58 @@ public final class ZephcastStreamConfigurer {
 		map.from(stream.getAutoDelete()).to(builder::autoDelete);
 		map.from(stream.getPrefetchCount()).to(builder::prefetchCount);
 		map.from(stream.getConsumer().getConcurrency()).to(builder::concurrency);
+		map.from(stream.getQueueType()).to(builder::queueType);
+		builder.queue(queueArguments(stream.getQueue()));
+		map.from(stream.getBindingKeys()).when((keys) -> !keys.isEmpty()).to(builder::bindingKeys);
+		map.from(stream.getBindingArguments()).when((arguments) -> !arguments.isEmpty()).to(builder::bindingArguments);
+		map.from(stream.getDeclare()).to(builder::declare);
+		builder.retry(retryPolicy(stream.getConsumer().getRetry()));
+		map.from(stream.getConsumer().getDeadLetterQueue()).to(builder::deadLetterQueue);
 		for (InheritedSetting<?> setting : INHERITED) {
 			setting.map(map, builder, stream, parent);
 		}
+	}
+
+	private static QueueArguments queueArguments(ZephcastQueueProperties queue) {
+		QueueArguments.Builder builder = QueueArguments.builder();
+		PropertyMapper map = PropertyMapper.get();
+		map.from(queue.getMessageTtl()).to(builder::messageTtl);
+		map.from(queue.getMaxLength()).to(builder::maxLength);
+		map.from(queue.getMaxLengthBytes()).as(DataSize::toBytes).to(builder::maxLengthBytes);
+		map.from(queue.getOverflow()).to(builder::overflow);
+		map.from(queue.getSingleActiveConsumer()).to(builder::singleActiveConsumer);
+		map.from(queue.getDeadLetterExchange()).to(builder::deadLetterExchange);
+		map.from(queue.getDeadLetterRoutingKey()).to(builder::deadLetterRoutingKey);
+		map.from(queue.getDeliveryLimit()).to(builder::deliveryLimit);
+		queue.getArguments().forEach((name, value) -> builder.argument(name, typed(value)));
+		return builder.build();
+	}
+
+	/**
+	 * A property value as the AMQP type it reads as: queue arguments such as
+	 * {@code x-max-priority} must be numbers, and properties are strings.
+	 */
+	private static Object typed(String value) {
+		if (value.equals("true") || value.equals("false")) {
+			return Boolean.valueOf(value);
+		}
+		try {
+			return Long.valueOf(value);
+		}
+		catch (NumberFormatException ex) {
+			return value;
+		}
+	}
+
+	private static RetryPolicy retryPolicy(ZephcastConsumerProperties.Retry retry) {
+		RetryPolicy.Builder builder = RetryPolicy.builder();
+		PropertyMapper map = PropertyMapper.get();
+		map.from(retry.getMaxAttempts()).to(builder::maxAttempts);
+		map.from(retry.getInitialInterval()).to(builder::initialInterval);
+		map.from(retry.getMultiplier()).to(builder::multiplier);
+		map.from(retry.getMaxInterval()).to(builder::maxInterval);
+		map.from(retry.getJitter()).to(builder::jitter);
+		return builder.build();
 	}
 
 	/**

@@ -1,9 +1,17 @@
 package io.zephcast.autoconfigure.rabbit;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
+import io.zephcast.rabbit.DeclareMode;
 import io.zephcast.rabbit.ExchangeType;
+import io.zephcast.rabbit.QueueType;
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 /**
  * The settings of one stream, the same keys under {@code zephcast.rabbit.*} (the default
@@ -93,9 +101,41 @@ public class ZephcastStreamProperties {
 	private final SslOptions sslOptions = new SslOptions();
 
 	/**
-	 * Consumer settings.
+	 * Consumer settings: the consumer group, retries and dead letters.
 	 */
-	private final Consumer consumer = new Consumer();
+	@NestedConfigurationProperty
+	private final ZephcastConsumerProperties consumer = new ZephcastConsumerProperties();
+
+	/**
+	 * Type of the queue: classic, or quorum (replicated over a cluster; always durable,
+	 * never auto-delete).
+	 */
+	private @Nullable QueueType queueType;
+
+	/**
+	 * Optional arguments of the queue.
+	 */
+	@NestedConfigurationProperty
+	private final ZephcastQueueProperties queue = new ZephcastQueueProperties();
+
+	/**
+	 * Keys the queue is bound with, when it needs several (for example orders.created,
+	 * orders.updated); sends still use routing-key. Empty to bind with routing-key.
+	 */
+	private final List<String> bindingKeys = new ArrayList<>();
+
+	/**
+	 * Arguments of the queue's binding to a headers exchange: the headers a message must
+	 * carry, and x-match (all or any).
+	 */
+	private final Map<String, String> bindingArguments = new LinkedHashMap<>();
+
+	/**
+	 * What the client does with its exchange, queue and bindings: true declares them (and
+	 * again after each reconnection), verify only checks that they exist as configured,
+	 * false leaves them to the operators.
+	 */
+	private @Nullable DeclareMode declare;
 
 	public @Nullable String getUrl() {
 		return this.url;
@@ -197,30 +237,36 @@ public class ZephcastStreamProperties {
 		return this.sslOptions;
 	}
 
-	public Consumer getConsumer() {
+	public ZephcastConsumerProperties getConsumer() {
 		return this.consumer;
 	}
 
-	/**
-	 * Consumer settings.
-	 */
-	public static class Consumer {
+	public @Nullable QueueType getQueueType() {
+		return this.queueType;
+	}
 
-		/**
-		 * Number of consumers, each with its own channel, that the listener container
-		 * runs on the queue: this application's members of the consumer group. A handler
-		 * runs on up to this many messages at once.
-		 */
-		private @Nullable Integer concurrency;
+	public void setQueueType(@Nullable QueueType queueType) {
+		this.queueType = queueType;
+	}
 
-		public @Nullable Integer getConcurrency() {
-			return this.concurrency;
-		}
+	public ZephcastQueueProperties getQueue() {
+		return this.queue;
+	}
 
-		public void setConcurrency(@Nullable Integer concurrency) {
-			this.concurrency = concurrency;
-		}
+	public List<String> getBindingKeys() {
+		return this.bindingKeys;
+	}
 
+	public Map<String, String> getBindingArguments() {
+		return this.bindingArguments;
+	}
+
+	public @Nullable DeclareMode getDeclare() {
+		return this.declare;
+	}
+
+	public void setDeclare(@Nullable DeclareMode declare) {
+		this.declare = declare;
 	}
 
 	/**

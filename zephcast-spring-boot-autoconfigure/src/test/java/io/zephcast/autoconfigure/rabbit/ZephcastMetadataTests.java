@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.zephcast.rabbit.DeclareMode;
 import io.zephcast.rabbit.RabbitConfig;
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +48,20 @@ class ZephcastMetadataTests {
 			.containsEntry(prefix + "ssl", String.valueOf(config.ssl()))
 			.containsEntry(prefix + "shutdown-timeout", config.shutdownTimeout().toSeconds() + "s")
 			.containsEntry(prefix + "confirm-timeout", config.confirmTimeout().toSeconds() + "s")
-			.containsEntry(prefix + "fail-fast", String.valueOf(config.failFast()));
+			.containsEntry(prefix + "fail-fast", String.valueOf(config.failFast()))
+			.containsEntry(prefix + "queue-type", config.queueType().value())
+			.containsEntry(prefix + "declare", "true")
+			.containsEntry(prefix + "consumer.dead-letter-queue", String.valueOf(config.deadLetterQueue()))
+			.containsEntry(prefix + "consumer.retry.max-attempts", String.valueOf(config.retry().maxAttempts()))
+			.containsEntry(prefix + "consumer.retry.initial-interval",
+					config.retry().initialInterval().toSeconds() + "s")
+			.containsEntry(prefix + "consumer.retry.max-interval", config.retry().maxInterval().toSeconds() + "s")
+			.containsKeys(prefix + "consumer.retry.multiplier", prefix + "consumer.retry.jitter");
+		assertThat(Double.parseDouble(defaults.get(prefix + "consumer.retry.multiplier")))
+			.isEqualTo(config.retry().multiplier());
+		assertThat(Double.parseDouble(defaults.get(prefix + "consumer.retry.jitter")))
+			.isEqualTo(config.retry().jitter());
+		assertThat(config.declare()).isEqualTo(DeclareMode.ON);
 	}
 
 }

@@ -1,12 +1,18 @@
 package io.zephcast.autoconfigure.rabbit;
 
 import java.time.Duration;
+import java.util.Map;
 
+import io.zephcast.rabbit.DeclareMode;
 import io.zephcast.rabbit.ExchangeType;
+import io.zephcast.rabbit.QueueArguments;
+import io.zephcast.rabbit.QueueOverflow;
+import io.zephcast.rabbit.QueueType;
 import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.RabbitConnectionFactories;
 import io.zephcast.rabbit.RabbitTopology;
+import io.zephcast.rabbit.RetryPolicy;
 import io.zephcast.test.RabbitBroker;
 import org.junit.jupiter.api.Test;
 
@@ -133,6 +139,88 @@ class ZephcastRabbitAutoConfigurationTests {
 		// auto-delete: the exchange goes with its last binding, the queue had no
 		// consumer; remove both
 		RabbitBroker.delete(java.util.List.of("zc-ac-orders"), java.util.List.of("zc-ac-events"));
+	}
+
+	@Test
+	void topologyRetryAndDeclarePropertiesReachTheConfig() {
+		this.runner
+			.withPropertyValues("zephcast.rabbit.declare=false", "zephcast.rabbit.queue-name=zc-ac-quorum",
+					"zephcast.rabbit.exchange-name=zc-ac-orders", "zephcast.rabbit.exchange-type=topic",
+					"zephcast.rabbit.binding-keys=orders.created,orders.updated", "zephcast.rabbit.queue-type=quorum",
+					"zephcast.rabbit.queue.message-ttl=1m", "zephcast.rabbit.queue.max-length=1000",
+					"zephcast.rabbit.queue.max-length-bytes=1MB", "zephcast.rabbit.queue.overflow=reject-publish",
+					"zephcast.rabbit.queue.single-active-consumer=true",
+					"zephcast.rabbit.queue.dead-letter-exchange=zc-ac-dlx",
+					"zephcast.rabbit.queue.dead-letter-routing-key=parked", "zephcast.rabbit.queue.delivery-limit=5",
+					"zephcast.rabbit.queue.arguments.x-queue-leader-locator=balanced",
+					"zephcast.rabbit.queue.arguments.x-quorum-initial-group-size=3",
+					"zephcast.rabbit.consumer.retry.max-attempts=5",
+					"zephcast.rabbit.consumer.retry.initial-interval=500ms",
+					"zephcast.rabbit.consumer.retry.multiplier=3", "zephcast.rabbit.consumer.retry.max-interval=1m",
+					"zephcast.rabbit.consumer.retry.jitter=0.1", "zephcast.rabbit.consumer.dead-letter-queue=false")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				RabbitConfig config = context.getBean(RabbitConfig.class);
+				assertThat(config.declare()).isEqualTo(DeclareMode.OFF);
+				assertThat(config.queueType()).isEqualTo(QueueType.QUORUM);
+				assertThat(config.bindingKeys()).containsExactly("orders.created", "orders.updated");
+				assertThat(config.queue()).isEqualTo(QueueArguments.builder()
+					.messageTtl(Duration.ofMinutes(1))
+					.maxLength(1000L)
+					.maxLengthBytes(1_048_576L)
+					.overflow(QueueOverflow.REJECT_PUBLISH)
+					.singleActiveConsumer(true)
+					.deadLetterExchange("zc-ac-dlx")
+					.deadLetterRoutingKey("parked")
+					.deliveryLimit(5)
+					.argument("x-queue-leader-locator", "balanced")
+					.argument("x-quorum-initial-group-size", 3L)
+					.build());
+				assertThat(config.retry())
+					.isEqualTo(new RetryPolicy(5, Duration.ofMillis(500), 3.0, Duration.ofMinutes(1), 0.1));
+				assertThat(config.deadLetterQueue()).isFalse();
+				assertThat(RabbitBroker.management().queue("zc-ac-quorum")).as("declare=false declares nothing")
+					.isEmpty();
+			});
+	}
+
+	@Test
+	void headersBindingArgumentsBindAndVerifyFailsStartupWhenTheTopologyIsMissing() {
+		String[] tenants = { "zephcast.rabbit.exchange-name=zc-ac-tenants", "zephcast.rabbit.exchange-type=headers",
+				"zephcast.rabbit.binding-arguments.x-match=all", "zephcast.rabbit.binding-arguments.tenant=a" };
+		this.runner.withPropertyValues(tenants).withPropertyValues("zephcast.rabbit.declare=false").run((context) -> {
+			RabbitConfig config = context.getBean(RabbitConfig.class);
+			assertThat(config.bindingArguments()).containsExactly(Map.entry("x-match", "all"),
+					Map.entry("tenant", "a"));
+		});
+		this.runner.withPropertyValues(tenants).withPropertyValues("zephcast.rabbit.declare=verify").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("NOT_FOUND");
+			assertThat(context.getStartupFailure()).hasStackTraceContaining("declare=verify")
+				.hasStackTraceContaining("does not exist");
+		});
+	}
+
+	@Test
+	void badPoisonAndTopologySettingsFailStartupNamingTheProperty() {
+		assertStartupFails("zephcast.rabbit.consumer.retry.max-attempts=0",
+				"zephcast.rabbit.consumer.retry.max-attempts", "at least 1");
+		assertStartupFails("zephcast.rabbit.queue.delivery-limit=5", "zephcast.rabbit.queue.delivery-limit",
+				"only quorum queues");
+		assertStartupFails("zephcast.rabbit.streams.audit.queue.max-length=-1",
+				"zephcast.rabbit.streams.audit.queue.max-length", "negative");
+		assertStartupFails("zephcast.rabbit.queue.arguments.x-max-length=5", "zephcast.rabbit.queue.arguments",
+				"queue.maxLength");
+	}
+
+	private void assertStartupFails(String property, String named, String reason) {
+		this.runner.withPropertyValues(property).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining(named)
+				.hasMessageContaining(reason);
+		});
 	}
 
 	@Test

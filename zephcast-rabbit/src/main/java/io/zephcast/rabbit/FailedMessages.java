@@ -1,0 +1,204 @@
+package io.zephcast.rabbit;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import com.rabbitmq.client.AMQP;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.support.DefaultMessagePropertiesConverter;
+
+/**
+ * Where a message whose handling failed goes next: a copy to the wait queue of its next
+ * attempt, or to the dead letters once its attempts are used up. The original is acked
+ * only when the broker has confirmed the copy, so a crash in between leaves the original
+ * in the queue (at worst both exist: at-least-once); when the copy fails, the original is
+ * requeued.
+ * <p>
+ * Attempts are counted in Spring AMQP's {@code retry-count} header
+ * ({@link MessageProperties#getRetryCount()}) on the copies, plus the broker's
+ * {@code x-delivery-count} on quorum queues; never from {@code x-death}, whose counting
+ * changed in RabbitMQ 3.13 and 4.0.
+ */
+final class FailedMessages {
+
+	/** The exchange the message was first published to. */
+	static final String ORIGINAL_EXCHANGE = "zephcast-original-exchange";
+
+	/** The routing key the message was first published with. */
+	static final String ORIGINAL_ROUTING_KEY = "zephcast-original-routing-key";
+
+	/** When its handling first failed (ISO-8601). */
+	static final String FIRST_FAILURE = "zephcast-first-failure";
+
+	/** The class of the exception of the last failed attempt. */
+	static final String EXCEPTION = "zephcast-exception";
+
+	/** The message of the exception of the last failed attempt. */
+	static final String EXCEPTION_MESSAGE = "zephcast-exception-message";
+
+	/** On a dead letter: how many times it was delivered. */
+	static final String ATTEMPTS = "zephcast-attempts";
+
+	/** On a dead letter: {@code attempts-exhausted} or {@code rejected}. */
+	static final String DEAD_LETTER_REASON = "zephcast-dead-letter-reason";
+
+	private static final Log logger = LogFactory.getLog(RabbitClient.class);
+
+	private static final DefaultMessagePropertiesConverter CONVERTER = new DefaultMessagePropertiesConverter();
+
+	private static final int MAX_EXCEPTION_MESSAGE = 1000;
+
+	private final RabbitTopology topology;
+
+	private final RetryPolicy policy;
+
+	private final Publisher publisher;
+
+	FailedMessages(RabbitTopology topology, RabbitConfig config, Publisher publisher) {
+		this.topology = topology;
+		this.policy = config.retry();
+		this.publisher = publisher;
+	}
+
+	/**
+	 * Sends the message to wait for its next attempt, or to the dead letters when it has
+	 * used up its attempts.
+	 * @param message the message, not yet settled
+	 * @param cause why its handling failed, if known
+	 * @return a future completed once the message is settled
+	 */
+	CompletableFuture<Void> retryLater(RabbitMessage message, @Nullable Throwable cause) {
+		int attempt = message.deliveryAttempt();
+		if (attempt >= this.policy.maxAttempts()) {
+			return deadLetter(message, cause, "attempts-exhausted");
+		}
+		message.delivery().claim("retry", message.messageId());
+		Duration interval = this.policy.intervalAfter(attempt);
+		RetryQueues.Destination destination = RetryQueues.Destination.waitQueue(this.topology.retryQueues(), interval);
+		PayloadCodec.Outgoing copy = copy(message, attempt, cause, null);
+		if (this.policy.jitter() > 0) {
+			copy.properties().expiration(Long.toString(this.policy.jittered(interval)));
+		}
+		return publish(message, copy, destination, "retry (attempt " + attempt + " of " + this.policy.maxAttempts()
+				+ ", next in " + interval.toMillis() + " ms)");
+	}
+
+	/**
+	 * Sends the message to the dead letters now: the queue's dead-letter exchange, else
+	 * the dead-letter queue; when there is neither, it is rejected without requeue (and
+	 * dropped, unless a broker policy dead-letters it).
+	 * @param message the message, not yet settled
+	 * @param cause why, if known
+	 * @param reason {@code attempts-exhausted} or {@code rejected}
+	 * @return a future completed once the message is settled
+	 */
+	CompletableFuture<Void> deadLetter(RabbitMessage message, @Nullable Throwable cause, String reason) {
+		message.delivery().claim("dead-letter", message.messageId());
+		RetryQueues.Destination destination = this.topology.retryQueues()
+			.deadLetterTarget(original(message).routingKey());
+		if (destination == null) {
+			if (logger.isWarnEnabled()) {
+				logger.warn("RabbitClient '" + this.topology.streamName() + "' drops message " + message.messageId()
+						+ " (" + reason + " after " + message.deliveryAttempt() + " attempt(s)): queue '"
+						+ this.topology.queueName() + "' has no dead-letter exchange and the dead-letter queue is off"
+						+ ((cause != null) ? "; last failure: " + cause : ""));
+			}
+			return settle(message, false, false);
+		}
+		PayloadCodec.Outgoing copy = copy(message, message.deliveryAttempt(), cause, reason);
+		return publish(message, copy, destination, "dead letter (" + reason + ")");
+	}
+
+	private CompletableFuture<Void> publish(RabbitMessage message, PayloadCodec.Outgoing copy,
+			RetryQueues.Destination destination, String what) {
+		return this.publisher.publishCopy(destination.exchange(), destination.routingKey(), copy)
+			.handle((confirmed, failure) -> {
+				if (failure == null) {
+					if (logger.isDebugEnabled()) {
+						logger.debug("Message " + message.messageId() + " sent to " + destination + " as " + what);
+					}
+					return settle(message, true, false);
+				}
+				// the copy is not (or may not be) stored: the original goes back to the
+				// queue, nothing is lost
+				if (logger.isErrorEnabled()) {
+					logger.error("RabbitClient '" + this.topology.streamName() + "' could not send message "
+							+ message.messageId() + " to " + destination + " as " + what + "; requeued instead: "
+							+ failure.getMessage());
+				}
+				return settle(message, false, true);
+			})
+			.thenCompose((settled) -> settled);
+	}
+
+	private static CompletableFuture<Void> settle(RabbitMessage message, boolean ack, boolean requeue) {
+		try {
+			message.delivery().finish(ack, requeue);
+			return CompletableFuture.completedFuture(null);
+		}
+		catch (AckFailedException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+	}
+
+	/** The exchange and routing key the message was first published with. */
+	private static RetryQueues.Destination original(RabbitMessage message) {
+		Object exchange = message.header(ORIGINAL_EXCHANGE);
+		Object routingKey = message.header(ORIGINAL_ROUTING_KEY);
+		if (exchange != null && routingKey != null) {
+			return new RetryQueues.Destination(exchange.toString(), routingKey.toString());
+		}
+		return new RetryQueues.Destination(nonNull(message.exchange()), nonNull(message.routingKey()));
+	}
+
+	private static String nonNull(@Nullable String value) {
+		return (value != null) ? value : "";
+	}
+
+	/**
+	 * A copy of the message, with its body, properties and headers, minus what the broker
+	 * adds on delivery and dead-lettering, plus the attempts and the reason.
+	 */
+	private PayloadCodec.Outgoing copy(RabbitMessage message, int attempts, @Nullable Throwable cause,
+			@Nullable String deadLetterReason) {
+		MessageProperties received = message.properties();
+		AMQP.BasicProperties properties = CONVERTER.fromMessageProperties(received, "UTF-8");
+		Map<String, Object> headers = new HashMap<>(
+				(properties.getHeaders() != null) ? properties.getHeaders() : Map.of());
+		headers.keySet()
+			.removeIf((name) -> name.equals("x-death") || name.startsWith("x-first-death-")
+					|| name.startsWith("x-last-death-") || name.equals("x-delivery-count")
+					|| name.equals(PublishingChannel.TAG_HEADER));
+		RetryQueues.Destination original = original(message);
+		headers.put(ORIGINAL_EXCHANGE, original.exchange());
+		headers.put(ORIGINAL_ROUTING_KEY, original.routingKey());
+		headers.putIfAbsent(FIRST_FAILURE, Instant.now().toString());
+		headers.put(MessageProperties.RETRY_COUNT, (long) attempts);
+		if (cause != null) {
+			headers.put(EXCEPTION, cause.getClass().getName());
+			String text = String.valueOf(cause.getMessage());
+			headers.put(EXCEPTION_MESSAGE,
+					(text.length() > MAX_EXCEPTION_MESSAGE) ? text.substring(0, MAX_EXCEPTION_MESSAGE) + "..." : text);
+		}
+		if (deadLetterReason != null) {
+			headers.put(ATTEMPTS, (long) attempts);
+			headers.put(DEAD_LETTER_REASON, deadLetterReason);
+		}
+		// inbound properties keep the delivery mode apart; a copy is as persistent as its
+		// original
+		AMQP.BasicProperties.Builder builder = properties.builder()
+			.deliveryMode((received.getReceivedDeliveryMode() == MessageDeliveryMode.NON_PERSISTENT) ? 1 : 2)
+			.expiration(null)
+			.headers(headers);
+		return new PayloadCodec.Outgoing(builder, headers, message.messageId(), message.body());
+	}
+
+}

@@ -1,0 +1,66 @@
+package io.zephcast.rabbit;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The checks of {@link RabbitConfig} that involve several topology settings: what the
+ * broker would refuse, or silently ignore, refused here with the setting's name.
+ */
+final class TopologyChecks {
+
+	private static final Set<String> X_MATCH = Set.of("all", "any", "all-with-x", "any-with-x");
+
+	private TopologyChecks() {
+	}
+
+	static void check(String exchangeName, ExchangeType exchangeType, boolean durable, boolean autoDelete,
+			QueueType queueType, QueueArguments queue, List<String> bindingKeys, Map<String, Object> bindingArguments) {
+		if (queueType == QueueType.QUORUM) {
+			if (!durable) {
+				throw new InvalidRabbitConfigException("durable", false, "a quorum queue is always durable");
+			}
+			if (autoDelete) {
+				throw new InvalidRabbitConfigException("autoDelete", true, "a quorum queue cannot be auto-delete");
+			}
+			if (queue.overflow() == QueueOverflow.REJECT_PUBLISH_DLX) {
+				throw new InvalidRabbitConfigException("queue.overflow", queue.overflow(),
+						"quorum queues support drop-head and reject-publish");
+			}
+		}
+		else if (queue.deliveryLimit() != null) {
+			throw new InvalidRabbitConfigException("queue.deliveryLimit", queue.deliveryLimit(),
+					"only quorum queues count deliveries; set queueType to quorum, or use the retry policy");
+		}
+		if (!bindingKeys.isEmpty()) {
+			if (exchangeName.isEmpty()) {
+				throw new InvalidRabbitConfigException("bindingKeys", bindingKeys,
+						"need an exchangeName: RabbitMQ's default exchange binds each queue by its name only");
+			}
+			if (exchangeType == ExchangeType.FANOUT || exchangeType == ExchangeType.HEADERS) {
+				throw new InvalidRabbitConfigException("bindingKeys", bindingKeys,
+						"a " + exchangeType + " exchange ignores binding keys"
+								+ ((exchangeType == ExchangeType.HEADERS) ? "; match with bindingArguments" : ""));
+			}
+			for (String key : bindingKeys) {
+				if (key.getBytes(StandardCharsets.UTF_8).length > 255) {
+					throw new InvalidRabbitConfigException("bindingKeys", key, "must be at most 255 bytes long");
+				}
+			}
+		}
+		if (!bindingArguments.isEmpty()) {
+			if (exchangeType != ExchangeType.HEADERS) {
+				throw new InvalidRabbitConfigException("bindingArguments", bindingArguments,
+						"only a headers exchange matches on binding arguments (this one is " + exchangeType + ")");
+			}
+			Object match = bindingArguments.get("x-match");
+			if (match != null && !X_MATCH.contains(match.toString())) {
+				throw new InvalidRabbitConfigException("bindingArguments", "x-match=" + match,
+						"x-match must be all, any, all-with-x or any-with-x");
+			}
+		}
+	}
+
+}
