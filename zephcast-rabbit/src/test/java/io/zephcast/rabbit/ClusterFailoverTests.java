@@ -32,7 +32,7 @@ import static org.awaitility.Awaitility.await;
  */
 class ClusterFailoverTests {
 
-	private static final int MESSAGES = Integer.getInteger("zephcast.cluster.messages", 30_000);
+	private static final int MESSAGES = Integer.getInteger("zephcast.cluster.messages", 60_000);
 
 	private static final Duration RESUME_WITHIN = Duration.ofSeconds(15);
 
@@ -103,17 +103,19 @@ class ClusterFailoverTests {
 			Thread sending = new Thread(sender::run, "cluster-sender");
 			sending.start();
 
-			awaitProcessed(ledger, MESSAGES / 6);
+			// the faults come one after the other, each while messages still flow (a
+			// heal takes seconds, in which thousands go through)
+			awaitProcessed(ledger, MESSAGES / 8);
 			faults.add(fault("stop_app on the producer's node " + producerNode, ledger,
 					() -> RabbitCluster.stopApp(producerNode), () -> RabbitCluster.startApp(producerNode)));
 
-			awaitProcessed(ledger, MESSAGES * 2 / 5);
+			awaitProcessed(ledger, MESSAGES * 3 / 8);
 			String leader = RabbitCluster.leaderOf(queue);
 			assertThat(leader).as("leader of " + queue).isNotNull();
 			faults.add(fault("stop_app on the queue leader's node " + leader, ledger,
 					() -> RabbitCluster.stopApp(leader), () -> RabbitCluster.startApp(leader)));
 
-			awaitProcessed(ledger, MESSAGES * 2 / 3);
+			awaitProcessed(ledger, MESSAGES * 5 / 8);
 			String victim = RabbitCluster.NODES.get(2);
 			faults.add(fault("kill -9 of node " + victim, ledger, () -> RabbitCluster.kill(victim), RabbitCluster::up));
 
@@ -147,6 +149,8 @@ class ClusterFailoverTests {
 			assertThat(ledger.duplicates.get())
 				.isEqualTo(ledger.redeliveredDuplicates.get() + ledger.resentDuplicates.get());
 			for (Fault fault : faults) {
+				assertThat(fault.processedBefore()).as("processed when " + fault.what() + " began")
+					.isLessThan(MESSAGES - 1_000);
 				assertThat(timeline.resumeAfter(fault.atNanos())).as("pause after " + fault.what())
 					.isLessThan(RESUME_WITHIN.toMillis());
 			}
@@ -163,16 +167,16 @@ class ClusterFailoverTests {
 	}
 
 	/**
-	 * Inflicts a fault, waits until the consumers have processed 1,000 more messages
-	 * without the node, then heals it.
+	 * Inflicts a fault, waits until the consumers have processed 1,000 more messages than
+	 * before it, then heals it.
 	 */
 	private static Fault fault(String what, SoakTests.Ledger ledger, Runnable inflict, Runnable heal) {
 		long at = System.nanoTime();
-		inflict.run();
 		int before = ledger.processedIds.size();
+		inflict.run();
 		awaitProcessed(ledger, Math.min(MESSAGES, before + 1_000));
 		heal.run();
-		return new Fault(what, at);
+		return new Fault(what, at, before);
 	}
 
 	private static void awaitProcessed(SoakTests.Ledger ledger, int count) {
@@ -314,7 +318,7 @@ class ClusterFailoverTests {
 
 	}
 
-	record Fault(String what, long atNanos) {
+	record Fault(String what, long atNanos, int processedBefore) {
 	}
 
 	record FailedSend(Throwable failure, long millis) {
