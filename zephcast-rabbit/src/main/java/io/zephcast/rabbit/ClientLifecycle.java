@@ -134,7 +134,7 @@ final class ClientLifecycle {
 
 	private void logConnected() {
 		if (logger.isInfoEnabled()) {
-			logger.info("RabbitClient '" + this.streamName + "' connected to " + this.config.maskedUrl());
+			logger.info("RabbitClient '" + this.streamName + "' connected to " + this.config.maskedAddresses());
 		}
 	}
 

@@ -64,9 +64,9 @@ final class Connector {
 			this.connectionFactory.createConnection().close();
 		}
 		catch (AmqpException ex) {
-			throw new RabbitConnectionException("Cannot connect to RabbitMQ at " + this.config.maskedUrl()
-					+ " for stream '" + this.streamName + "': " + BrokerErrors.rootMessage(ex), this.config.maskedUrl(),
-					ex);
+			throw new RabbitConnectionException("Cannot connect to RabbitMQ at " + this.config.maskedAddresses()
+					+ " for stream '" + this.streamName + "': " + BrokerErrors.rootMessage(ex),
+					this.config.maskedAddresses(), ex);
 		}
 		apply(declarables);
 		this.ready = true;

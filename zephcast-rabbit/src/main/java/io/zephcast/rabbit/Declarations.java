@@ -25,8 +25,8 @@ final class Declarations {
 	static RuntimeException failure(Declarable declarable, AmqpException ex, RabbitConfig config) {
 		if (ex instanceof AmqpConnectException) {
 			return new RabbitConnectionException(
-					"Cannot connect to RabbitMQ at " + config.maskedUrl() + ": " + BrokerErrors.rootMessage(ex),
-					config.maskedUrl(), ex);
+					"Cannot connect to RabbitMQ at " + config.maskedAddresses() + ": " + BrokerErrors.rootMessage(ex),
+					config.maskedAddresses(), ex);
 		}
 		String what = describe(declarable);
 		String reply = BrokerErrors.brokerReply(ex);

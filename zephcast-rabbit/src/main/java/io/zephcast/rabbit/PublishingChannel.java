@@ -66,6 +66,9 @@ final class PublishingChannel {
 
 	private final String idPrefix;
 
+	/** Where the client connects (masked), named when no channel can be opened. */
+	private final String broker;
+
 	/**
 	 * Makes numbering a message and writing it one step, and guards opening and closing.
 	 */
@@ -79,8 +82,9 @@ final class PublishingChannel {
 	private boolean closed;
 
 	PublishingChannel(ConnectionFactory connectionFactory, Duration confirmTimeout, Executor callbacks,
-			InFlight unconfirmed, String idPrefix) {
+			InFlight unconfirmed, String idPrefix, String broker) {
 		this.connectionFactory = connectionFactory;
+		this.broker = broker;
 		this.confirmTimeoutNanos = confirmTimeout.toNanos();
 		this.overdueReason = "no confirm from the broker within " + confirmTimeout;
 		this.callbacks = callbacks;
@@ -108,12 +112,11 @@ final class PublishingChannel {
 				current = lane();
 			}
 			catch (AmqpException | IOException ex) {
-				result
-					.completeExceptionally(new SendFailedException(
-							"Message " + message.userMessageId() + " to exchange '" + exchange + "' with routing key '"
-									+ routingKey + "' was not sent: no channel to publish on ("
-									+ BrokerErrors.rootMessage(ex) + ")",
-							message.userMessageId(), Reason.NOT_SENT, ex));
+				result.completeExceptionally(new SendFailedException(
+						"Message " + message.userMessageId() + " to exchange '" + exchange + "' with routing key '"
+								+ routingKey + "' was not sent: no channel to publish on (RabbitMQ at " + this.broker
+								+ ": " + BrokerErrors.rootMessage(ex) + ")",
+						message.userMessageId(), Reason.NOT_SENT, ex));
 				return result;
 			}
 			current.publish(exchange, routingKey, message, result);

@@ -399,7 +399,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 
 	@Override
 	public String toString() {
-		return "RabbitClient[stream=" + this.streamName + ", url=" + this.config.maskedUrl() + ", exchange='"
+		return "RabbitClient[stream=" + this.streamName + ", broker=" + this.config.maskedAddresses() + ", exchange='"
 				+ this.topology.exchangeName() + "', queue='" + this.topology.queueName() + "', state="
 				+ this.lifecycle.state() + "]";
 	}

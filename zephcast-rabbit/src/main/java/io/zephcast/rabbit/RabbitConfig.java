@@ -11,6 +11,8 @@ import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory.AddressShuffleMode;
+
 /**
  * How a {@link RabbitClient} connects and what it declares. Immutable and valid: create
  * one with {@link #builder()}; construction refuses values that cannot work, naming the
@@ -60,12 +62,14 @@ import org.jspecify.annotations.Nullable;
  * @param deadLetterQueue whether the client declares a dead-letter queue
  * {@code <queue>.dlq} for the messages that used up their attempts (when the queue has no
  * dead-letter exchange of its own)
+ * @param connection how the broker is reached beyond the URL: the addresses of a
+ * cluster's nodes, and the connection's timeouts
  */
 public record RabbitConfig(String url, String queueName, String exchangeName, String routingKey,
 		ExchangeType exchangeType, boolean durable, boolean autoDelete, QueueType queueType, QueueArguments queue,
 		List<String> bindingKeys, Map<String, Object> bindingArguments, DeclareMode declare, int prefetchCount,
 		int concurrency, boolean ssl, Map<String, String> sslOptions, Duration shutdownTimeout, Duration confirmTimeout,
-		boolean failFast, RetryPolicy retry, boolean deadLetterQueue) {
+		boolean failFast, RetryPolicy retry, boolean deadLetterQueue, ConnectionOptions connection) {
 
 	/** The URL used when none is given: the local broker with RabbitMQ's default user. */
 	public static final String DEFAULT_URL = "amqp://localhost:5672/";
@@ -88,6 +92,7 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 		Objects.requireNonNull(queue, "queue");
 		Objects.requireNonNull(declare, "declare");
 		Objects.requireNonNull(retry, "retry");
+		Objects.requireNonNull(connection, "connection");
 		sslOptions = Collections.unmodifiableMap(new LinkedHashMap<>(sslOptions));
 		bindingKeys = List.copyOf(bindingKeys);
 		bindingArguments = Collections.unmodifiableMap(new LinkedHashMap<>(bindingArguments));
@@ -123,7 +128,7 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 		if (confirmTimeout.isNegative() || confirmTimeout.isZero()) {
 			throw new InvalidRabbitConfigException("confirmTimeout", confirmTimeout, "must be positive");
 		}
-		RabbitSslOptions.validate(sslOptions, ssl || parsed.tls());
+		RabbitSslOptions.validate(sslOptions, ssl || parsed.tls() || connection.usesTls());
 		TopologyChecks.check(exchangeName, exchangeType, durable, autoDelete, queueType, queue, bindingKeys,
 				bindingArguments);
 	}
@@ -138,7 +143,8 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 	 * A builder with the defaults: {@value #DEFAULT_URL}, a direct exchange, a classic
 	 * queue without arguments, durable, not auto-delete, declared on connect, prefetch 1,
 	 * one consumer, no TLS, 10 s shutdown timeout, 30 s confirm timeout, fail fast,
-	 * {@link RetryPolicy#DEFAULT 3 attempts 1 s and 2 s apart}, then a dead-letter queue.
+	 * {@link RetryPolicy#DEFAULT 3 attempts 1 s and 2 s apart}, then a dead-letter queue,
+	 * and {@link ConnectionOptions#DEFAULTS}.
 	 * @return a new builder
 	 */
 	public static Builder builder() {
@@ -162,11 +168,21 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 	}
 
 	/**
-	 * Whether the connection uses TLS, from {@link #ssl()} or the URL scheme.
+	 * Where the client connects, without user names and passwords, for messages and logs:
+	 * the URL, or the addresses when they are set.
+	 * @return the masked URL or addresses
+	 */
+	public String maskedAddresses() {
+		return this.connection.addresses().isEmpty() ? maskedUrl() : this.connection.maskedAddresses();
+	}
+
+	/**
+	 * Whether the connection uses TLS, from {@link #ssl()}, the URL scheme or an
+	 * {@code amqps://} address.
 	 * @return whether the connection is encrypted
 	 */
 	public boolean usesTls() {
-		return this.ssl || AmqpUrl.parse(this.url).tls();
+		return this.ssl || AmqpUrl.parse(this.url).tls() || this.connection.usesTls();
 	}
 
 	/**
@@ -182,7 +198,7 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 				+ ", concurrency=" + this.concurrency + ", ssl=" + this.ssl + ", sslOptions="
 				+ RabbitSslOptions.masked(this.sslOptions) + ", shutdownTimeout=" + this.shutdownTimeout
 				+ ", confirmTimeout=" + this.confirmTimeout + ", failFast=" + this.failFast + ", retry=" + this.retry
-				+ ", deadLetterQueue=" + this.deadLetterQueue + "]";
+				+ ", deadLetterQueue=" + this.deadLetterQueue + ", connection=" + this.connection + "]";
 	}
 
 	/**
@@ -233,6 +249,8 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 
 		private boolean deadLetterQueue = true;
 
+		private final ConnectionOptions.Builder connection = ConnectionOptions.builder();
+
 		private Builder() {
 		}
 
@@ -258,6 +276,7 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 			this.failFast = config.failFast();
 			this.retry = config.retry();
 			this.deadLetterQueue = config.deadLetterQueue();
+			connection(config.connection());
 		}
 
 		public Builder url(String url) {
@@ -497,6 +516,57 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 		}
 
 		/**
+		 * Sets all the connection options at once.
+		 * @param connection the options
+		 * @return this builder
+		 */
+		public Builder connection(ConnectionOptions connection) {
+			this.connection.addresses(connection.addresses())
+				.addressShuffleMode(connection.addressShuffleMode())
+				.requestedHeartbeat(connection.requestedHeartbeat())
+				.connectionTimeout(connection.connectionTimeout())
+				.channelRpcTimeout(connection.channelRpcTimeout());
+			return this;
+		}
+
+		/**
+		 * The nodes to connect to.
+		 * @param addresses {@code host[:port]} each, or comma-separated lists of them
+		 * @return this builder
+		 * @see ConnectionOptions#addresses()
+		 */
+		public Builder addresses(String... addresses) {
+			this.connection.addresses(addresses);
+			return this;
+		}
+
+		/**
+		 * The order the addresses are tried in.
+		 * @param addressShuffleMode none, random or inorder
+		 * @return this builder
+		 * @see ConnectionOptions#addressShuffleMode()
+		 */
+		public Builder addressShuffleMode(AddressShuffleMode addressShuffleMode) {
+			this.connection.addressShuffleMode(addressShuffleMode);
+			return this;
+		}
+
+		public Builder requestedHeartbeat(Duration requestedHeartbeat) {
+			this.connection.requestedHeartbeat(requestedHeartbeat);
+			return this;
+		}
+
+		public Builder connectionTimeout(Duration connectionTimeout) {
+			this.connection.connectionTimeout(connectionTimeout);
+			return this;
+		}
+
+		public Builder channelRpcTimeout(Duration channelRpcTimeout) {
+			this.connection.channelRpcTimeout(channelRpcTimeout);
+			return this;
+		}
+
+		/**
 		 * Validates the settings and builds the configuration.
 		 * @return the configuration
 		 * @throws InvalidRabbitConfigException naming the first setting that cannot work
@@ -505,7 +575,7 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 			return new RabbitConfig(this.url, this.queueName, this.exchangeName, this.routingKey, this.exchangeType,
 					this.durable, this.autoDelete, this.queueType, this.queue, this.bindingKeys, this.bindingArguments,
 					this.declare, this.prefetchCount, this.concurrency, this.ssl, this.sslOptions, this.shutdownTimeout,
-					this.confirmTimeout, this.failFast, this.retry, this.deadLetterQueue);
+					this.confirmTimeout, this.failFast, this.retry, this.deadLetterQueue, this.connection.build());
 		}
 
 	}

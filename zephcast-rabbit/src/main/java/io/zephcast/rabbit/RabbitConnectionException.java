@@ -4,8 +4,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The client could not connect to the broker (refused, unknown host, bad credentials,
- * unknown virtual host, TLS handshake failed). The message names the URL, without its
- * credentials.
+ * unknown virtual host, TLS handshake failed). The message names the URL, or the
+ * addresses when the client has several, without credentials.
  */
 public class RabbitConnectionException extends RabbitClientException {
 
@@ -17,8 +17,9 @@ public class RabbitConnectionException extends RabbitClientException {
 	}
 
 	/**
-	 * The URL the client tried, without user name and password.
-	 * @return the masked URL
+	 * The URL the client tried, or the comma-separated addresses when it has several,
+	 * without user names and passwords.
+	 * @return the masked URL or addresses
 	 */
 	public String maskedUrl() {
 		return this.maskedUrl;

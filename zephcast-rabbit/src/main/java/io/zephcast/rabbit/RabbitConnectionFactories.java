@@ -7,7 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.UnrecoverableKeyException;
-import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -23,6 +23,7 @@ import javax.net.ssl.TrustManagerFactory;
 import com.rabbitmq.client.ConnectionFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory.ConfirmType;
 import org.springframework.core.io.ClassPathResource;
@@ -34,20 +35,10 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 /**
  * Creates the connection factory a {@link RabbitClient} needs: Spring AMQP's
  * {@link CachingConnectionFactory} with publisher confirms and returns on, named after
- * the stream, over TLS when the configuration asks for it.
+ * the stream, over TLS when the configuration asks for it, to the addresses of a
+ * cluster's nodes when it lists several.
  */
 public final class RabbitConnectionFactories {
-
-	/** How long opening a TCP connection may take before it fails. */
-	static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(10);
-
-	/**
-	 * How long a request to the broker (open a channel, declare) may wait for the answer.
-	 */
-	static final Duration RPC_TIMEOUT = Duration.ofSeconds(10);
-
-	/** The heartbeat interval the client asks for. */
-	static final Duration HEARTBEAT = Duration.ofSeconds(10);
 
 	private RabbitConnectionFactories() {
 	}
@@ -75,15 +66,24 @@ public final class RabbitConnectionFactories {
 	public static CachingConnectionFactory create(String connectionName, RabbitConfig config,
 			@Nullable SSLContext sslContext) {
 		AmqpUrl url = AmqpUrl.parse(config.url());
-		ConnectionFactory rabbit = new ConnectionFactory();
+		ConnectionOptions options = config.connection();
+		List<BrokerAddress> addresses = options.brokerAddresses();
+		ConnectionFactory rabbit = (addresses.size() > 1) ? new FailoverConnectionFactory(connectionName)
+				: new ConnectionFactory();
 		rabbit.setHost(url.host());
 		rabbit.setPort(url.port());
-		rabbit.setVirtualHost(url.virtualHost());
-		if (url.username() != null) {
-			rabbit.setUsername(url.username());
+		// as Spring Boot does: a login or virtual host in the first address wins over
+		// the URL's (the others may only repeat it)
+		BrokerAddress first = addresses.isEmpty() ? null : addresses.get(0);
+		boolean addressLogin = first != null && first.username() != null;
+		String username = addressLogin ? first.username() : url.username();
+		String password = addressLogin ? first.password() : url.password();
+		rabbit.setVirtualHost((first != null && first.virtualHost() != null) ? first.virtualHost() : url.virtualHost());
+		if (username != null) {
+			rabbit.setUsername(username);
 		}
-		if (url.password() != null) {
-			rabbit.setPassword(url.password());
+		if (password != null) {
+			rabbit.setPassword(password);
 		}
 		// Spring AMQP recovers: it opens a new connection and restarts consumers itself
 		rabbit.setAutomaticRecoveryEnabled(false);
@@ -91,14 +91,14 @@ public final class RabbitConnectionFactories {
 		// the URL's query parameters (heartbeat, connection_timeout, channel_max) win, as
 		// with amqp-client's setUri
 		rabbit.setConnectionTimeout((url.connectionTimeoutMillis() != null) ? url.connectionTimeoutMillis()
-				: (int) CONNECTION_TIMEOUT.toMillis());
+				: (int) options.connectionTimeout().toMillis());
 		// bound what a call may block on a broker that does not answer: opening a
-		// channel, declaring (default 10 min)
-		rabbit.setChannelRpcTimeout((int) RPC_TIMEOUT.toMillis());
-		// notice a link that died silently within about 20 s (default 60 s heartbeat: 2
-		// min)
-		rabbit.setRequestedHeartbeat(
-				(url.heartbeatSeconds() != null) ? url.heartbeatSeconds() : (int) HEARTBEAT.toSeconds());
+		// channel, declaring (amqp-client's default: 10 min)
+		rabbit.setChannelRpcTimeout((int) options.channelRpcTimeout().toMillis());
+		// the default 10 s notices a link that died silently within about 20 s
+		// (amqp-client's 60 s: 2 min)
+		rabbit.setRequestedHeartbeat((url.heartbeatSeconds() != null) ? url.heartbeatSeconds()
+				: (int) options.requestedHeartbeat().toSeconds());
 		if (url.channelMax() != null) {
 			rabbit.setRequestedChannelMax(url.channelMax());
 		}
@@ -113,6 +113,16 @@ public final class RabbitConnectionFactories {
 		factory.setPublisherConfirmType(ConfirmType.CORRELATED);
 		factory.setPublisherReturns(true);
 		factory.setConnectionNameStrategy((cf) -> connectionName);
+		if (!addresses.isEmpty()) {
+			boolean tls = config.usesTls();
+			factory.setAddresses(addresses.stream().map((address) -> address.hostAndPort(tls)).toList());
+			// setAddresses reaches the publisher connection's factory, the shuffle mode
+			// does not
+			factory.setAddressShuffleMode(options.addressShuffleMode());
+			if (factory.getPublisherConnectionFactory() instanceof AbstractConnectionFactory publisher) {
+				publisher.setAddressShuffleMode(options.addressShuffleMode());
+			}
+		}
 		if (config.concurrency() >= Runtime.getRuntime().availableProcessors()) {
 			// the Java client dispatches on one thread per core by default: fewer
 			// handlers would run at once than

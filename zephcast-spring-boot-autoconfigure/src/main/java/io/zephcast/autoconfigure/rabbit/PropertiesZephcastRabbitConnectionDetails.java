@@ -7,17 +7,21 @@ import io.zephcast.rabbit.RabbitConfig;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@link ZephcastRabbitConnectionDetails} from {@code zephcast.rabbit.url}. It hands the
- * URL over as written, so the client's own checks report a bad one; its parts are read
- * with the client's own parser ({@link AmqpUrl}), which takes passwords with any
- * characters and never quotes them in an error.
+ * {@link ZephcastRabbitConnectionDetails} from {@code zephcast.rabbit.url} and
+ * {@code zephcast.rabbit.addresses}. It hands the URL over as written, so the client's
+ * own checks report a bad one; its parts are read with the client's own parser
+ * ({@link AmqpUrl}), which takes passwords with any characters and never quotes them in
+ * an error.
  */
 final class PropertiesZephcastRabbitConnectionDetails implements ZephcastRabbitConnectionDetails {
 
 	private final String url;
 
+	private final List<String> addresses;
+
 	PropertiesZephcastRabbitConnectionDetails(ZephcastRabbitProperties properties) {
 		this.url = (properties.getUrl() != null) ? properties.getUrl() : RabbitConfig.DEFAULT_URL;
+		this.addresses = (properties.getAddresses() != null) ? properties.getAddresses() : List.of();
 	}
 
 	@Override
@@ -40,10 +44,21 @@ final class PropertiesZephcastRabbitConnectionDetails implements ZephcastRabbitC
 		return parsed().virtualHost();
 	}
 
+	/**
+	 * The {@code zephcast.rabbit.addresses}, else the URL's host and port. An address
+	 * without a port gets the URL's default one.
+	 */
 	@Override
 	public List<Address> getAddresses() {
 		AmqpUrl url = parsed();
-		return List.of(new Address(url.host(), url.port(), url.tls()));
+		if (this.addresses.isEmpty()) {
+			return List.of(new Address(url.host(), url.port(), url.tls()));
+		}
+		return this.addresses.stream().map((address) -> {
+			boolean scheme = address.contains("://");
+			AmqpUrl parsed = AmqpUrl.parse(scheme ? address : (url.tls() ? "amqps://" : "amqp://") + address);
+			return new Address(parsed.host(), parsed.port(), parsed.tls());
+		}).toList();
 	}
 
 	private AmqpUrl parsed() {

@@ -14,7 +14,8 @@ class RabbitConnectionFailureAnalyzer extends AbstractFailureAnalyzer<RabbitConn
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, RabbitConnectionException cause) {
 		return new FailureAnalysis(cause.getMessage(),
-				"Check " + ZephcastPropertyNames.PREFIX + "url (now " + cause.maskedUrl()
+				"Check " + ZephcastPropertyNames.PREFIX + (cause.maskedUrl().contains("://") ? "url" : "addresses")
+						+ " (now " + cause.maskedUrl()
 						+ "), or start RabbitMQ: 'apt-get install rabbitmq-server && rabbitmq-server -detached', "
 						+ "or 'docker run -d -p 5672:5672 rabbitmq:3-management'.",
 				cause);

@@ -38,7 +38,8 @@ public interface ZephcastRabbitConnectionDetails extends ConnectionDetails {
 	}
 
 	/**
-	 * The broker's addresses; the client connects to the first.
+	 * The broker's addresses: the nodes of a cluster, which the client tries in turn (and
+	 * in the order {@code zephcast.rabbit.address-shuffle-mode} says).
 	 * @return the addresses, at least one
 	 */
 	List<Address> getAddresses();

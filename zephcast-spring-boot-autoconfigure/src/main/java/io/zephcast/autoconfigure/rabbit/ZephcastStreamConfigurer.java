@@ -102,6 +102,30 @@ public final class ZephcastStreamConfigurer {
 		for (InheritedSetting<?> setting : INHERITED) {
 			setting.map(map, builder, stream, parent);
 		}
+		configureAddresses(builder, stream, parent);
+	}
+
+	/**
+	 * The addresses, where inheriting them would be wrong or where the connection details
+	 * give them: a named stream with a URL of its own connects there rather than to the
+	 * default stream's nodes; a stream that follows a connection details bean (a
+	 * container's, Docker Compose's) takes all of its addresses.
+	 */
+	private void configureAddresses(RabbitConfig.Builder builder, ZephcastStreamProperties stream,
+			@Nullable ZephcastStreamProperties parent) {
+		if (stream.getAddresses() != null) {
+			return;
+		}
+		if (parent != null && ownUrl(stream, parent) != null) {
+			builder.addresses();
+		}
+		else if (!(this.connectionDetails instanceof PropertiesZephcastRabbitConnectionDetails)
+				&& this.connectionDetails.getAddresses().size() > 1) {
+			builder.addresses(this.connectionDetails.getAddresses()
+				.stream()
+				.map((address) -> (address.secure() ? "amqps://" : "") + address.host() + ":" + address.port())
+				.toArray(String[]::new));
+		}
 	}
 
 	private static QueueArguments queueArguments(ZephcastQueueProperties queue) {
@@ -170,8 +194,8 @@ public final class ZephcastStreamConfigurer {
 
 	/**
 	 * What decides which connection a stream needs: its own URL (or none, meaning the
-	 * connection details'), and its TLS settings as inherited. Streams with equal keys
-	 * share a connection factory.
+	 * connection details'), and its addresses, connection tuning and TLS settings as
+	 * inherited. Streams with equal keys share a connection factory.
 	 * @param stream the stream's properties
 	 * @param parent the default stream's, or {@code null} for the default stream itself
 	 * @return the key
@@ -181,7 +205,7 @@ public final class ZephcastStreamConfigurer {
 		List<@Nullable Object> key = new ArrayList<>();
 		key.add(ownUrl(stream, parent));
 		for (InheritedSetting<?> setting : INHERITED) {
-			if (setting.tls()) {
+			if (setting.connection()) {
 				key.add(setting.value(stream, parent));
 			}
 		}
@@ -216,6 +240,16 @@ public final class ZephcastStreamConfigurer {
 	 * read.
 	 */
 	private static final List<InheritedSetting<?>> INHERITED = List.of(
+			new InheritedSetting<>("addresses", true, ZephcastStreamProperties::getAddresses,
+					(builder, addresses) -> builder.addresses(addresses.toArray(String[]::new))),
+			new InheritedSetting<>("addressShuffleMode", true, ZephcastStreamProperties::getAddressShuffleMode,
+					RabbitConfig.Builder::addressShuffleMode),
+			new InheritedSetting<>("requestedHeartbeat", true, ZephcastStreamProperties::getRequestedHeartbeat,
+					RabbitConfig.Builder::requestedHeartbeat),
+			new InheritedSetting<>("connectionTimeout", true, ZephcastStreamProperties::getConnectionTimeout,
+					RabbitConfig.Builder::connectionTimeout),
+			new InheritedSetting<>("channelRpcTimeout", true, ZephcastStreamProperties::getChannelRpcTimeout,
+					RabbitConfig.Builder::channelRpcTimeout),
 			new InheritedSetting<>("ssl", true, ZephcastStreamProperties::getSsl, RabbitConfig.Builder::ssl),
 			new InheritedSetting<>("shutdownTimeout", false, ZephcastStreamProperties::getShutdownTimeout,
 					RabbitConfig.Builder::shutdownTimeout),
@@ -254,12 +288,12 @@ public final class ZephcastStreamConfigurer {
 	 *
 	 * @param <T> the type of its value
 	 * @param setting its name on {@link RabbitConfig.Builder}, as errors name it
-	 * @param tls whether it belongs to the TLS settings that decide which connection a
-	 * stream needs
+	 * @param connection whether it decides which connection a stream needs (streams
+	 * differing in it cannot share a connection factory)
 	 * @param getter reads it from the properties
 	 * @param setter sets it on the builder
 	 */
-	private record InheritedSetting<T>(String setting, boolean tls,
+	private record InheritedSetting<T>(String setting, boolean connection,
 			Function<ZephcastStreamProperties, @Nullable T> getter, BiConsumer<RabbitConfig.Builder, T> setter) {
 
 		@Nullable T value(ZephcastStreamProperties stream, @Nullable ZephcastStreamProperties parent) {

@@ -20,7 +20,7 @@ import org.springframework.boot.context.properties.NestedConfigurationProperty;
  * one place defaults are kept, and a named stream can tell the connection settings it
  * sets from the ones it inherits.
  */
-public class ZephcastStreamProperties {
+public class ZephcastStreamProperties extends ZephcastConnectionProperties {
 
 	/**
 	 * Broker URL: amqp://user:password@host:port/vhost, or amqps://... for TLS. Without

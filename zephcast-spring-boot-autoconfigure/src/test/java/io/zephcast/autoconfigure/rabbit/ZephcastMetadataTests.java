@@ -2,6 +2,7 @@ package io.zephcast.autoconfigure.rabbit;
 
 import java.io.InputStream;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import io.zephcast.rabbit.DeclareMode;
@@ -49,6 +50,11 @@ class ZephcastMetadataTests {
 			.containsEntry(prefix + "shutdown-timeout", config.shutdownTimeout().toSeconds() + "s")
 			.containsEntry(prefix + "confirm-timeout", config.confirmTimeout().toSeconds() + "s")
 			.containsEntry(prefix + "fail-fast", String.valueOf(config.failFast()))
+			.containsEntry(prefix + "address-shuffle-mode",
+					config.connection().addressShuffleMode().name().toLowerCase(Locale.ROOT))
+			.containsEntry(prefix + "requested-heartbeat", config.connection().requestedHeartbeat().toSeconds() + "s")
+			.containsEntry(prefix + "connection-timeout", config.connection().connectionTimeout().toSeconds() + "s")
+			.containsEntry(prefix + "channel-rpc-timeout", config.connection().channelRpcTimeout().toSeconds() + "s")
 			.containsEntry(prefix + "queue-type", config.queueType().value())
 			.containsEntry(prefix + "declare", "true")
 			.containsEntry(prefix + "consumer.dead-letter-queue", String.valueOf(config.deadLetterQueue()))

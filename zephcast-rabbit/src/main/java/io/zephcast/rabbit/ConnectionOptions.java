@@ -1,0 +1,246 @@
+package io.zephcast.rabbit;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory.AddressShuffleMode;
+
+/**
+ * How a {@link RabbitClient} reaches the broker beyond its URL: the nodes of a cluster to
+ * try, in which order, and the timeouts of the connection. Named and defaulted as Spring
+ * Boot names them for {@code spring.rabbitmq.*}. Immutable and valid: construction
+ * refuses values that cannot work, naming the setting
+ * ({@link InvalidRabbitConfigException}). Part of {@link RabbitConfig}, whose builder
+ * sets it.
+ *
+ * @param addresses the nodes to connect to, {@code host[:port]} each (or
+ * {@code amqp[s]://[user[:password]@]host[:port][/vhost]}, as Spring Boot accepts); empty
+ * to connect to the URL's host and port. The client connects to the first that answers
+ * and moves to another when its node is lost. User, password and virtual host come from
+ * the URL unless the first address names them; they may hold credentials: log
+ * {@link #maskedAddresses()} instead
+ * @param addressShuffleMode the order the addresses are tried in: {@code NONE} as listed,
+ * {@code RANDOM} shuffled for each new connection, {@code INORDER} rotated by one after
+ * each new connection (spreads clients over the nodes)
+ * @param requestedHeartbeat the heartbeat interval the client asks for, whole seconds;
+ * zero for none. A link that died silently is noticed within about two intervals
+ * @param connectionTimeout how long opening the TCP connection to one address may take
+ * before the next is tried
+ * @param channelRpcTimeout how long a request to the broker (open a channel, declare) may
+ * wait for its answer
+ */
+public record ConnectionOptions(List<String> addresses, AddressShuffleMode addressShuffleMode,
+		Duration requestedHeartbeat, Duration connectionTimeout, Duration channelRpcTimeout) {
+
+	/** The default of the three timeouts. */
+	static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+	/** No addresses (the URL's host and port), and the 10 s timeouts. */
+	public static final ConnectionOptions DEFAULTS = builder().build();
+
+	/**
+	 * Validates the options.
+	 * @throws InvalidRabbitConfigException naming the first setting that cannot work
+	 */
+	public ConnectionOptions {
+		Objects.requireNonNull(addresses, "addresses");
+		Objects.requireNonNull(addressShuffleMode, "addressShuffleMode");
+		Objects.requireNonNull(requestedHeartbeat, "requestedHeartbeat");
+		Objects.requireNonNull(connectionTimeout, "connectionTimeout");
+		Objects.requireNonNull(channelRpcTimeout, "channelRpcTimeout");
+		parse(addresses);
+		addresses = List.copyOf(addresses);
+		if (requestedHeartbeat.isNegative() || requestedHeartbeat.toSeconds() > 65535) {
+			throw new InvalidRabbitConfigException("requestedHeartbeat", requestedHeartbeat,
+					"must be from 0 (no heartbeat) to 65535 seconds");
+		}
+		checkPositiveMillis("connectionTimeout", connectionTimeout,
+				"zero would wait forever for an address that does not answer");
+		checkPositiveMillis("channelRpcTimeout", channelRpcTimeout,
+				"zero would let a call wait forever on a broker that does not answer");
+	}
+
+	private static void checkPositiveMillis(String setting, Duration value, String why) {
+		if (value.isNegative() || value.isZero() || value.toMillis() > Integer.MAX_VALUE) {
+			throw new InvalidRabbitConfigException(setting, value, "must be positive and below 24 days (" + why + ")");
+		}
+	}
+
+	/**
+	 * The addresses parsed; refuses what a connection factory cannot use.
+	 */
+	private static List<BrokerAddress> parse(List<String> addresses) {
+		List<BrokerAddress> parsed = new ArrayList<>(addresses.size());
+		for (String address : addresses) {
+			if (address == null) {
+				throw new InvalidRabbitConfigException("addresses", null, "an address is missing");
+			}
+			try {
+				parsed.add(BrokerAddress.parse(address));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidRabbitConfigException("addresses", AmqpUrl.mask(address), ex.getMessage());
+			}
+		}
+		boolean plainScheme = false;
+		boolean tlsScheme = false;
+		for (BrokerAddress address : parsed) {
+			BrokerAddress first = parsed.get(0);
+			plainScheme |= address.scheme() && !address.tls();
+			tlsScheme |= address.tls();
+			if (plainScheme && tlsScheme) {
+				throw new InvalidRabbitConfigException("addresses", address.masked(),
+						"mixes amqp:// and amqps://; the connections to all nodes use TLS or none does");
+			}
+			if (address != first && address.hasLoginOrVirtualHost()
+					&& !(Objects.equals(address.username(), first.username())
+							&& Objects.equals(address.password(), first.password())
+							&& Objects.equals(address.virtualHost(), first.virtualHost()))) {
+				throw new InvalidRabbitConfigException("addresses", address.masked(),
+						"names another user or virtual host than the first address; the client logs in to every "
+								+ "node the same way: give them in the url or the first address only");
+			}
+		}
+		return parsed;
+	}
+
+	/**
+	 * A builder with the defaults: no addresses, shuffle mode none, 10 s heartbeat,
+	 * connection timeout and channel RPC timeout.
+	 * @return a new builder
+	 */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/**
+	 * A builder that starts from these options.
+	 * @return a new builder holding these values
+	 */
+	public Builder toBuilder() {
+		return new Builder(this);
+	}
+
+	/**
+	 * The addresses parsed.
+	 * @return the addresses, empty when the URL's host and port are used
+	 */
+	List<BrokerAddress> brokerAddresses() {
+		return parse(this.addresses);
+	}
+
+	/**
+	 * Whether an address says {@code amqps://}, which turns TLS on.
+	 * @return whether the addresses ask for TLS
+	 */
+	public boolean usesTls() {
+		return brokerAddresses().stream().anyMatch(BrokerAddress::tls);
+	}
+
+	/**
+	 * The addresses without user names and passwords, comma-separated, for messages and
+	 * logs.
+	 * @return the masked addresses, empty when none are set
+	 */
+	public String maskedAddresses() {
+		return this.addresses.stream().map(AmqpUrl::mask).collect(Collectors.joining(","));
+	}
+
+	/**
+	 * The options with the addresses' credentials masked.
+	 */
+	@Override
+	public String toString() {
+		return "ConnectionOptions[addresses=" + maskedAddresses() + ", addressShuffleMode=" + this.addressShuffleMode
+				+ ", requestedHeartbeat=" + this.requestedHeartbeat + ", connectionTimeout=" + this.connectionTimeout
+				+ ", channelRpcTimeout=" + this.channelRpcTimeout + "]";
+	}
+
+	/**
+	 * Builds {@link ConnectionOptions}; {@link RabbitConfig.Builder} delegates to one.
+	 */
+	public static final class Builder {
+
+		private List<String> addresses = List.of();
+
+		private AddressShuffleMode addressShuffleMode = AddressShuffleMode.NONE;
+
+		private Duration requestedHeartbeat = DEFAULT_TIMEOUT;
+
+		private Duration connectionTimeout = DEFAULT_TIMEOUT;
+
+		private Duration channelRpcTimeout = DEFAULT_TIMEOUT;
+
+		private Builder() {
+		}
+
+		private Builder(ConnectionOptions options) {
+			this.addresses = options.addresses();
+			this.addressShuffleMode = options.addressShuffleMode();
+			this.requestedHeartbeat = options.requestedHeartbeat();
+			this.connectionTimeout = options.connectionTimeout();
+			this.channelRpcTimeout = options.channelRpcTimeout();
+		}
+
+		/**
+		 * The nodes to connect to.
+		 * @param addresses {@code host[:port]} each, or a comma-separated list of them;
+		 * none to connect to the URL's host and port
+		 * @return this builder
+		 */
+		public Builder addresses(String... addresses) {
+			return addresses(Arrays.stream(addresses)
+				.flatMap((address) -> Arrays.stream(address.split(",")))
+				.map(String::trim)
+				.filter((address) -> !address.isEmpty())
+				.toList());
+		}
+
+		/**
+		 * The nodes to connect to.
+		 * @param addresses {@code host[:port]} each; empty to connect to the URL's host
+		 * and port
+		 * @return this builder
+		 */
+		public Builder addresses(List<String> addresses) {
+			this.addresses = new ArrayList<>(Objects.requireNonNull(addresses, "addresses"));
+			return this;
+		}
+
+		public Builder addressShuffleMode(AddressShuffleMode addressShuffleMode) {
+			this.addressShuffleMode = Objects.requireNonNull(addressShuffleMode, "addressShuffleMode");
+			return this;
+		}
+
+		public Builder requestedHeartbeat(Duration requestedHeartbeat) {
+			this.requestedHeartbeat = Objects.requireNonNull(requestedHeartbeat, "requestedHeartbeat");
+			return this;
+		}
+
+		public Builder connectionTimeout(Duration connectionTimeout) {
+			this.connectionTimeout = Objects.requireNonNull(connectionTimeout, "connectionTimeout");
+			return this;
+		}
+
+		public Builder channelRpcTimeout(Duration channelRpcTimeout) {
+			this.channelRpcTimeout = Objects.requireNonNull(channelRpcTimeout, "channelRpcTimeout");
+			return this;
+		}
+
+		/**
+		 * Validates the options and builds them.
+		 * @return the options
+		 * @throws InvalidRabbitConfigException naming the first setting that cannot work
+		 */
+		public ConnectionOptions build() {
+			return new ConnectionOptions(this.addresses, this.addressShuffleMode, this.requestedHeartbeat,
+					this.connectionTimeout, this.channelRpcTimeout);
+		}
+
+	}
+
+}
