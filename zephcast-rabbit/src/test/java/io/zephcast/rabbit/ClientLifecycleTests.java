@@ -38,7 +38,7 @@ class ClientLifecycleTests {
 	@RegisterExtension
 	final TestTopology names = new TestTopology();
 
-	private RabbitConfig.Builder config() {
+	private RabbitConfigBuilder config() {
 		return RabbitConfig.builder().url(RabbitBroker.url());
 	}
 

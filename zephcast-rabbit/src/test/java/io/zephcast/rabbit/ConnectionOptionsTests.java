@@ -119,7 +119,7 @@ class ConnectionOptionsTests {
 		}
 	}
 
-	private static void assertInvalid(RabbitConfig.Builder builder, String setting, String reason) {
+	private static void assertInvalid(RabbitConfigBuilder builder, String setting, String reason) {
 		assertThatExceptionOfType(InvalidRabbitConfigException.class).isThrownBy(builder::build)
 			.satisfies((ex) -> assertThat(ex.setting()).isEqualTo(setting))
 			.withMessageContaining(reason);

@@ -43,7 +43,7 @@ class ConnectionRecoveryTests {
 		this.proxy.close();
 	}
 
-	private RabbitConfig.Builder throughProxy() {
+	private RabbitConfigBuilder throughProxy() {
 		return RabbitConfig.builder().url(this.proxy.url());
 	}
 

@@ -29,7 +29,7 @@ class ExchangeTypesTests {
 
 	private final BrokerManagement broker = RabbitBroker.management();
 
-	private RabbitConfig.Builder config() {
+	private RabbitConfigBuilder config() {
 		return RabbitConfig.builder().url(RabbitBroker.url());
 	}
 
@@ -104,7 +104,7 @@ class ExchangeTypesTests {
 		String exchange = this.names.exchange("fanout");
 		String first = this.names.stream("audit");
 		String second = this.names.stream("mailer");
-		RabbitConfig.Builder fanout = config().exchangeName(exchange).exchangeType("fanout").routingKey("ignored");
+		RabbitConfigBuilder fanout = config().exchangeName(exchange).exchangeType("fanout").routingKey("ignored");
 		try (RabbitClient audit = new RabbitClient(first, fanout.build()).connect();
 				RabbitClient mailer = new RabbitClient(second, fanout.build()).connect();
 				RabbitClient publisher = new RabbitClient("announcer", fanout.build()).connect()) {

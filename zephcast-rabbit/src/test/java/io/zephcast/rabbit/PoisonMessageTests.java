@@ -41,7 +41,7 @@ class PoisonMessageTests {
 	@RegisterExtension
 	final TestTopology names = new TestTopology();
 
-	private RabbitConfig.Builder config(QueueType type) {
+	private RabbitConfigBuilder config(QueueType type) {
 		return RabbitConfig.builder()
 			.url(RabbitBroker.url())
 			.exchangeName(this.names.exchange("orders"))

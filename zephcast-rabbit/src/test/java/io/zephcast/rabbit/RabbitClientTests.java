@@ -29,7 +29,7 @@ class RabbitClientTests {
 	@RegisterExtension
 	final TestTopology names = new TestTopology();
 
-	private RabbitConfig.Builder config() {
+	private RabbitConfigBuilder config() {
 		return RabbitConfig.builder().url(RabbitBroker.url());
 	}
 

@@ -126,7 +126,7 @@ class RabbitConfigTests {
 				"sslOptions.verify-hostname", "true or false");
 	}
 
-	private static void assertInvalid(RabbitConfig.Builder builder, String setting, String reason) {
+	private static void assertInvalid(RabbitConfigBuilder builder, String setting, String reason) {
 		assertInvalid(builder::build, setting, reason);
 	}
 

@@ -29,7 +29,7 @@ class TopologySettingsTests {
 
 	private final BrokerManagement broker = RabbitBroker.management();
 
-	private RabbitConfig.Builder config() {
+	private RabbitConfigBuilder config() {
 		return RabbitConfig.builder().url(RabbitBroker.url());
 	}
 

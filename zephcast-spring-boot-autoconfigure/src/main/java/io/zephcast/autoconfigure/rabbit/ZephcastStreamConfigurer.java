@@ -8,6 +8,7 @@ import java.util.function.Function;
 import io.zephcast.rabbit.InvalidRabbitConfigException;
 import io.zephcast.rabbit.QueueArguments;
 import io.zephcast.rabbit.RabbitConfig;
+import io.zephcast.rabbit.RabbitConfigBuilder;
 import io.zephcast.rabbit.RabbitSslOptions;
 import io.zephcast.rabbit.RetryPolicy;
 import org.jspecify.annotations.Nullable;
@@ -17,7 +18,7 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.util.unit.DataSize;
 
 /**
- * Maps a stream's properties onto a {@link RabbitConfig.Builder}, the way Spring Boot's
+ * Maps a stream's properties onto a {@link RabbitConfigBuilder}, the way Spring Boot's
  * {@code RabbitConnectionFactoryConfigurer} does: only what is set is mapped, so every
  * default stays {@link RabbitConfig}'s own. A named stream takes each connection setting
  * it does not set from the default stream; the URL, when neither sets one for it, from
@@ -61,7 +62,7 @@ public final class ZephcastStreamConfigurer {
 	}
 
 	private RabbitConfig build(@Nullable String name, ZephcastStreamProperties stream) {
-		RabbitConfig.Builder builder = RabbitConfig.builder();
+		RabbitConfigBuilder builder = RabbitConfig.builder();
 		try {
 			configure(builder, stream, (name != null) ? this.defaults : null);
 			return builder.build();
@@ -80,7 +81,7 @@ public final class ZephcastStreamConfigurer {
 	 * @param parent where the connection settings the stream does not set come from, or
 	 * {@code null}
 	 */
-	void configure(RabbitConfig.Builder builder, ZephcastStreamProperties stream,
+	void configure(RabbitConfigBuilder builder, ZephcastStreamProperties stream,
 			@Nullable ZephcastStreamProperties parent) {
 		PropertyMapper map = PropertyMapper.get();
 		map.from(inheritedUrl(stream)).to(builder::url);
@@ -111,7 +112,7 @@ public final class ZephcastStreamConfigurer {
 	 * default stream's nodes; a stream that follows a connection details bean (a
 	 * container's, Docker Compose's) takes all of its addresses.
 	 */
-	private void configureAddresses(RabbitConfig.Builder builder, ZephcastStreamProperties stream,
+	private void configureAddresses(RabbitConfigBuilder builder, ZephcastStreamProperties stream,
 			@Nullable ZephcastStreamProperties parent) {
 		if (stream.getAddresses() != null) {
 			return;
@@ -243,42 +244,42 @@ public final class ZephcastStreamConfigurer {
 			new InheritedSetting<>("addresses", true, ZephcastStreamProperties::getAddresses,
 					(builder, addresses) -> builder.addresses(addresses.toArray(String[]::new))),
 			new InheritedSetting<>("addressShuffleMode", true, ZephcastStreamProperties::getAddressShuffleMode,
-					RabbitConfig.Builder::addressShuffleMode),
+					RabbitConfigBuilder::addressShuffleMode),
 			new InheritedSetting<>("requestedHeartbeat", true, ZephcastStreamProperties::getRequestedHeartbeat,
-					RabbitConfig.Builder::requestedHeartbeat),
+					RabbitConfigBuilder::requestedHeartbeat),
 			new InheritedSetting<>("connectionTimeout", true, ZephcastStreamProperties::getConnectionTimeout,
-					RabbitConfig.Builder::connectionTimeout),
+					RabbitConfigBuilder::connectionTimeout),
 			new InheritedSetting<>("channelRpcTimeout", true, ZephcastStreamProperties::getChannelRpcTimeout,
-					RabbitConfig.Builder::channelRpcTimeout),
-			new InheritedSetting<>("ssl", true, ZephcastStreamProperties::getSsl, RabbitConfig.Builder::ssl),
+					RabbitConfigBuilder::channelRpcTimeout),
+			new InheritedSetting<>("ssl", true, ZephcastStreamProperties::getSsl, RabbitConfigBuilder::ssl),
 			new InheritedSetting<>("shutdownTimeout", false, ZephcastStreamProperties::getShutdownTimeout,
-					RabbitConfig.Builder::shutdownTimeout),
+					RabbitConfigBuilder::shutdownTimeout),
 			new InheritedSetting<>("confirmTimeout", false, ZephcastStreamProperties::getConfirmTimeout,
-					RabbitConfig.Builder::confirmTimeout),
+					RabbitConfigBuilder::confirmTimeout),
 			new InheritedSetting<>("failFast", false, ZephcastStreamProperties::getFailFast,
-					RabbitConfig.Builder::failFast),
+					RabbitConfigBuilder::failFast),
 			tls(RabbitSslOptions.BUNDLE, ZephcastStreamProperties.SslOptions::getBundle,
-					RabbitConfig.Builder::sslBundle),
+					RabbitConfigBuilder::sslBundle),
 			tls(RabbitSslOptions.TRUST_STORE, ZephcastStreamProperties.SslOptions::getTrustStore,
-					RabbitConfig.Builder::trustStore),
+					RabbitConfigBuilder::trustStore),
 			tls(RabbitSslOptions.TRUST_STORE_PASSWORD, ZephcastStreamProperties.SslOptions::getTrustStorePassword,
-					RabbitConfig.Builder::trustStorePassword),
+					RabbitConfigBuilder::trustStorePassword),
 			tls(RabbitSslOptions.TRUST_STORE_TYPE, ZephcastStreamProperties.SslOptions::getTrustStoreType,
-					RabbitConfig.Builder::trustStoreType),
+					RabbitConfigBuilder::trustStoreType),
 			tls(RabbitSslOptions.KEY_STORE, ZephcastStreamProperties.SslOptions::getKeyStore,
-					RabbitConfig.Builder::keyStore),
+					RabbitConfigBuilder::keyStore),
 			tls(RabbitSslOptions.KEY_STORE_PASSWORD, ZephcastStreamProperties.SslOptions::getKeyStorePassword,
-					RabbitConfig.Builder::keyStorePassword),
+					RabbitConfigBuilder::keyStorePassword),
 			tls(RabbitSslOptions.KEY_STORE_TYPE, ZephcastStreamProperties.SslOptions::getKeyStoreType,
-					RabbitConfig.Builder::keyStoreType),
+					RabbitConfigBuilder::keyStoreType),
 			tls(RabbitSslOptions.PROTOCOL, ZephcastStreamProperties.SslOptions::getProtocol,
-					RabbitConfig.Builder::sslProtocol),
+					RabbitConfigBuilder::sslProtocol),
 			tls(RabbitSslOptions.VERIFY_HOSTNAME, ZephcastStreamProperties.SslOptions::getVerifyHostname,
-					RabbitConfig.Builder::verifyHostname));
+					RabbitConfigBuilder::verifyHostname));
 
 	private static <T> InheritedSetting<T> tls(String option,
 			Function<ZephcastStreamProperties.SslOptions, @Nullable T> getter,
-			BiConsumer<RabbitConfig.Builder, T> setter) {
+			BiConsumer<RabbitConfigBuilder, T> setter) {
 		return new InheritedSetting<>("sslOptions." + option, true,
 				(properties) -> getter.apply(properties.getSslOptions()), setter);
 	}
@@ -287,21 +288,21 @@ public final class ZephcastStreamConfigurer {
 	 * A connection setting a named stream inherits.
 	 *
 	 * @param <T> the type of its value
-	 * @param setting its name on {@link RabbitConfig.Builder}, as errors name it
+	 * @param setting its name on {@link RabbitConfigBuilder}, as errors name it
 	 * @param connection whether it decides which connection a stream needs (streams
 	 * differing in it cannot share a connection factory)
 	 * @param getter reads it from the properties
 	 * @param setter sets it on the builder
 	 */
 	private record InheritedSetting<T>(String setting, boolean connection,
-			Function<ZephcastStreamProperties, @Nullable T> getter, BiConsumer<RabbitConfig.Builder, T> setter) {
+			Function<ZephcastStreamProperties, @Nullable T> getter, BiConsumer<RabbitConfigBuilder, T> setter) {
 
 		@Nullable T value(ZephcastStreamProperties stream, @Nullable ZephcastStreamProperties parent) {
 			T own = this.getter.apply(stream);
 			return (own != null || parent == null) ? own : this.getter.apply(parent);
 		}
 
-		void map(PropertyMapper map, RabbitConfig.Builder builder, ZephcastStreamProperties stream,
+		void map(PropertyMapper map, RabbitConfigBuilder builder, ZephcastStreamProperties stream,
 				@Nullable ZephcastStreamProperties parent) {
 			map.from(value(stream, parent)).to((value) -> this.setter.accept(builder, value));
 		}
