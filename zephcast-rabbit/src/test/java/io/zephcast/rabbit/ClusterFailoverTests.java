@@ -7,7 +7,10 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -32,7 +35,13 @@ import static org.awaitility.Awaitility.await;
  */
 class ClusterFailoverTests {
 
-	private static final int MESSAGES = Integer.getInteger("zephcast.cluster.messages", 60_000);
+	private static final int MESSAGES = Integer.getInteger("zephcast.cluster.messages", 30_000);
+
+	/**
+	 * Messages a second the producer offers: slow enough that the flow outlasts three
+	 * faults with their heals (a node takes 10 to 20 s to start), so each hits it.
+	 */
+	private static final int RATE = Integer.getInteger("zephcast.cluster.rate", 400);
 
 	private static final Duration RESUME_WITHIN = Duration.ofSeconds(15);
 
@@ -99,7 +108,11 @@ class ClusterFailoverTests {
 				});
 				consumers.add(consumer);
 			}
-			SoakTests.Sender sender = new SoakTests.Sender(publisher, ledger);
+			Semaphore pace = new Semaphore(0);
+			ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
+			pacer.scheduleAtFixedRate(() -> pace.release(Math.max(0, RATE / 20 - pace.availablePermits())), 0, 50,
+					TimeUnit.MILLISECONDS);
+			SoakTests.Sender sender = new SoakTests.Sender(publisher, ledger, pace);
 			Thread sending = new Thread(sender::run, "cluster-sender");
 			sending.start();
 
@@ -124,6 +137,7 @@ class ClusterFailoverTests {
 				.until(() -> ledger.confirmedIds.size() == MESSAGES && ledger.processedIds.size() == MESSAGES);
 			sender.stop();
 			sending.join(10_000);
+			pacer.shutdownNow();
 			long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
 			consumers.forEach(RabbitClient::close);
 

@@ -17,6 +17,7 @@ import io.zephcast.test.BrokerControl;
 import io.zephcast.test.BrokerManagement;
 import io.zephcast.test.RabbitBroker;
 import io.zephcast.test.TestTopology;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -199,14 +200,25 @@ class SoakTests {
 
 		private volatile boolean running = true;
 
+		/** Paces new sends (one permit each) when set; resends are not paced. */
+		private final @Nullable Semaphore pace;
+
 		Sender(RabbitClient publisher, Ledger ledger) {
+			this(publisher, ledger, null);
+		}
+
+		Sender(RabbitClient publisher, Ledger ledger, @Nullable Semaphore pace) {
 			this.publisher = publisher;
 			this.ledger = ledger;
+			this.pace = pace;
 		}
 
 		void run() {
 			try {
 				for (int id = 0; id < this.ledger.total && this.running; id++) {
+					if (this.pace != null) {
+						this.pace.acquire();
+					}
 					this.ledger.backlog.acquire();
 					send(id);
 					Retry retry;
