@@ -83,7 +83,9 @@ class ZephcastHealthContributorAutoConfigurationTests {
 							CompositeHealthContributor.class);
 					context.getBean(RabbitClient.class).subscribe((message) -> {
 					});
-					assertThat(health(zephcast, stream).getStatus()).isEqualTo(Status.UP);
+					// the consumers start asynchronously: DOWN until they run
+					await().atMost(Duration.ofSeconds(10))
+						.untilAsserted(() -> assertThat(health(zephcast, stream).getStatus()).isEqualTo(Status.UP));
 
 					proxy.refuse();
 					await().atMost(Duration.ofSeconds(30))
