@@ -50,14 +50,9 @@ final class Publisher {
 	CompletableFuture<Void> send(Object payload, SendOptions options) {
 		String exchange = this.topology.exchangeName();
 		String routingKey = (options.routingKey() != null) ? options.routingKey() : this.topology.defaultRoutingKey();
-		String blocked = this.blockedPublishing.reason();
-		if (blocked != null) {
-			return CompletableFuture
-				.failedFuture(
-						new BrokerBlockedException(
-								"Message " + options.messageId() + " was not sent: the broker blocks publishing ("
-										+ blocked + "); send it again once the alarm " + "clears",
-								options.messageId()));
+		CompletableFuture<Void> refused = refusedWhileBlocked(options.messageId());
+		if (refused != null) {
+			return refused;
 		}
 		PayloadCodec.Outgoing message;
 		try {
@@ -75,13 +70,23 @@ final class Publisher {
 	 * @return a future completed when the broker confirms it
 	 */
 	CompletableFuture<Void> publishCopy(String exchange, String routingKey, PayloadCodec.Outgoing copy) {
+		CompletableFuture<Void> refused = refusedWhileBlocked(copy.userMessageId());
+		return (refused != null) ? refused : this.channel.publish(exchange, routingKey, copy);
+	}
+
+	/**
+	 * A send or copy refused at once while the broker blocks publishing, instead of
+	 * hanging in a socket write.
+	 * @return the failed future, or {@code null} when publishing is not blocked
+	 */
+	private @Nullable CompletableFuture<Void> refusedWhileBlocked(@Nullable String messageId) {
 		String blocked = this.blockedPublishing.reason();
-		if (blocked != null) {
-			return CompletableFuture.failedFuture(new BrokerBlockedException(
-					"Message " + copy.userMessageId() + " was not sent: the broker blocks publishing (" + blocked + ")",
-					copy.userMessageId()));
+		if (blocked == null) {
+			return null;
 		}
-		return this.channel.publish(exchange, routingKey, copy);
+		return CompletableFuture.failedFuture(
+				new BrokerBlockedException("Message " + messageId + " was not sent: the broker blocks publishing ("
+						+ blocked + "); send it again once the alarm clears", messageId));
 	}
 
 	/**
