@@ -50,6 +50,9 @@ final class Consumption {
 
 	private final ClientInstrumentation instrumentation;
 
+	/** Null unless acks are coalesced ({@link AckCoalescing}). */
+	private final @Nullable AckCoalescer acks;
+
 	private volatile Mode mode = Mode.NONE;
 
 	private volatile @Nullable RabbitMessageHandler handler;
@@ -61,8 +64,10 @@ final class Consumption {
 
 	Consumption(RabbitClient client, RabbitTopology topology, AbstractMessageListenerContainer container,
 			boolean ownsContainer, Connector connector, PayloadCodec codec, FailedMessages failedMessages,
-			ClientInstrumentation instrumentation, Executor callbacks) {
+			ClientInstrumentation instrumentation, Executor callbacks, RabbitConfig config) {
 		this.client = client;
+		this.acks = config.ackCoalescing().enabled()
+				? new AckCoalescer(topology.streamName(), config.ackCoalescing(), config.prefetchCount()) : null;
 		this.failedMessages = failedMessages;
 		this.instrumentation = instrumentation;
 		this.topology = topology;
@@ -168,10 +173,23 @@ final class Consumption {
 			logger.warn("RabbitClient '" + this.topology.streamName() + "' stopped consuming with "
 					+ this.unsettled.get() + " message(s) handed out but not acked in time; the broker requeues them");
 		}
+		if (this.acks != null) {
+			// before the channels close, or the broker would deliver acked messages again
+			this.acks.flushAll();
+		}
 		// the container waits for its consumers up to its own shutdown timeout: only what
 		// is left of ours
 		this.container.setShutdownTimeout(Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
 		this.container.stop();
+	}
+
+	/**
+	 * Sends the coalesced acks held longer than their maximum delay (the client's timer).
+	 */
+	void flushOverdueAcks() {
+		if (this.acks != null) {
+			this.acks.flushOverdue();
+		}
 	}
 
 	void destroy() {
@@ -189,8 +207,10 @@ final class Consumption {
 			Objects.requireNonNull(target, "manual acknowledgement needs the delivering channel");
 			Consumption.this.unsettled.increment();
 			DeliveryListener listener = Consumption.this.instrumentation.arrived(message.getMessageProperties());
+			AckCoalescer coalescer = Consumption.this.acks;
 			Delivery delivery = new Delivery(Consumption.this.client, target,
-					message.getMessageProperties().getDeliveryTag(), Consumption.this.unsettled::decrement, listener);
+					message.getMessageProperties().getDeliveryTag(), Consumption.this.unsettled::decrement, listener,
+					(coalescer != null) ? coalescer.forChannel(target) : null);
 			RabbitMessage delivered = new RabbitMessage(message.getBody(), message.getMessageProperties(),
 					Consumption.this.codec, delivery);
 			RabbitMessageHandler current = Consumption.this.handler;

@@ -27,12 +27,23 @@ final class Delivery {
 
 	private final AtomicBoolean settled = new AtomicBoolean();
 
-	Delivery(Object owner, Channel channel, long deliveryTag, Runnable onSettled, DeliveryListener listener) {
+	/** The channel's coalesced acks, or {@code null} when every ack is sent at once. */
+	private final @Nullable CoalescedAcks acks;
+
+	/** Where the delivery stands in {@link CoalescedAcks}, guarded by it. */
+	int ackState = CoalescedAcks.OPEN;
+
+	Delivery(Object owner, Channel channel, long deliveryTag, Runnable onSettled, DeliveryListener listener,
+			@Nullable CoalescedAcks acks) {
 		this.owner = owner;
 		this.channel = channel;
 		this.deliveryTag = deliveryTag;
 		this.onSettled = onSettled;
 		this.listener = listener;
+		this.acks = acks;
+		if (acks != null) {
+			acks.delivered(this);
+		}
 	}
 
 	long deliveryTag() {
@@ -57,6 +68,11 @@ final class Delivery {
 	}
 
 	void ack(@Nullable String messageId) {
+		CoalescedAcks coalesced = this.acks;
+		if (coalesced != null) {
+			ackCoalesced(coalesced, messageId);
+			return;
+		}
 		settle("ack", messageId);
 		try {
 			this.channel.basicAck(this.deliveryTag, false);
@@ -64,6 +80,30 @@ final class Delivery {
 		catch (IOException | AlreadyClosedException ex) {
 			this.listener.settled(DeliveryOutcome.RELEASED);
 			throw lost("ack", messageId, ex);
+		}
+		this.listener.settled(DeliveryOutcome.ACKED);
+	}
+
+	/**
+	 * Holds the ack for a {@code multiple} ack; counted as settled only once it is held,
+	 * so that a stop that waits for the handed-out messages then sends it.
+	 */
+	private void ackCoalesced(CoalescedAcks coalesced, @Nullable String messageId) {
+		if (!this.settled.compareAndSet(false, true)) {
+			throw alreadySettled("ack", messageId);
+		}
+		boolean held;
+		try {
+			held = coalesced.ack(this);
+		}
+		finally {
+			this.onSettled.run();
+		}
+		if (!held) {
+			this.listener.settled(DeliveryOutcome.RELEASED);
+			throw new AckFailedException("Could not ack message " + messageId + " (delivery tag " + this.deliveryTag
+					+ "): the channel that delivered it is closed. The broker has requeued it and will deliver it "
+					+ "again with redelivered=true.", null);
 		}
 		this.listener.settled(DeliveryOutcome.ACKED);
 	}
@@ -77,7 +117,16 @@ final class Delivery {
 			this.listener.settled(DeliveryOutcome.RELEASED);
 			throw lost("nack", messageId, ex);
 		}
+		sentAlone();
 		this.listener.settled(requeue ? DeliveryOutcome.REQUEUED : DeliveryOutcome.REJECTED);
+	}
+
+	/** Settled with the broker by an ack or nack of its own, not in a coalesced run. */
+	private void sentAlone() {
+		CoalescedAcks coalesced = this.acks;
+		if (coalesced != null) {
+			coalesced.sent(this);
+		}
 	}
 
 	/**
@@ -109,6 +158,7 @@ final class Delivery {
 			else {
 				this.channel.basicNack(this.deliveryTag, false, outcome == DeliveryOutcome.REQUEUED);
 			}
+			sentAlone();
 		}
 		catch (IOException | AlreadyClosedException ex) {
 			this.listener.settled(DeliveryOutcome.RELEASED);
@@ -123,6 +173,10 @@ final class Delivery {
 	/** Settles without telling the broker: the channel is closing and will requeue it. */
 	boolean abandon() {
 		if (this.settled.compareAndSet(false, true)) {
+			CoalescedAcks coalesced = this.acks;
+			if (coalesced != null) {
+				coalesced.abandoned(this);
+			}
 			this.onSettled.run();
 			this.listener.settled(DeliveryOutcome.RELEASED);
 			return true;

@@ -93,7 +93,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 				: RabbitListenerContainers.create(connectionFactory, this.topology, this.config);
 		this.failedMessages = new FailedMessages(this.topology, this.config, this.publisher);
 		this.consumption = new Consumption(this, this.topology, container, builder.container == null, connector, codec,
-				this.failedMessages, this.instrumentation, callbackExecutor);
+				this.failedMessages, this.instrumentation, callbackExecutor, this.config);
 		this.lifecycle = new ClientLifecycle(this.streamName, this.config, declarables, connector, this.publisher,
 				this.consumption, callbackExecutor, builder.callbackExecutor == null);
 		this.status = new RabbitClientStatus(this.streamName, this.config, this.topology, this.lifecycle, connector,

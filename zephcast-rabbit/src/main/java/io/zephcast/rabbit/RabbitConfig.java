@@ -64,12 +64,15 @@ import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory.Addr
  * dead-letter exchange of its own)
  * @param connection how the broker is reached beyond the URL: the addresses of a
  * cluster's nodes, and the connection's timeouts
+ * @param ackCoalescing whether the acks of consecutive messages may be sent as one
+ * (opt-in; off by default: every ack is sent at once)
  */
 public record RabbitConfig(String url, String queueName, String exchangeName, String routingKey,
 		ExchangeType exchangeType, boolean durable, boolean autoDelete, QueueType queueType, QueueArguments queue,
 		List<String> bindingKeys, Map<String, Object> bindingArguments, DeclareMode declare, int prefetchCount,
 		int concurrency, boolean ssl, Map<String, String> sslOptions, Duration shutdownTimeout, Duration confirmTimeout,
-		boolean failFast, RetryPolicy retry, boolean deadLetterQueue, ConnectionOptions connection) {
+		boolean failFast, RetryPolicy retry, boolean deadLetterQueue, ConnectionOptions connection,
+		AckCoalescing ackCoalescing) {
 
 	/** The URL used when none is given: the local broker with RabbitMQ's default user. */
 	public static final String DEFAULT_URL = "amqp://localhost:5672/";
@@ -93,6 +96,7 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 		Objects.requireNonNull(declare, "declare");
 		Objects.requireNonNull(retry, "retry");
 		Objects.requireNonNull(connection, "connection");
+		Objects.requireNonNull(ackCoalescing, "ackCoalescing");
 		sslOptions = Collections.unmodifiableMap(new LinkedHashMap<>(sslOptions));
 		bindingKeys = List.copyOf(bindingKeys);
 		bindingArguments = Collections.unmodifiableMap(new LinkedHashMap<>(bindingArguments));
@@ -144,7 +148,8 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 	 * queue without arguments, durable, not auto-delete, declared on connect, prefetch 1,
 	 * one consumer, no TLS, 10 s shutdown timeout, 30 s confirm timeout, fail fast,
 	 * {@link RetryPolicy#DEFAULT 3 attempts 1 s and 2 s apart}, then a dead-letter queue,
-	 * and {@link ConnectionOptions#DEFAULTS}.
+	 * {@link ConnectionOptions#DEFAULTS}, and every ack sent at once
+	 * ({@link AckCoalescing#OFF}).
 	 * @return a new builder
 	 */
 	public static RabbitConfigBuilder builder() {
@@ -198,7 +203,8 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 				+ ", concurrency=" + this.concurrency + ", ssl=" + this.ssl + ", sslOptions="
 				+ RabbitSslOptions.masked(this.sslOptions) + ", shutdownTimeout=" + this.shutdownTimeout
 				+ ", confirmTimeout=" + this.confirmTimeout + ", failFast=" + this.failFast + ", retry=" + this.retry
-				+ ", deadLetterQueue=" + this.deadLetterQueue + ", connection=" + this.connection + "]";
+				+ ", deadLetterQueue=" + this.deadLetterQueue + ", connection=" + this.connection + ", ackCoalescing="
+				+ this.ackCoalescing + "]";
 	}
 
 }

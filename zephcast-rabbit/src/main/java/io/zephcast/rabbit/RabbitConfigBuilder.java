@@ -60,6 +60,8 @@ public final class RabbitConfigBuilder {
 
 	private final ConnectionOptions.Builder connection = ConnectionOptions.builder();
 
+	private AckCoalescing ackCoalescing = AckCoalescing.OFF;
+
 	RabbitConfigBuilder() {
 	}
 
@@ -86,6 +88,7 @@ public final class RabbitConfigBuilder {
 		this.retry = config.retry();
 		this.deadLetterQueue = config.deadLetterQueue();
 		connection(config.connection());
+		this.ackCoalescing = config.ackCoalescing();
 	}
 
 	public RabbitConfigBuilder url(String url) {
@@ -323,6 +326,18 @@ public final class RabbitConfigBuilder {
 	}
 
 	/**
+	 * Lets the acks of consecutive messages be sent as one (opt-in).
+	 * @param ackCoalescing how many acks may wait, and for how long;
+	 * {@link AckCoalescing#OFF} sends every ack at once
+	 * @return this builder
+	 * @see AckCoalescing
+	 */
+	public RabbitConfigBuilder ackCoalescing(AckCoalescing ackCoalescing) {
+		this.ackCoalescing = Objects.requireNonNull(ackCoalescing, "ackCoalescing");
+		return this;
+	}
+
+	/**
 	 * Sets all the connection options at once.
 	 * @param connection the options
 	 * @return this builder
@@ -382,7 +397,8 @@ public final class RabbitConfigBuilder {
 		return new RabbitConfig(this.url, this.queueName, this.exchangeName, this.routingKey, this.exchangeType,
 				this.durable, this.autoDelete, this.queueType, this.queue, this.bindingKeys, this.bindingArguments,
 				this.declare, this.prefetchCount, this.concurrency, this.ssl, this.sslOptions, this.shutdownTimeout,
-				this.confirmTimeout, this.failFast, this.retry, this.deadLetterQueue, this.connection.build());
+				this.confirmTimeout, this.failFast, this.retry, this.deadLetterQueue, this.connection.build(),
+				this.ackCoalescing);
 	}
 
 }

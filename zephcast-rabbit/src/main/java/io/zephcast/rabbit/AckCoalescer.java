@@ -1,0 +1,62 @@
+package io.zephcast.rabbit;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.rabbitmq.client.Channel;
+
+/**
+ * A client's {@link CoalescedAcks}, one per consumer channel: created at the channel's
+ * first delivery, dropped when the channel closes.
+ */
+final class AckCoalescer {
+
+	private final String streamName;
+
+	private final int batchSize;
+
+	/** Held this long, acks are sent at the next sweep, a quarter of the delay later. */
+	private final long flushAfterNanos;
+
+	private final ConcurrentHashMap<Channel, CoalescedAcks> channels = new ConcurrentHashMap<>();
+
+	AckCoalescer(String streamName, AckCoalescing settings, int prefetchCount) {
+		this.streamName = streamName;
+		this.batchSize = settings.batchSize(prefetchCount);
+		this.flushAfterNanos = settings.maxDelay().toNanos() * 3 / 4;
+	}
+
+	/**
+	 * The acks of a consumer channel.
+	 * @param channel the channel that delivered, not a proxy
+	 * @return its acks
+	 */
+	CoalescedAcks forChannel(Channel channel) {
+		CoalescedAcks acks = this.channels.get(channel);
+		if (acks != null) {
+			return acks;
+		}
+		CoalescedAcks created = new CoalescedAcks(this.streamName, channel, this.batchSize);
+		acks = this.channels.putIfAbsent(channel, created);
+		if (acks != null) {
+			return acks;
+		}
+		// outside the map's update: a channel already closed calls the listener at once
+		channel.addShutdownListener((cause) -> {
+			this.channels.remove(channel, created);
+			created.lost(cause);
+		});
+		return created;
+	}
+
+	/** Sends the acks held longer than the maximum delay (the client's timer). */
+	void flushOverdue() {
+		long now = System.nanoTime();
+		this.channels.values().forEach((acks) -> acks.flushOverdue(now, this.flushAfterNanos));
+	}
+
+	/** Sends every held ack (before the consumers stop). */
+	void flushAll() {
+		this.channels.values().forEach(CoalescedAcks::flush);
+	}
+
+}
