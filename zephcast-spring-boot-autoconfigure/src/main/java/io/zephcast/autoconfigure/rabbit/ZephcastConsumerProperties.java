@@ -30,6 +30,13 @@ public class ZephcastConsumerProperties {
 	 */
 	private final Retry retry = new Retry();
 
+	/**
+	 * Opt-in: acks of consecutive messages sent as one multiple ack, saving a frame and
+	 * the broker's work per message. A crash or lost connection redelivers up to
+	 * max-messages acked messages per consumer.
+	 */
+	private final AckCoalescing ackCoalescing = new AckCoalescing();
+
 	public @Nullable Integer getConcurrency() {
 		return this.concurrency;
 	}
@@ -48,6 +55,46 @@ public class ZephcastConsumerProperties {
 
 	public Retry getRetry() {
 		return this.retry;
+	}
+
+	public AckCoalescing getAckCoalescing() {
+		return this.ackCoalescing;
+	}
+
+	/**
+	 * Coalesced acks: at most max-messages (and at most half the prefetch count) acks
+	 * wait, at most max-delay long; a message the application still holds is never
+	 * covered by another's ack.
+	 */
+	public static class AckCoalescing {
+
+		/**
+		 * At most how many acked messages wait to be acked together; 1 sends every ack at
+		 * once (coalescing off).
+		 */
+		private @Nullable Integer maxMessages;
+
+		/**
+		 * At most how long an ack waits before it is sent (1ms to 1m).
+		 */
+		private @Nullable Duration maxDelay;
+
+		public @Nullable Integer getMaxMessages() {
+			return this.maxMessages;
+		}
+
+		public void setMaxMessages(@Nullable Integer maxMessages) {
+			this.maxMessages = maxMessages;
+		}
+
+		public @Nullable Duration getMaxDelay() {
+			return this.maxDelay;
+		}
+
+		public void setMaxDelay(@Nullable Duration maxDelay) {
+			this.maxDelay = maxDelay;
+		}
+
 	}
 
 	/**

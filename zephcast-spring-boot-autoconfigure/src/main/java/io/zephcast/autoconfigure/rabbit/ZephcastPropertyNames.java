@@ -46,7 +46,8 @@ final class ZephcastPropertyNames {
 	 */
 	static String of(String prefix, String setting) {
 		// the consumer's settings sit in a group of their own
-		if (setting.equals("concurrency") || setting.equals("deadLetterQueue") || setting.startsWith("retry.")) {
+		if (setting.equals("concurrency") || setting.equals("deadLetterQueue") || setting.startsWith("retry.")
+				|| setting.startsWith("ackCoalescing.")) {
 			return prefix + "consumer." + DataObjectPropertyName.toDashedForm(setting);
 		}
 		return prefix + DataObjectPropertyName.toDashedForm(setting);

@@ -2,9 +2,11 @@ package io.zephcast.autoconfigure.rabbit;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
+import io.zephcast.rabbit.AckCoalescing;
 import io.zephcast.rabbit.InvalidRabbitConfigException;
 import io.zephcast.rabbit.QueueArguments;
 import io.zephcast.rabbit.RabbitConfig;
@@ -99,6 +101,7 @@ public final class ZephcastStreamConfigurer {
 		map.from(stream.getBindingArguments()).when((arguments) -> !arguments.isEmpty()).to(builder::bindingArguments);
 		map.from(stream.getDeclare()).to(builder::declare);
 		builder.retry(retryPolicy(stream.getConsumer().getRetry()));
+		builder.ackCoalescing(ackCoalescing(stream.getConsumer().getAckCoalescing()));
 		map.from(stream.getConsumer().getDeadLetterQueue()).to(builder::deadLetterQueue);
 		for (InheritedSetting<?> setting : INHERITED) {
 			setting.map(map, builder, stream, parent);
@@ -169,6 +172,13 @@ public final class ZephcastStreamConfigurer {
 		map.from(retry.getMaxInterval()).to(builder::maxInterval);
 		map.from(retry.getJitter()).to(builder::jitter);
 		return builder.build();
+	}
+
+	private static AckCoalescing ackCoalescing(ZephcastConsumerProperties.AckCoalescing properties) {
+		// the library's defaults are the only ones
+		return AckCoalescing.of(
+				Objects.requireNonNullElse(properties.getMaxMessages(), AckCoalescing.OFF.maxMessages()),
+				Objects.requireNonNullElse(properties.getMaxDelay(), AckCoalescing.OFF.maxDelay()));
 	}
 
 	/**

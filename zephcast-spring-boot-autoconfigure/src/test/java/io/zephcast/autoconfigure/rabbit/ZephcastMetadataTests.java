@@ -62,7 +62,11 @@ class ZephcastMetadataTests {
 			.containsEntry(prefix + "consumer.retry.initial-interval",
 					config.retry().initialInterval().toSeconds() + "s")
 			.containsEntry(prefix + "consumer.retry.max-interval", config.retry().maxInterval().toSeconds() + "s")
-			.containsKeys(prefix + "consumer.retry.multiplier", prefix + "consumer.retry.jitter");
+			.containsKeys(prefix + "consumer.retry.multiplier", prefix + "consumer.retry.jitter")
+			.containsEntry(prefix + "consumer.ack-coalescing.max-messages",
+					String.valueOf(config.ackCoalescing().maxMessages()))
+			.containsEntry(prefix + "consumer.ack-coalescing.max-delay",
+					config.ackCoalescing().maxDelay().toMillis() + "ms");
 		assertThat(Double.parseDouble(defaults.get(prefix + "consumer.retry.multiplier")))
 			.isEqualTo(config.retry().multiplier());
 		assertThat(Double.parseDouble(defaults.get(prefix + "consumer.retry.jitter")))

@@ -3,6 +3,7 @@ package io.zephcast.autoconfigure.rabbit;
 import java.time.Duration;
 import java.util.Map;
 
+import io.zephcast.rabbit.AckCoalescing;
 import io.zephcast.rabbit.DeclareMode;
 import io.zephcast.rabbit.ExchangeType;
 import io.zephcast.rabbit.QueueArguments;
@@ -157,7 +158,9 @@ class ZephcastRabbitAutoConfigurationTests {
 					"zephcast.rabbit.consumer.retry.max-attempts=5",
 					"zephcast.rabbit.consumer.retry.initial-interval=500ms",
 					"zephcast.rabbit.consumer.retry.multiplier=3", "zephcast.rabbit.consumer.retry.max-interval=1m",
-					"zephcast.rabbit.consumer.retry.jitter=0.1", "zephcast.rabbit.consumer.dead-letter-queue=false")
+					"zephcast.rabbit.consumer.retry.jitter=0.1", "zephcast.rabbit.consumer.dead-letter-queue=false",
+					"zephcast.rabbit.consumer.ack-coalescing.max-messages=64",
+					"zephcast.rabbit.consumer.ack-coalescing.max-delay=5ms")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				RabbitConfig config = context.getBean(RabbitConfig.class);
@@ -179,6 +182,7 @@ class ZephcastRabbitAutoConfigurationTests {
 				assertThat(config.retry())
 					.isEqualTo(new RetryPolicy(5, Duration.ofMillis(500), 3.0, Duration.ofMinutes(1), 0.1));
 				assertThat(config.deadLetterQueue()).isFalse();
+				assertThat(config.ackCoalescing()).isEqualTo(AckCoalescing.of(64, Duration.ofMillis(5)));
 				assertThat(RabbitBroker.management().queue("zc-ac-quorum")).as("declare=false declares nothing")
 					.isEmpty();
 			});
@@ -207,6 +211,8 @@ class ZephcastRabbitAutoConfigurationTests {
 				"zephcast.rabbit.consumer.retry.max-attempts", "at least 1");
 		assertStartupFails("zephcast.rabbit.queue.delivery-limit=5", "zephcast.rabbit.queue.delivery-limit",
 				"only quorum queues");
+		assertStartupFails("zephcast.rabbit.streams.audit.consumer.ack-coalescing.max-delay=0s",
+				"zephcast.rabbit.streams.audit.consumer.ack-coalescing.max-delay", "between 1 ms and 1 minute");
 		assertStartupFails("zephcast.rabbit.streams.audit.queue.max-length=-1",
 				"zephcast.rabbit.streams.audit.queue.max-length", "negative");
 		assertStartupFails("zephcast.rabbit.queue.arguments.x-max-length=5", "zephcast.rabbit.queue.arguments",
