@@ -254,7 +254,7 @@ public final class BenchmarkMain {
 
 	private void consumeOnly(int prefetch, int backlog) throws Exception {
 		List<Contender> contenders = List.of(Contender.RAW, Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL,
-				Contender.SPRING_LISTENER);
+				Contender.ZEPHCAST_PUSH_COALESCED, Contender.ZEPHCAST_PULL_COALESCED, Contender.SPRING_LISTENER);
 		rounds(new ScenarioResult("consume-p" + prefetch,
 				"consume-only from a backlog of " + count(backlog) + ", manual ack, prefetch " + prefetch,
 				"gap between consecutive deliveries", contenders), (contender, round, size) -> {

@@ -37,6 +37,16 @@ record Contender(String name, Family family, String variant) {
 	static final Contender ZEPHCAST_PUSH_OBSERVED = new Contender("zephcast push, meters+observations", Family.ZEPHCAST,
 			"PUSH_OBSERVED");
 
+	/**
+	 * zephcast push with opt-in ack coalescing ({@link ZephcastSession#COALESCING}): not
+	 * a target, the measure of what the option saves.
+	 */
+	static final Contender ZEPHCAST_PUSH_COALESCED = new Contender("zephcast push, acks coalesced (opt-in)",
+			Family.ZEPHCAST, "PUSH_COALESCED");
+
+	static final Contender ZEPHCAST_PULL_COALESCED = new Contender("zephcast pull, acks coalesced (opt-in)",
+			Family.ZEPHCAST, "PULL_COALESCED");
+
 	static final Contender SPRING_ASYNC = new Contender("RabbitTemplate, futures in flight", Family.SPRING, "ASYNC");
 
 	static final Contender SPRING_SYNC = new Contender("RabbitTemplate, wait each confirm", Family.SPRING, "SYNC");
@@ -50,8 +60,8 @@ record Contender(String name, Family family, String variant) {
 			case RAW -> new RawSession(options, queue, prefetch, concurrency, this.variant.equals("PROPERTIES"))
 				.openPublisher();
 			case ZEPHCAST -> new ZephcastSession(options, queue, prefetch, concurrency,
-					ZephcastSession.Mode.valueOf(this.variant.replace("_OBSERVED", "")),
-					this.variant.endsWith("_OBSERVED"));
+					ZephcastSession.Mode.valueOf(this.variant.replaceAll("_.*", "")),
+					this.variant.endsWith("_OBSERVED"), this.variant.endsWith("_COALESCED"));
 			case SPRING ->
 				new SpringSession(options, queue, prefetch, concurrency, SpringSession.Mode.valueOf(this.variant));
 		};

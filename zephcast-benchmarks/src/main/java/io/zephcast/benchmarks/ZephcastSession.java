@@ -1,5 +1,6 @@
 package io.zephcast.benchmarks;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,6 +13,7 @@ import io.micrometer.observation.ObservationRegistry;
 import io.zephcast.autoconfigure.rabbit.metrics.MicrometerClientMetrics;
 import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitClientBuilder;
+import io.zephcast.rabbit.AckCoalescing;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.RabbitConnectionFactories;
 import io.zephcast.rabbit.RabbitMessage;
@@ -37,6 +39,9 @@ final class ZephcastSession extends Session {
 	/** The stream name of every zephcast client here (and the raw contender's app id). */
 	static final String STREAM_NAME = "zc-bench-stream";
 
+	/** The opt-in ack coalescing of the coalesced contenders. */
+	static final AckCoalescing COALESCING = AckCoalescing.of(64, Duration.ofMillis(20));
+
 	private final Mode mode;
 
 	private final RabbitClient client;
@@ -46,7 +51,8 @@ final class ZephcastSession extends Session {
 	/** The observed contender's connection factory, closed here, not by the client. */
 	private final @Nullable CachingConnectionFactory observedConnectionFactory;
 
-	ZephcastSession(Options options, String queue, int prefetch, int concurrency, Mode mode, boolean observed) {
+	ZephcastSession(Options options, String queue, int prefetch, int concurrency, Mode mode, boolean observed,
+			boolean coalesced) {
 		super(options, queue, prefetch, concurrency);
 		this.mode = mode;
 		RabbitConfig config = RabbitConfig.builder()
@@ -55,6 +61,7 @@ final class ZephcastSession extends Session {
 			.prefetchCount(Math.max(1, prefetch))
 			.concurrency(concurrency)
 			.durable(true)
+			.ackCoalescing(coalesced ? COALESCING : AckCoalescing.OFF)
 			.build();
 		if (!observed) {
 			this.observedConnectionFactory = null;

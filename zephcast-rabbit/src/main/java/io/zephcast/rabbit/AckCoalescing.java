@@ -72,4 +72,14 @@ public record AckCoalescing(int maxMessages, Duration maxDelay) {
 		return Math.max(1, Math.min(this.maxMessages, prefetchCount / 2));
 	}
 
+	/**
+	 * Whether acks are coalesced on a consumer with the given prefetch count: not with
+	 * prefetch 1, where the broker waits for each ack before the next delivery.
+	 * @param prefetchCount the consumer's prefetch count
+	 * @return whether more than one ack may wait
+	 */
+	boolean coalesces(int prefetchCount) {
+		return batchSize(prefetchCount) > 1;
+	}
+
 }

@@ -66,7 +66,7 @@ final class Consumption {
 			boolean ownsContainer, Connector connector, PayloadCodec codec, FailedMessages failedMessages,
 			ClientInstrumentation instrumentation, Executor callbacks, RabbitConfig config) {
 		this.client = client;
-		this.acks = config.ackCoalescing().enabled()
+		this.acks = config.ackCoalescing().coalesces(config.prefetchCount())
 				? new AckCoalescer(topology.streamName(), config.ackCoalescing(), config.prefetchCount()) : null;
 		this.failedMessages = failedMessages;
 		this.instrumentation = instrumentation;
