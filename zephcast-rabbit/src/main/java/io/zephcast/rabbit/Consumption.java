@@ -44,6 +44,9 @@ final class Consumption {
 
 	private final InFlight unsettled = new InFlight();
 
+	/** What a delivery runs once settled; one instance, not one per delivery. */
+	private final Runnable onSettled = this.unsettled::decrement;
+
 	private final Connector connector;
 
 	private final FailedMessages failedMessages;
@@ -209,7 +212,7 @@ final class Consumption {
 			DeliveryListener listener = Consumption.this.instrumentation.arrived(message.getMessageProperties());
 			AckCoalescer coalescer = Consumption.this.acks;
 			Delivery delivery = new Delivery(Consumption.this.client, target,
-					message.getMessageProperties().getDeliveryTag(), Consumption.this.unsettled::decrement, listener,
+					message.getMessageProperties().getDeliveryTag(), Consumption.this.onSettled, listener,
 					(coalescer != null) ? coalescer.forChannel(target) : null);
 			RabbitMessage delivered = new RabbitMessage(message.getBody(), message.getMessageProperties(),
 					Consumption.this.codec, delivery);
