@@ -3,6 +3,7 @@ package io.zephcast.benchmarks;
 import java.io.PrintStream;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -31,7 +32,7 @@ public final class BenchmarkMain {
 
 	private final PrintStream progress = System.err;
 
-	private final CpuClock cpu = new CpuClock();
+	private final CpuClock cpu;
 
 	private final String runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
 
@@ -45,6 +46,17 @@ public final class BenchmarkMain {
 
 	private BenchmarkMain(Options options) {
 		this.options = options;
+		this.cpu = new CpuClock(brokerPort(options.url));
+	}
+
+	private static int brokerPort(String url) {
+		try {
+			URI uri = URI.create(url);
+			return (uri.getPort() > 0) ? uri.getPort() : "amqps".equals(uri.getScheme()) ? 5671 : 5672;
+		}
+		catch (IllegalArgumentException ex) {
+			return 5672;
+		}
 	}
 
 	public static void main(String[] args) {

@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -20,9 +24,9 @@ final class CpuClock {
 
 	private final Path brokerStat;
 
-	CpuClock() {
+	CpuClock(int brokerPort) {
 		this.os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-		this.brokerStat = findBroker();
+		this.brokerStat = findBroker(brokerPort);
 	}
 
 	/** A reading: [client ns, broker ns or -1]. */
@@ -61,9 +65,15 @@ final class CpuClock {
 		}
 	}
 
-	private static Path findBroker() {
+	/**
+	 * The {@code stat} file of the broker: the {@code beam.smp} that listens on the
+	 * broker's port, since other RabbitMQ nodes (a test cluster) may run beside it; the
+	 * first {@code beam.smp} if the sockets cannot be read.
+	 */
+	private static Path findBroker(int port) {
 		try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
-			return processes.filter((path) -> path.getFileName().toString().chars().allMatch(Character::isDigit))
+			List<Path> brokers = processes
+				.filter((path) -> path.getFileName().toString().chars().allMatch(Character::isDigit))
 				.filter((path) -> {
 					try {
 						return Files.readString(path.resolve("comm")).trim().equals("beam.smp");
@@ -72,12 +82,58 @@ final class CpuClock {
 						return false;
 					}
 				})
-				.map((path) -> path.resolve("stat"))
+				.sorted()
+				.toList();
+			Set<String> listening = listeningSockets(port);
+			return brokers.stream()
+				.filter((process) -> ownsSocket(process, listening))
 				.findFirst()
+				.or(() -> brokers.stream().findFirst())
+				.map((path) -> path.resolve("stat"))
 				.orElse(null);
 		}
 		catch (IOException | RuntimeException ex) {
 			return null;
+		}
+	}
+
+	/** The socket inodes listening on the port, from /proc/net/tcp and tcp6. */
+	private static Set<String> listeningSockets(int port) {
+		Set<String> inodes = new HashSet<>();
+		String local = String.format(Locale.ROOT, ":%04X", port);
+		for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+			try {
+				for (String line : Files.readAllLines(Path.of(table))) {
+					String[] fields = line.trim().split("\\s+");
+					// local_address state ... inode; 0A is LISTEN
+					if (fields.length > 9 && fields[1].endsWith(local) && fields[3].equals("0A")) {
+						inodes.add("socket:[" + fields[9] + "]");
+					}
+				}
+			}
+			catch (IOException ex) {
+				// no such table (no IPv6): the other one may do
+			}
+		}
+		return inodes;
+	}
+
+	private static boolean ownsSocket(Path process, Set<String> inodes) {
+		if (inodes.isEmpty()) {
+			return false;
+		}
+		try (Stream<Path> fds = Files.list(process.resolve("fd"))) {
+			return fds.anyMatch((fd) -> {
+				try {
+					return inodes.contains(Files.readSymbolicLink(fd).toString());
+				}
+				catch (IOException ex) {
+					return false;
+				}
+			});
+		}
+		catch (IOException ex) {
+			return false;
 		}
 	}
 
