@@ -140,7 +140,7 @@ final class StormScenario {
 			return row;
 		}
 		finally {
-			deleteQueues(queue);
+			ClientQueues.delete(this.options.url, config, true);
 		}
 	}
 
@@ -185,18 +185,6 @@ final class StormScenario {
 			}
 		}
 		return withReason;
-	}
-
-	private void deleteQueues(String queue) throws Exception {
-		try (Connection connection = RawSession.factory(this.options.url).newConnection("zc-bench-storm-cleanup")) {
-			List<String> names = new ArrayList<>(List.of(queue, queue + RetryQueues.DEAD_LETTER_SUFFIX));
-			POLICY.intervals().forEach((interval) -> names.add(queue + ".retry." + interval.toMillis()));
-			for (String name : names) {
-				try (Channel channel = connection.createChannel()) {
-					channel.queueDelete(name);
-				}
-			}
-		}
 	}
 
 	private String render(List<StormRow> rows, int healthy, int poison) {

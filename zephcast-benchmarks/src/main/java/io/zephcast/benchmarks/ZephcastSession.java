@@ -44,6 +44,8 @@ final class ZephcastSession extends Session {
 
 	private final Mode mode;
 
+	private final RabbitConfig config;
+
 	private final RabbitClient client;
 
 	private final List<Thread> pullers = new ArrayList<>();
@@ -63,6 +65,7 @@ final class ZephcastSession extends Session {
 			.durable(true)
 			.ackCoalescing(coalesced ? COALESCING : AckCoalescing.OFF)
 			.build();
+		this.config = config;
 		if (!observed) {
 			this.observedConnectionFactory = null;
 			this.client = new RabbitClient(STREAM_NAME, config).connect();
@@ -135,6 +138,8 @@ final class ZephcastSession extends Session {
 		if (this.observedConnectionFactory != null) {
 			this.observedConnectionFactory.destroy();
 		}
+		// the trial's queue is the harness's to check and delete
+		ClientQueues.delete(this.options.url, this.config, false);
 	}
 
 }

@@ -191,7 +191,14 @@ final class Consumption {
 	 */
 	void flushOverdueAcks() {
 		if (this.acks != null) {
-			this.acks.flushOverdue();
+			try {
+				this.acks.flushOverdue();
+			}
+			catch (RuntimeException ex) {
+				// a periodic task that throws is never run again: held acks would wait
+				// until the next stop
+				logger.warn("RabbitClient '" + this.topology.streamName() + "' could not send its held acks", ex);
+			}
 		}
 	}
 

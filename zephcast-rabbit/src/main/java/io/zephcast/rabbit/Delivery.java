@@ -90,15 +90,8 @@ final class Delivery {
 			ackCoalesced(coalesced, messageId);
 			return;
 		}
-		settle("ack", messageId);
-		try {
-			this.channel.basicAck(this.deliveryTag, false);
-		}
-		catch (IOException | AlreadyClosedException ex) {
-			this.listener.settled(DeliveryOutcome.RELEASED);
-			throw lost("ack", messageId, ex);
-		}
-		this.listener.settled(DeliveryOutcome.ACKED);
+		claim("ack", messageId);
+		finish(DeliveryOutcome.ACKED, messageId);
 	}
 
 	/**
@@ -106,9 +99,7 @@ final class Delivery {
 	 * so that a stop that waits for the handed-out messages then sends it.
 	 */
 	private void ackCoalesced(CoalescedAcks coalesced, @Nullable String messageId) {
-		if (!SETTLED.compareAndSet(this, false, true)) {
-			throw alreadySettled("ack", messageId);
-		}
+		claim("ack", messageId);
 		boolean held;
 		try {
 			held = coalesced.ack(this);
@@ -126,30 +117,14 @@ final class Delivery {
 	}
 
 	void nack(@Nullable String messageId, boolean requeue) {
-		settle("nack", messageId);
-		try {
-			this.channel.basicNack(this.deliveryTag, false, requeue);
-		}
-		catch (IOException | AlreadyClosedException ex) {
-			this.listener.settled(DeliveryOutcome.RELEASED);
-			throw lost("nack", messageId, ex);
-		}
-		sentAlone();
-		this.listener.settled(requeue ? DeliveryOutcome.REQUEUED : DeliveryOutcome.REJECTED);
-	}
-
-	/** Settled with the broker by an ack or nack of its own, not in a coalesced run. */
-	private void sentAlone() {
-		CoalescedAcks coalesced = this.acks;
-		if (coalesced != null) {
-			coalesced.sent(this);
-		}
+		claim("nack", messageId);
+		finish(requeue ? DeliveryOutcome.REQUEUED : DeliveryOutcome.REJECTED, messageId);
 	}
 
 	/**
-	 * Claims the message for a settlement that completes later (a retry or dead letter
-	 * waits for the broker to confirm the copy): nothing else may settle it meanwhile,
-	 * and it counts as handed out until {@link #finish(DeliveryOutcome)}.
+	 * Claims the message for a settlement: nothing else may settle it from now on, and it
+	 * counts as handed out until {@link #finish} (a retry or dead letter finishes once
+	 * the broker has confirmed the copy).
 	 * @throws IllegalStateException if it was already settled
 	 */
 	void claim(String operation, @Nullable String messageId) {
@@ -159,15 +134,17 @@ final class Delivery {
 	}
 
 	/**
-	 * Completes a claimed settlement: acks a message retried or dead-lettered (its copy
-	 * is stored), nacks one whose copy failed (requeued) or that is dropped (rejected).
-	 * @param outcome {@link DeliveryOutcome#RETRIED},
-	 * {@link DeliveryOutcome#DEAD_LETTERED}, {@link DeliveryOutcome#REQUEUED} or
-	 * {@link DeliveryOutcome#REJECTED}
+	 * Completes a claimed settlement with the broker, on the delivering channel: acks a
+	 * message acked, retried or dead-lettered (its copy is stored), nacks one requeued or
+	 * dropped. It counts as handed out until the broker call is made, so a graceful stop
+	 * waits for the call before it closes the channel.
+	 * @param outcome the outcome, not {@link DeliveryOutcome#RELEASED}
+	 * @param messageId the message id, for errors
 	 * @throws AckFailedException if the channel is gone (the broker requeued it)
 	 */
-	void finish(DeliveryOutcome outcome) {
-		boolean ack = outcome == DeliveryOutcome.RETRIED || outcome == DeliveryOutcome.DEAD_LETTERED;
+	void finish(DeliveryOutcome outcome, @Nullable String messageId) {
+		boolean ack = outcome == DeliveryOutcome.ACKED || outcome == DeliveryOutcome.RETRIED
+				|| outcome == DeliveryOutcome.DEAD_LETTERED;
 		try {
 			if (ack) {
 				this.channel.basicAck(this.deliveryTag, false);
@@ -175,11 +152,15 @@ final class Delivery {
 			else {
 				this.channel.basicNack(this.deliveryTag, false, outcome == DeliveryOutcome.REQUEUED);
 			}
-			sentAlone();
+			CoalescedAcks coalesced = this.acks;
+			if (coalesced != null) {
+				// settled with the broker on its own, not in a coalesced run
+				coalesced.sent(this);
+			}
 		}
 		catch (IOException | AlreadyClosedException ex) {
 			this.listener.settled(DeliveryOutcome.RELEASED);
-			throw lost(ack ? "ack" : "nack", null, ex);
+			throw lost(ack ? "ack" : "nack", messageId, ex);
 		}
 		finally {
 			this.onSettled.run();
@@ -199,13 +180,6 @@ final class Delivery {
 			return true;
 		}
 		return false;
-	}
-
-	private void settle(String operation, @Nullable String messageId) {
-		if (!SETTLED.compareAndSet(this, false, true)) {
-			throw alreadySettled(operation, messageId);
-		}
-		this.onSettled.run();
 	}
 
 	private IllegalStateException alreadySettled(String operation, @Nullable String messageId) {

@@ -141,7 +141,7 @@ final class FailedMessages {
 
 	private static CompletableFuture<Void> settle(RabbitMessage message, DeliveryOutcome outcome) {
 		try {
-			message.delivery().finish(outcome);
+			message.delivery().finish(outcome, message.messageId());
 			return CompletableFuture.completedFuture(null);
 		}
 		catch (AckFailedException ex) {
