@@ -1,5 +1,8 @@
 package io.zephcast.benchmarks;
 
+import java.util.List;
+
+import io.zephcast.test.RabbitBroker;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -7,13 +10,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The CI smoke: every scenario, tiny, against the broker at {@code ZEPHCAST_RABBIT_URL}.
  * It asserts nothing about speed, only that no scenario loses, duplicates or fails a
- * message.
+ * message, and that a run leaves no queue behind (queues piling up on the broker slow
+ * every later run).
  */
 class BenchmarkSmokeTests {
 
 	@Test
 	void everyScenarioRunsWithoutLosingDuplicatingOrFailingAMessage() {
+		List<String> before = RabbitBroker.management().queueNames("zc-bench-");
 		assertThat(BenchmarkMain.run("--smoke")).as("exit code of the benchmark smoke (see its output)").isZero();
+		assertThat(RabbitBroker.management().queueNames("zc-bench-")).as("queues the run left on the broker")
+			.isSubsetOf(before);
 	}
 
 }
