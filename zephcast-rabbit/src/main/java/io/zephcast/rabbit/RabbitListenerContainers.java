@@ -41,6 +41,10 @@ public final class RabbitListenerContainers {
 		// second, not ten
 		container.setMonitorInterval(1000);
 		container.setFailedDeclarationRetryInterval(1000);
+		// in an application with a MeterRegistry, Spring would time every delivery with
+		// its spring.rabbitmq.listener timer: a second timing of the same call on the hot
+		// path, beside the client's own zephcast.deliveries and zephcast.handler meters
+		container.setMicrometerEnabled(false);
 		return container;
 	}
 

@@ -78,6 +78,9 @@ class ZephcastMetricsAutoConfigurationTests {
 				assertThat(registry.get("rabbitmq.connections").tags("name", orders).gauge().value())
 					.isGreaterThanOrEqualTo(2);
 				assertThat(registry.get("rabbitmq.published").tags("name", orders).counter().count()).isEqualTo(2);
+				assertThat(registry.find("spring.rabbitmq.listener").timers())
+					.as("Spring's own per-delivery listener timer, which would time each delivery a second time")
+					.isEmpty();
 			});
 	}
 
