@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,8 +22,8 @@ import com.rabbitmq.client.GetResponse;
 import io.zephcast.benchmarks.Session.BenchmarkFailure;
 import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitConfig;
+import io.zephcast.rabbit.RabbitTopology;
 import io.zephcast.rabbit.RetryPolicy;
-import io.zephcast.rabbit.RetryQueues;
 
 /**
  * The poison storm: a backlog of healthy messages with one poison message in every 51
@@ -120,7 +121,9 @@ final class StormScenario {
 						"storm: " + processed.size() + " of " + healthy + " healthy messages processed in time");
 			}
 			elapsed = System.nanoTime() - first.get();
-			String deadLetters = queue + RetryQueues.DEAD_LETTER_SUFFIX;
+			String deadLetters = Objects
+				.requireNonNull(RabbitTopology.of(ZephcastSession.STREAM_NAME, config).retryQueues().deadLetterQueue())
+				.getName();
 			int parked = (poison > 0)
 					? this.admin.awaitReady(deadLetters, poison, TimeUnit.SECONDS.toMillis(this.options.timeoutSeconds))
 					: 0;

@@ -1,6 +1,7 @@
 package io.zephcast.rabbit;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import com.rabbitmq.client.Channel;
 
@@ -14,7 +15,10 @@ final class AckCoalescer {
 
 	private final int batchSize;
 
-	/** Held this long, acks are sent at the next sweep, a quarter of the delay later. */
+	/** How often the client's timer sends what is overdue: a quarter of the delay. */
+	private final long sweepMillis;
+
+	/** Held this long, acks are sent at the next sweep, at most a sweep later. */
 	private final long flushAfterNanos;
 
 	private final ConcurrentHashMap<Channel, CoalescedAcks> channels = new ConcurrentHashMap<>();
@@ -22,7 +26,17 @@ final class AckCoalescer {
 	AckCoalescer(String streamName, AckCoalescing settings, int prefetchCount) {
 		this.streamName = streamName;
 		this.batchSize = settings.batchSize(prefetchCount);
-		this.flushAfterNanos = settings.maxDelay().toNanos() * 3 / 4;
+		this.sweepMillis = Math.max(1, settings.maxDelay().toMillis() / 4);
+		this.flushAfterNanos = settings.maxDelay().toNanos() - TimeUnit.MILLISECONDS.toNanos(this.sweepMillis);
+	}
+
+	/**
+	 * How often {@link #flushOverdue()} is to run, so that no ack waits longer than the
+	 * maximum delay.
+	 * @return the interval in milliseconds
+	 */
+	long sweepMillis() {
+		return this.sweepMillis;
 	}
 
 	/**

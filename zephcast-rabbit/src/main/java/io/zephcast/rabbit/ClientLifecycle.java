@@ -73,9 +73,8 @@ final class ClientLifecycle {
 		this.timer = Executors.newSingleThreadScheduledExecutor(timerThreads);
 		long sweepMillis = Math.max(10, Math.min(1000, config.confirmTimeout().toMillis() / 4));
 		this.timer.scheduleWithFixedDelay(publisher::failOverdue, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
-		if (config.ackCoalescing().coalesces(config.prefetchCount())) {
-			// an ack is sent at most a quarter of its maximum delay late
-			long ackSweepMillis = Math.max(1, config.ackCoalescing().maxDelay().toMillis() / 4);
+		long ackSweepMillis = consumption.ackSweepMillis();
+		if (ackSweepMillis > 0) {
 			this.timer.scheduleWithFixedDelay(consumption::flushOverdueAcks, ackSweepMillis, ackSweepMillis,
 					TimeUnit.MILLISECONDS);
 		}

@@ -187,6 +187,14 @@ final class Consumption {
 	}
 
 	/**
+	 * How often the client's timer is to call {@link #flushOverdueAcks()}.
+	 * @return the interval in milliseconds, or 0 if acks are not coalesced
+	 */
+	long ackSweepMillis() {
+		return (this.acks != null) ? this.acks.sweepMillis() : 0;
+	}
+
+	/**
 	 * Sends the coalesced acks held longer than their maximum delay (the client's timer).
 	 */
 	void flushOverdueAcks() {

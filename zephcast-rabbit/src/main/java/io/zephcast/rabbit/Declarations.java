@@ -1,5 +1,6 @@
 package io.zephcast.rabbit;
 
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -52,7 +53,7 @@ final class Declarations {
 		}
 		if (reply.startsWith("NOT_FOUND")) {
 			return new TopologyMismatchException(capitalize(what) + " does not exist on the broker, and with declare="
-					+ config.declare().name().toLowerCase(java.util.Locale.ROOT)
+					+ config.declare().name().toLowerCase(Locale.ROOT)
 					+ " the client only checks its topology: create it, or let the client declare it (declare=on). "
 					+ "(Broker: " + reply + ")", nameSetting(declarable), ex);
 		}

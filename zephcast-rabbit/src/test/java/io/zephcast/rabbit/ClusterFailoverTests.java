@@ -149,14 +149,7 @@ class ClusterFailoverTests {
 				System.out.printf("  %-48s consumers resumed after %.1f s%n", fault.what(),
 						timeline.resumeAfter(fault.atNanos()) / 1000.0);
 			}
-			System.out.printf("  sent (publish attempts)    %,9d%n", ledger.attempts.get());
-			System.out.printf("  confirmed                  %,9d%n", ledger.confirmedIds.size());
-			System.out.printf("  failed and resent          %,9d%n", ledger.failed.get());
-			System.out.printf("  processed (distinct ids)   %,9d%n", ledger.processedIds.size());
-			System.out.printf("  deliveries                 %,9d%n", ledger.deliveries.get());
-			System.out.printf("  duplicates                 %,9d  (%,d redelivered by the broker, %,d resent copies)%n",
-					ledger.duplicates.get(), ledger.redeliveredDuplicates.get(), ledger.resentDuplicates.get());
-			System.out.printf("  lost                       %,9d%n%n", lost);
+			ledger.print(lost);
 
 			assertThat(lost).isZero();
 			assertThat(ledger.unexplainedDuplicates).as("duplicates neither redelivered nor resent").isEmpty();

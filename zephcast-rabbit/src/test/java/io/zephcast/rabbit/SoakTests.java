@@ -102,14 +102,7 @@ class SoakTests {
 			System.out
 				.printf("%nzephcast soak: %,d messages, consumer group of 3, %d connection kills, %s broker restart, "
 						+ "%.1f s%n", MESSAGES, kills, restarted ? "1" : "no", elapsedMillis / 1000.0);
-			System.out.printf("  sent (publish attempts)    %,9d%n", ledger.attempts.get());
-			System.out.printf("  confirmed                  %,9d%n", ledger.confirmedIds.size());
-			System.out.printf("  failed and resent          %,9d%n", ledger.failed.get());
-			System.out.printf("  processed (distinct ids)   %,9d%n", ledger.processedIds.size());
-			System.out.printf("  deliveries                 %,9d%n", ledger.deliveries.get());
-			System.out.printf("  duplicates                 %,9d  (%,d redelivered by the broker, %,d resent copies)%n",
-					ledger.duplicates.get(), ledger.redeliveredDuplicates.get(), ledger.resentDuplicates.get());
-			System.out.printf("  lost                       %,9d%n%n", lost);
+			ledger.print(lost);
 
 			assertThat(kills).isGreaterThanOrEqualTo(5);
 			assertThat(restarted).isTrue();
@@ -125,6 +118,20 @@ class SoakTests {
 
 	/** What happened to every message id. */
 	static final class Ledger {
+
+		/**
+		 * Prints the counts, as both the soak and the cluster failover test report them.
+		 */
+		void print(long lost) {
+			System.out.printf("  sent (publish attempts)    %,9d%n", this.attempts.get());
+			System.out.printf("  confirmed                  %,9d%n", this.confirmedIds.size());
+			System.out.printf("  failed and resent          %,9d%n", this.failed.get());
+			System.out.printf("  processed (distinct ids)   %,9d%n", this.processedIds.size());
+			System.out.printf("  deliveries                 %,9d%n", this.deliveries.get());
+			System.out.printf("  duplicates                 %,9d  (%,d redelivered by the broker, %,d resent copies)%n",
+					this.duplicates.get(), this.redeliveredDuplicates.get(), this.resentDuplicates.get());
+			System.out.printf("  lost                       %,9d%n%n", lost);
+		}
 
 		final Set<Integer> confirmedIds = ConcurrentHashMap.newKeySet();
 

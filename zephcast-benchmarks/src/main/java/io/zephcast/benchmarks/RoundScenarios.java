@@ -1,0 +1,259 @@
+package io.zephcast.benchmarks;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+import io.zephcast.benchmarks.ScenarioResult.Trial;
+import io.zephcast.benchmarks.Session.BenchmarkFailure;
+
+/**
+ * The scenarios measured in rounds against the raw client: publish-only, consume-only,
+ * publish + consume, fixed-rate latency and the consumer group. Each contender is warmed
+ * up once, then every round runs every contender, starting with a different one each
+ * round; each trial's result goes to the run's list of results.
+ */
+final class RoundScenarios {
+
+	private final Options options;
+
+	private final BrokerAdmin admin;
+
+	private final CpuClock cpu;
+
+	private final PrintStream progress;
+
+	private final List<ScenarioResult> results;
+
+	RoundScenarios(Options options, BrokerAdmin admin, CpuClock cpu, PrintStream progress,
+			List<ScenarioResult> results) {
+		this.options = options;
+		this.admin = admin;
+		this.cpu = cpu;
+		this.progress = progress;
+		this.results = results;
+	}
+
+	void publishOnly() throws Exception {
+		List<Contender> contenders = List.of(Contender.RAW, Contender.ZEPHCAST_SEND, Contender.ZEPHCAST_SEND_OBSERVED,
+				Contender.RAW_ZEPHCAST_PROPERTIES, Contender.SPRING_ASYNC, Contender.SPRING_SYNC);
+		rounds(new ScenarioResult("publish",
+				"publish-only with confirms: " + BenchmarkMain.count(this.options.messages)
+						+ " msgs per trial (RabbitTemplate waiting for each confirm: "
+						+ BenchmarkMain.count(syncCount(this.options.messages)) + ")",
+				"send -> confirm", contenders), (contender, round, size) -> {
+					int count = (contender == Contender.SPRING_SYNC) ? syncCount(size) : size;
+					String queue = this.admin.declare("publish-" + slug(contender) + "-" + round);
+					try (Session session = contender.open(this.options, queue, 250, 1)) {
+						Histogram latency = new ConcurrentHistogram(3);
+						gc();
+						long[] cpuStart = this.cpu.read();
+						long start = System.nanoTime();
+						int sent = session.publish(count, latency, null, start + seconds(this.options.maxTrialSeconds));
+						long end = System.nanoTime();
+						double[] cpuUsed = CpuClock.perMessage(cpuStart, this.cpu.read(), sent);
+						session.checkFailures();
+						int ready = this.admin.ready(queue);
+						if (ready != sent) {
+							throw new BenchmarkFailure(
+									contender.name() + ": " + sent + " confirmed but the queue holds " + ready);
+						}
+						return new Trial(contender, round, sent, (end - start) / 1e9, latency,
+								(sent < count) ? "stopped at " + this.options.maxTrialSeconds + " s" : null, cpuUsed);
+					}
+					finally {
+						this.admin.delete(queue);
+					}
+				}, this.options.messages);
+	}
+
+	private int syncCount(int messages) {
+		return Math.max(50, messages / 20);
+	}
+
+	void consumeOnly(int prefetch, int backlog) throws Exception {
+		List<Contender> contenders = List.of(Contender.RAW, Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL,
+				Contender.ZEPHCAST_PUSH_COALESCED, Contender.ZEPHCAST_PULL_COALESCED, Contender.SPRING_LISTENER);
+		rounds(new ScenarioResult("consume-p" + prefetch,
+				"consume-only from a backlog of " + BenchmarkMain.count(backlog) + ", manual ack, prefetch " + prefetch,
+				"gap between consecutive deliveries", contenders), (contender, round, size) -> {
+					String queue = this.admin.declare("consume-p" + prefetch + "-" + slug(contender) + "-" + round);
+					try {
+						this.admin.fill(queue, size);
+						Sink sink = new Sink(Sink.LatencyMode.GAP, size, 0);
+						sink.expect(size);
+						long[] cpuStart;
+						double[] cpuUsed;
+						try (Session session = contender.open(this.options, queue, prefetch, 1)) {
+							gc();
+							cpuStart = this.cpu.read();
+							session.startConsuming(sink);
+							awaitSink(contender, sink, size);
+							cpuUsed = CpuClock.perMessage(cpuStart, this.cpu.read(), size);
+							session.stopConsuming();
+							session.checkFailures();
+						}
+						checkDrained(contender, queue, sink);
+						double seconds = (sink.lastArrivalNanos() - sink.firstArrivalNanos()) / 1e9;
+						return new Trial(contender, round, size - 1, seconds, sink.latency(), null, cpuUsed);
+					}
+					finally {
+						this.admin.delete(queue);
+					}
+				}, backlog);
+	}
+
+	void publishAndConsume() throws Exception {
+		flowScenario("pubsub", "publish + consume together: " + BenchmarkMain.count(this.options.messages)
+				+ " msgs per trial, prefetch 250, one consumer", 250, 1, 0);
+	}
+
+	void consumerGroup() throws Exception {
+		flowScenario("group", "consumer group of 3 (publish + consume): " + BenchmarkMain.count(this.options.messages)
+				+ " msgs per trial, prefetch 250 each", 250, 3, 0);
+	}
+
+	void fixedRateLatency() throws Exception {
+		flowScenario("latency", "end-to-end latency at a fixed " + BenchmarkMain.count(this.options.rate)
+				+ " msg/s for " + this.options.latencySeconds + " s per trial, prefetch 250", 250, 1,
+				this.options.rate);
+	}
+
+	/** Publish and consume at once; rate 0 = as fast as the window allows. */
+	private void flowScenario(String key, String title, int prefetch, int concurrency, int rate) throws Exception {
+		List<Contender> contenders = List.of(Contender.RAW, Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PUSH_OBSERVED,
+				Contender.ZEPHCAST_PULL, Contender.SPRING_BOTH);
+		int size = (rate > 0) ? rate * this.options.latencySeconds : this.options.messages;
+		String meaning = (rate > 0) ? "due send time -> consumer (sends paced; a late send counts against it)"
+				: "send -> consumer (includes time queued behind earlier messages)";
+		rounds(new ScenarioResult(key, title, meaning, contenders), (contender, round, count) -> {
+			String queue = this.admin.declare(key + "-" + slug(contender) + "-" + round);
+			try {
+				Sink sink = new Sink(Sink.LatencyMode.END_TO_END, count, 0);
+				long start;
+				int sent;
+				double[] cpuUsed;
+				try (Session session = contender.open(this.options, queue, prefetch, concurrency)) {
+					session.startConsuming(sink);
+					this.admin.awaitConsumers(queue, concurrency);
+					gc();
+					long[] cpuStart = this.cpu.read();
+					start = System.nanoTime();
+					Session.Pacer pacer = (rate > 0) ? new Session.Pacer(rate) : null;
+					sent = session.publish(count, null, pacer,
+							(rate > 0) ? Long.MAX_VALUE : start + seconds(this.options.maxTrialSeconds));
+					sink.expect(sent);
+					awaitSink(contender, sink, sent);
+					cpuUsed = CpuClock.perMessage(cpuStart, this.cpu.read(), sent);
+					session.stopConsuming();
+					session.checkFailures();
+				}
+				checkDrained(contender, queue, sink);
+				String note = null;
+				if (concurrency > 1) {
+					note = split(sink.perConsumer(), sent);
+					if (sent >= 30 && sink.perConsumer().size() < concurrency) {
+						throw new BenchmarkFailure(contender.name() + ": only " + sink.perConsumer().size() + " of "
+								+ concurrency + " consumers got messages");
+					}
+				}
+				return new Trial(contender, round, sent, (sink.lastArrivalNanos() - start) / 1e9, sink.latency(), note,
+						cpuUsed);
+			}
+			finally {
+				this.admin.delete(queue);
+			}
+		}, (rate > 0) ? size : this.options.messages, (rate > 0) ? Math.min(size, rate * 3) : this.options.warmup);
+	}
+
+	// ---------------------------------------------------------------- running trials
+
+	@FunctionalInterface
+	private interface TrialBody {
+
+		Trial run(Contender contender, int round, int size) throws Exception;
+
+	}
+
+	private void rounds(ScenarioResult result, TrialBody body, int size) throws Exception {
+		rounds(result, body, size, Math.min(size, this.options.warmup));
+	}
+
+	/**
+	 * One warm-up trial per contender (not recorded), then the measured rounds; round r
+	 * starts with contender r, so that no contender always runs first or last.
+	 */
+	private void rounds(ScenarioResult result, TrialBody body, int size, int warmup) throws Exception {
+		List<Contender> contenders = result.contenders().stream().filter(this.options::runs).toList();
+		if (warmup > 0) {
+			for (Contender contender : contenders) {
+				body.run(contender, -1, warmup);
+			}
+			this.progress.println("[" + result.key + "] warmed up");
+		}
+		for (int round = 0; round < this.options.rounds; round++) {
+			for (int k = 0; k < contenders.size(); k++) {
+				Contender contender = contenders.get((k + round) % contenders.size());
+				Trial trial = body.run(contender, round, size);
+				result.add(trial);
+				this.progress.printf(Locale.ROOT, "[%s] round %d/%d %-34s %,10.0f msg/s  p99 %s ms%n", result.key,
+						round + 1, this.options.rounds, contender.name(), trial.rate(),
+						(trial.latency().getTotalCount() > 0)
+								? String.format(Locale.ROOT, "%.2f", trial.latency().getValueAtPercentile(99) / 1000.0)
+								: "n/a");
+			}
+		}
+		this.results.add(result);
+	}
+
+	private void awaitSink(Contender contender, Sink sink, long expected) throws InterruptedException {
+		if (!sink.await(this.options.timeoutSeconds, TimeUnit.SECONDS)) {
+			throw new BenchmarkFailure(contender.name() + ": received " + sink.received() + " of " + expected
+					+ " messages within " + this.options.timeoutSeconds + " s");
+		}
+	}
+
+	/**
+	 * After the consumer stopped: no duplicates, nothing left in the queue (everything
+	 * acked).
+	 */
+	private void checkDrained(Contender contender, String queue, Sink sink) throws Exception {
+		if (sink.duplicates() > 0) {
+			throw new BenchmarkFailure(contender.name() + ": " + sink.duplicates() + " duplicate deliveries");
+		}
+		int ready = this.admin.ready(queue);
+		if (ready != 0) {
+			throw new BenchmarkFailure(contender.name() + ": " + ready + " messages back in the queue: not acked");
+		}
+	}
+
+	// ---------------------------------------------------------------- helpers
+
+	private static void gc() throws InterruptedException {
+		System.gc();
+		Thread.sleep(100);
+	}
+
+	private static long seconds(int seconds) {
+		return TimeUnit.SECONDS.toNanos(seconds);
+	}
+
+	private static String slug(Contender contender) {
+		return contender.name().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+	}
+
+	private static String split(Map<String, Long> perConsumer, long total) {
+		StringBuilder split = new StringBuilder("split");
+		perConsumer.values()
+			.stream()
+			.sorted((a, b) -> Long.compare(b, a))
+			.forEach((count) -> split.append(' ').append(Math.round(100.0 * count / Math.max(1, total))).append('%'));
+		return split.toString();
+	}
+
+}
