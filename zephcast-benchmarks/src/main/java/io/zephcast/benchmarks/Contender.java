@@ -20,6 +20,12 @@ record Contender(String name, Family family, String variant) {
 	static final Contender RAW_ZEPHCAST_PROPERTIES = new Contender("raw + zephcast's message properties", Family.RAW,
 			"PROPERTIES");
 
+	/**
+	 * The raw client in a pull loop ({@link RawSession}'s hand-off): not a target, the
+	 * measure of what handing each message to an application thread costs any pull API.
+	 */
+	static final Contender RAW_HAND_OFF = new Contender("raw, handed to an application thread", Family.RAW, "HANDOFF");
+
 	static final Contender ZEPHCAST_SEND = new Contender("zephcast send", Family.ZEPHCAST, "PUSH");
 
 	static final Contender ZEPHCAST_PUSH = new Contender("zephcast push (subscribe)", Family.ZEPHCAST, "PUSH");
@@ -57,7 +63,8 @@ record Contender(String name, Family family, String variant) {
 
 	Session open(Options options, String queue, int prefetch, int concurrency) throws Exception {
 		return switch (this.family) {
-			case RAW -> new RawSession(options, queue, prefetch, concurrency, this.variant.equals("PROPERTIES"))
+			case RAW -> new RawSession(options, queue, prefetch, concurrency, this.variant.equals("PROPERTIES"),
+					this.variant.equals("HANDOFF"))
 				.openPublisher();
 			case ZEPHCAST -> new ZephcastSession(options, queue, prefetch, concurrency,
 					ZephcastSession.Mode.valueOf(this.variant.replaceAll("_.*", "")),

@@ -193,7 +193,7 @@ final class Options {
 				  --backlog=N              backlog per trial, consume-only at prefetch 250 and 1000 (60000)
 				  --backlog-prefetch1=N    backlog per trial, consume-only at prefetch 1 (10000)
 				  --rounds=N               measured rounds, contenders rotated each round (3)
-				  --warmup=N               messages per warm-up trial, 0 = none (5000)
+				  --warmup=N               messages per warm-up trial, 0 = none (5000; consume-only: up to a trial, at most 20000)
 				  --rate=N                 msg/s of the fixed-rate latency scenario (1000)
 				  --latency-seconds=N      seconds per latency trial (10)
 				  --heap-backlog=N         backlog of the heap scenario (1000000)

@@ -3,7 +3,10 @@ package io.zephcast.benchmarks;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 import com.rabbitmq.client.AMQP;
@@ -36,6 +39,18 @@ final class RawSession extends Session {
 	 */
 	private final boolean zephcastProperties;
 
+	/**
+	 * Consume as a pull loop on the raw client would: the delivery thread hands each
+	 * message to an application thread (a {@link LinkedBlockingQueue}), which handles and
+	 * acks it. Not a baseline: the measure of what any pull API on top of amqp-client's
+	 * push dispatch costs, one thread hand-off per message.
+	 */
+	private final boolean handOff;
+
+	private final List<Thread> applicationThreads = new ArrayList<>();
+
+	private volatile boolean consuming;
+
 	private final String idPrefix = Long.toUnsignedString(new java.security.SecureRandom().nextLong(), 36) + "-";
 
 	private Connection publisherConnection;
@@ -51,14 +66,15 @@ final class RawSession extends Session {
 	private final java.util.concurrent.atomic.AtomicLong acked = new java.util.concurrent.atomic.AtomicLong();
 
 	RawSession(Options options, String queue, int prefetch, int concurrency) throws Exception {
-		this(options, queue, prefetch, concurrency, false);
+		this(options, queue, prefetch, concurrency, false, false);
 	}
 
-	RawSession(Options options, String queue, int prefetch, int concurrency, boolean zephcastProperties)
-			throws Exception {
+	RawSession(Options options, String queue, int prefetch, int concurrency, boolean zephcastProperties,
+			boolean handOff) throws Exception {
 		super(options, queue, prefetch, concurrency);
 		this.factory = factory(options.url);
 		this.zephcastProperties = zephcastProperties;
+		this.handOff = handOff;
 	}
 
 	static ConnectionFactory factory(String url) throws Exception {
@@ -138,6 +154,10 @@ final class RawSession extends Session {
 			if (this.prefetch > 0) {
 				channel.basicQos(this.prefetch);
 			}
+			if (this.handOff) {
+				startHandOffConsumer(channel, sink, c);
+				continue;
+			}
 			channel.basicConsume(this.queue, false, new DefaultConsumer(channel) {
 
 				@Override
@@ -158,6 +178,51 @@ final class RawSession extends Session {
 		}
 	}
 
+	private void startHandOffConsumer(Channel channel, Sink sink, int index) throws IOException {
+		BlockingQueue<Handed> handed = new LinkedBlockingQueue<>();
+		this.consuming = true;
+		Thread application = new Thread(() -> {
+			while (this.consuming || !handed.isEmpty()) {
+				Handed next;
+				try {
+					next = handed.poll(100, TimeUnit.MILLISECONDS);
+				}
+				catch (InterruptedException ex) {
+					return;
+				}
+				if (next == null) {
+					continue;
+				}
+				try {
+					sink.onMessage(next.body(), next.consumerTag());
+					channel.basicAck(next.deliveryTag(), false);
+					this.acked.incrementAndGet();
+				}
+				catch (IOException | RuntimeException ex) {
+					this.failures.add("raw hand-off consumer: " + ex);
+				}
+			}
+		}, "zc-bench-raw-application-" + index);
+		application.setDaemon(true);
+		application.start();
+		this.applicationThreads.add(application);
+		channel.basicConsume(this.queue, false, new DefaultConsumer(channel) {
+
+			@Override
+			public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
+					byte[] body) {
+				RawSession.this.delivered.incrementAndGet();
+				handed.add(new Handed(consumerTag, envelope.getDeliveryTag(), body));
+			}
+
+		});
+	}
+
+	/** A delivery on its way to the application thread. */
+	private record Handed(String consumerTag, long deliveryTag, byte[] body) {
+
+	}
+
 	@Override
 	void stopConsuming() throws Exception {
 		if (this.consumerConnection != null) {
@@ -167,6 +232,11 @@ final class RawSession extends Session {
 			while (this.acked.get() < this.delivered.get() && System.nanoTime() < deadline) {
 				Thread.sleep(1);
 			}
+			this.consuming = false;
+			for (Thread application : this.applicationThreads) {
+				application.join(5_000);
+			}
+			this.applicationThreads.clear();
 			this.consumerConnection.close();
 			this.consumerConnection = null;
 		}

@@ -126,8 +126,8 @@ final class ScenarioResult {
 			.append(this.latencyMeaning)
 			.append("; p50/p99 over all rounds; ratios = median over rounds of (contender / raw of the same round)\n\n");
 		out.append("| contender | msg/s (median) | msg/s min-max | p50 ms | p99 ms | msg/s vs raw | p99 vs raw "
-				+ "| client CPU us/msg | broker CPU us/msg | notes |\n");
-		out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+				+ "| client CPU us/msg | JIT CPU us/msg | broker CPU us/msg | notes |\n");
+		out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
 		for (Map.Entry<Contender, List<Trial>> entry : this.trials.entrySet()) {
 			Contender contender = entry.getKey();
 			List<Trial> list = entry.getValue();
@@ -156,6 +156,8 @@ final class ScenarioResult {
 				.append(contender.isRaw() ? "1.00x" : ratio(p99Ratio(contender)))
 				.append(" | ")
 				.append(micros(median(list.stream().mapToDouble((trial) -> trial.cpu()[0]).toArray())))
+				.append(" | ")
+				.append(micros(median(list.stream().mapToDouble((trial) -> trial.cpu()[2]).toArray())))
 				.append(" | ")
 				.append(micros(median(list.stream().mapToDouble((trial) -> trial.cpu()[1]).toArray())))
 				.append(" | ")

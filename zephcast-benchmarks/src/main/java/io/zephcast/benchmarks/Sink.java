@@ -56,6 +56,8 @@ final class Sink {
 
 	private final CountDownLatch done = new CountDownLatch(1);
 
+	private final CountDownLatch first = new CountDownLatch(1);
+
 	private volatile long expected = Long.MAX_VALUE;
 
 	private volatile boolean stopping;
@@ -105,7 +107,9 @@ final class Sink {
 				}
 			}
 		}
-		this.firstArrival.compareAndSet(0, now);
+		if (this.firstArrival.compareAndSet(0, now)) {
+			this.first.countDown();
+		}
 		long previous = this.lastArrival.getAndAccumulate(now, Math::max);
 		if (this.mode == LatencyMode.END_TO_END) {
 			this.latency.recordValue(Math.max(0, (now - Payload.sentNanos(body)) / 1_000));
@@ -122,6 +126,10 @@ final class Sink {
 
 	boolean await(long timeout, TimeUnit unit) throws InterruptedException {
 		return this.done.await(timeout, unit);
+	}
+
+	boolean awaitFirst(long timeout, TimeUnit unit) throws InterruptedException {
+		return this.first.await(timeout, unit);
 	}
 
 	long received() {

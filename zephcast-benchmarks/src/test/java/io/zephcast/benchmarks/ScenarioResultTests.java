@@ -69,7 +69,7 @@ class ScenarioResultTests {
 		for (int i = 0; i < 100; i++) {
 			latency.recordValue(p99Micros);
 		}
-		return new Trial(contender, round, (long) rate, 1.0, latency, null, new double[] { 10, 50 });
+		return new Trial(contender, round, (long) rate, 1.0, latency, null, new double[] { 10, 50, 2 });
 	}
 
 }
