@@ -1,6 +1,5 @@
 package io.zephcast.rabbit;
 
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -53,12 +52,21 @@ final class Declarations {
 		}
 		if (reply.startsWith("NOT_FOUND")) {
 			return new TopologyMismatchException(capitalize(what) + " does not exist on the broker, and with declare="
-					+ config.declare().name().toLowerCase(Locale.ROOT)
-					+ " the client only checks its topology: create it, or let the client declare it (declare=on). "
+					+ settingValue(config.declare())
+					+ " the client only checks its topology: create it, or let the client declare it (declare=true). "
 					+ "(Broker: " + reply + ")", nameSetting(declarable), ex);
 		}
 		return new TopologyMismatchException("The broker refused to declare " + what + ": " + reply,
 				nameSetting(declarable), ex);
+	}
+
+	/** The mode as the {@code declare} setting spells it: true, verify or false. */
+	private static String settingValue(DeclareMode mode) {
+		return switch (mode) {
+			case ON -> "true";
+			case VERIFY -> "verify";
+			case OFF -> "false";
+		};
 	}
 
 	private static String describe(Declarable declarable) {

@@ -148,7 +148,9 @@ class TopologySettingsTests {
 		try (RabbitClient missing = new RabbitClient("missing", verify)) {
 			TopologyMismatchException failure = catchThrowableOfType(TopologyMismatchException.class, missing::connect);
 			assertThat(failure.setting()).isEqualTo("exchangeName");
-			assertThat(failure).hasMessageContaining("does not exist").hasMessageContaining("declare=verify");
+			assertThat(failure).hasMessageContaining("does not exist")
+				.hasMessageContaining("declare=verify")
+				.hasMessageContaining("(declare=true)");
 		}
 		assertThat(this.broker.exchange(owner.exchangeName())).as("verify created nothing").isEmpty();
 
