@@ -27,6 +27,8 @@ final class CpuClock {
 
 	private static final long TICK_NANOS = 10_000_000L; // USER_HZ = 100 on Linux
 
+	private static final long QUIET_WINDOW_MILLIS = 200;
+
 	private final com.sun.management.OperatingSystemMXBean os;
 
 	private final Path brokerStat;
@@ -90,6 +92,33 @@ final class CpuClock {
 		// fields after the command name, which is in parentheses and may contain spaces
 		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
 		return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+	}
+
+	/**
+	 * Waits until the broker has finished what an earlier step left it doing (a backlog
+	 * just filled is still being written to its message store and queue index for a
+	 * while): until it used at most one clock tick (5 % of a core) in a 200 ms window. A
+	 * consumer that starts while the broker is still busy runs slower whichever client it
+	 * is, and which trial meets a busy broker is chance.
+	 * @param timeoutMillis how long to wait at most
+	 * @return whether the broker was quiet in time (false too if it cannot be seen)
+	 */
+	boolean awaitBrokerQuiet(long timeoutMillis) throws InterruptedException {
+		if (this.brokerStat == null) {
+			return false;
+		}
+		long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+		long previous = brokerNanos();
+		while (System.nanoTime() < deadline) {
+			// pacing a measurement: the condition is read from the broker's own counters
+			Thread.sleep(QUIET_WINDOW_MILLIS);
+			long now = brokerNanos();
+			if (previous >= 0 && now >= 0 && now - previous <= TICK_NANOS) {
+				return true;
+			}
+			previous = now;
+		}
+		return false;
 	}
 
 	boolean seesBroker() {

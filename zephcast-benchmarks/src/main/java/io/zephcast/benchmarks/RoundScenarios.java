@@ -92,6 +92,10 @@ final class RoundScenarios {
 						double[] cpuUsed;
 						try (Session session = contender.open(this.options, queue, prefetch, 1)) {
 							gc();
+							if (!this.cpu.awaitBrokerQuiet(10_000) && this.cpu.seesBroker()) {
+								this.progress.println("[consume-p" + prefetch + "] the broker was still busy 10 s "
+										+ "after the backlog was filled; " + contender.name() + " starts anyway");
+							}
 							session.startConsuming(sink);
 							// CPU from the first delivery to the last, the window msg/s
 							// is
