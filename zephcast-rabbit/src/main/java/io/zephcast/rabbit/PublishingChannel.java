@@ -155,11 +155,11 @@ final class PublishingChannel {
 			return;
 		}
 		long now = System.nanoTime();
-		for (Map.Entry<Long, Pending> entry : current.pending.entrySet()) {
-			if (now - entry.getValue().deadline < 0) {
+		for (Map.Entry<Long, PendingSend> entry : current.pending.entrySet()) {
+			if (now - entry.getValue().deadline() < 0) {
 				return;
 			}
-			Pending overdue = current.pending.remove(entry.getKey());
+			PendingSend overdue = current.pending.remove(entry.getKey());
 			if (overdue != null) {
 				settle(List.of(overdue), Reason.TIMEOUT, this.overdueReason);
 			}
@@ -194,9 +194,9 @@ final class PublishingChannel {
 	 * @param failure why they failed, or {@code null} for a broker ack
 	 * @param detail the broker's or the client's words
 	 */
-	private void settle(List<Pending> settled, @Nullable Reason failure, @Nullable String detail) {
+	private void settle(List<PendingSend> settled, @Nullable Reason failure, @Nullable String detail) {
 		Runnable completion = () -> {
-			for (Pending pending : settled) {
+			for (PendingSend pending : settled) {
 				pending.complete(failure, detail);
 				this.unconfirmed.decrement();
 			}
@@ -210,66 +210,6 @@ final class PublishingChannel {
 		}
 	}
 
-	/** A send waiting for its confirm. */
-	private static final class Pending {
-
-		private final CompletableFuture<Void> result;
-
-		private final String messageId;
-
-		private final String exchange;
-
-		private final String routingKey;
-
-		private final long deadline;
-
-		private volatile int replyCode;
-
-		private volatile @Nullable String replyText;
-
-		Pending(CompletableFuture<Void> result, String messageId, String exchange, String routingKey, long deadline) {
-			this.result = result;
-			this.messageId = messageId;
-			this.exchange = exchange;
-			this.routingKey = routingKey;
-			this.deadline = deadline;
-		}
-
-		void returned(int replyCode, String replyText) {
-			this.replyCode = replyCode;
-			this.replyText = replyText;
-		}
-
-		void complete(@Nullable Reason failure, @Nullable String detail) {
-			String returnedText = this.replyText;
-			if (returnedText != null && failure != Reason.NACKED) {
-				// returned, then acked (or its channel closed): routed nowhere, so not
-				// stored
-				this.result.completeExceptionally(new UnroutableMessageException(this.messageId, this.exchange,
-						this.routingKey, this.replyCode, returnedText));
-			}
-			else if (failure == null) {
-				this.result.complete(null);
-			}
-			else {
-				this.result.completeExceptionally(new SendFailedException(
-						"Message " + this.messageId + " to exchange '" + this.exchange + "' with routing key '"
-								+ this.routingKey + "' " + describe(failure) + ((detail != null) ? ": " + detail : ""),
-						this.messageId, failure, null));
-			}
-		}
-
-		private static String describe(Reason failure) {
-			return switch (failure) {
-				case NACKED -> "was nacked by the broker (not stored)";
-				case TIMEOUT -> "was not confirmed in time (it may have been stored)";
-				case CONNECTION_LOST -> "was not confirmed (it may have been stored)";
-				default -> "was not sent";
-			};
-		}
-
-	}
-
 	/** One channel and the sends it has not had confirmed yet, by publish sequence. */
 	private final class Lane implements ConfirmListener, ReturnListener, ShutdownListener {
 
@@ -277,7 +217,7 @@ final class PublishingChannel {
 
 		private final String idPrefix;
 
-		private final ConcurrentSkipListMap<Long, Pending> pending = new ConcurrentSkipListMap<>();
+		private final ConcurrentSkipListMap<Long, PendingSend> pending = new ConcurrentSkipListMap<>();
 
 		/**
 		 * Messages written on this channel: the broker's count, which its confirms refer
@@ -308,7 +248,7 @@ final class PublishingChannel {
 			else if (message.headers() != null) {
 				properties.headers(message.headers());
 			}
-			Pending sent = new Pending(result, messageId, exchange, routingKey,
+			PendingSend sent = new PendingSend(result, messageId, exchange, routingKey,
 					System.nanoTime() + PublishingChannel.this.confirmTimeoutNanos);
 			PublishingChannel.this.unconfirmed.increment();
 			this.pending.put(tag, sent);
@@ -355,14 +295,14 @@ final class PublishingChannel {
 		}
 
 		private void settle(long deliveryTag, boolean multiple, @Nullable Reason failure) {
-			List<Pending> settled = multiple ? removeUpTo(deliveryTag) : removeOne(deliveryTag);
+			List<PendingSend> settled = multiple ? removeUpTo(deliveryTag) : removeOne(deliveryTag);
 			if (!settled.isEmpty()) {
 				PublishingChannel.this.settle(settled, failure, null);
 			}
 		}
 
-		private List<Pending> removeOne(long tag) {
-			Pending one = this.pending.remove(tag);
+		private List<PendingSend> removeOne(long tag) {
+			PendingSend one = this.pending.remove(tag);
 			return (one != null) ? List.of(one) : List.of();
 		}
 
@@ -370,10 +310,10 @@ final class PublishingChannel {
 		 * Removes each entry by its own key: the confirm timeout sweep may take one
 		 * meanwhile.
 		 */
-		private List<Pending> removeUpTo(long tag) {
-			List<Pending> removed = new ArrayList<>();
+		private List<PendingSend> removeUpTo(long tag) {
+			List<PendingSend> removed = new ArrayList<>();
 			for (Long key : this.pending.headMap(tag, true).keySet()) {
-				Pending one = this.pending.remove(key);
+				PendingSend one = this.pending.remove(key);
 				if (one != null) {
 					removed.add(one);
 				}
@@ -386,7 +326,7 @@ final class PublishingChannel {
 		public void handleReturn(int replyCode, String replyText, String exchange, String routingKey,
 				AMQP.BasicProperties properties, byte[] body) {
 			Long tag = tagOf(properties);
-			Pending returned = (tag != null) ? this.pending.get(tag) : null;
+			PendingSend returned = (tag != null) ? this.pending.get(tag) : null;
 			if (returned != null) {
 				returned.returned(replyCode, replyText);
 			}
@@ -411,7 +351,7 @@ final class PublishingChannel {
 
 		@Override
 		public void shutdownCompleted(ShutdownSignalException cause) {
-			List<Pending> lost = removeUpTo(Long.MAX_VALUE);
+			List<PendingSend> lost = removeUpTo(Long.MAX_VALUE);
 			if (!lost.isEmpty()) {
 				PublishingChannel.this.settle(lost, Reason.CONNECTION_LOST,
 						"the publishing channel closed before the broker confirmed (" + cause.getMessage() + ")");
