@@ -46,7 +46,8 @@ class SampleActuatorTests {
 			this.context.close();
 		}
 		RabbitBroker.delete(List.of(this.name, this.name + "-payments", this.name + ".dlq", this.name + ".retry.1000",
-				this.name + ".retry.2000"), List.of(this.name));
+				this.name + ".retry.2000", this.name + "-payments.dlq", this.name + "-payments.retry.1000",
+				this.name + "-payments.retry.2000"), List.of(this.name));
 	}
 
 	@Test

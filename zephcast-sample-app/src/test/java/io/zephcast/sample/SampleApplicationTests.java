@@ -45,7 +45,9 @@ class SampleApplicationTests {
 		RabbitBroker.delete(
 				List.of(this.name, this.name + ".dlq", this.name + ".retry.1000", this.name + ".retry.2000"),
 				List.of(this.name));
-		RabbitBroker.delete(List.of(this.name + "-payments"), List.of(this.name + "-payments"));
+		RabbitBroker.delete(List.of(this.name + "-payments", this.name + "-payments.dlq",
+				this.name + "-payments.retry.1000", this.name + "-payments.retry.2000"),
+				List.of(this.name + "-payments"));
 	}
 
 	@Test

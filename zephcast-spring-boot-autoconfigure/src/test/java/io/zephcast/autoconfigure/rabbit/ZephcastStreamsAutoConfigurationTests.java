@@ -1,6 +1,7 @@
 package io.zephcast.autoconfigure.rabbit;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.zephcast.rabbit.ExchangeType;
@@ -213,7 +214,11 @@ class ZephcastStreamsAutoConfigurationTests {
 							DirectMessageListenerContainer.class)
 					.isRunning()).isTrue();
 			});
-		RabbitBroker.delete(List.of("zc-streams-handlers-default", "zc-streams-handlers-payments"), List.of());
+		List<String> queues = new ArrayList<>();
+		for (String stream : List.of("zc-streams-handlers-default", "zc-streams-handlers-payments")) {
+			queues.addAll(List.of(stream, stream + ".dlq", stream + ".retry.1000", stream + ".retry.2000"));
+		}
+		RabbitBroker.delete(queues, List.of());
 	}
 
 	@Test
