@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -32,6 +34,12 @@ final class CpuClock {
 	private final com.sun.management.OperatingSystemMXBean os;
 
 	private final Path brokerStat;
+
+	/**
+	 * Which of this JVM's threads ({@code /proc/self/task} entries) are JIT compiler
+	 * threads: a thread's name is read once, not at every reading.
+	 */
+	private final Map<String, Boolean> compilerThreads = new ConcurrentHashMap<>();
 
 	CpuClock(int brokerPort) {
 		this.os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -67,12 +75,12 @@ final class CpuClock {
 	 * the process's, so such a trial is charged its compiling, never credited.
 	 * @return the nanoseconds, or -1 where {@code /proc} cannot be read
 	 */
-	private static long jitNanos() {
+	private long jitNanos() {
 		try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
 			long ticks = 0;
 			for (Path task : (Iterable<Path>) tasks::iterator) {
 				try {
-					if (Files.readString(task.resolve("comm")).contains("CompilerThre")) {
+					if (isCompilerThread(task)) {
 						ticks += cpuTicks(Files.readString(task.resolve("stat")));
 					}
 				}
@@ -85,6 +93,15 @@ final class CpuClock {
 		catch (IOException | RuntimeException ex) {
 			return -1;
 		}
+	}
+
+	private boolean isCompilerThread(Path task) throws IOException {
+		Boolean compiler = this.compilerThreads.get(task.getFileName().toString());
+		if (compiler == null) {
+			compiler = Files.readString(task.resolve("comm")).contains("CompilerThre");
+			this.compilerThreads.put(task.getFileName().toString(), compiler);
+		}
+		return compiler;
 	}
 
 	/** utime + stime of a {@code /proc/.../stat} line, in clock ticks. */

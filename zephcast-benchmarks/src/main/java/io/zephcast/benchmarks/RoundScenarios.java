@@ -80,10 +80,11 @@ final class RoundScenarios {
 		List<Contender> contenders = List.of(Contender.RAW, Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL,
 				Contender.RAW_HAND_OFF, Contender.ZEPHCAST_PUSH_COALESCED, Contender.ZEPHCAST_PULL_COALESCED,
 				Contender.SPRING_LISTENER);
-		rounds(new ScenarioResult("consume-p" + prefetch,
+		String key = "consume-p" + prefetch;
+		rounds(new ScenarioResult(key,
 				"consume-only from a backlog of " + BenchmarkMain.count(backlog) + ", manual ack, prefetch " + prefetch,
 				"gap between consecutive deliveries", contenders), (contender, round, size) -> {
-					String queue = this.admin.declare("consume-p" + prefetch + "-" + slug(contender) + "-" + round);
+					String queue = this.admin.declare(key + "-" + slug(contender) + "-" + round);
 					try {
 						this.admin.fill(queue, size);
 						Sink sink = new Sink(Sink.LatencyMode.GAP, size, 0);
@@ -93,13 +94,12 @@ final class RoundScenarios {
 						try (Session session = contender.open(this.options, queue, prefetch, 1)) {
 							gc();
 							if (!this.cpu.awaitBrokerQuiet(10_000) && this.cpu.seesBroker()) {
-								this.progress.println("[consume-p" + prefetch + "] the broker was still busy 10 s "
+								this.progress.println("[" + key + "] the broker was still busy 10 s "
 										+ "after the backlog was filled; " + contender.name() + " starts anyway");
 							}
 							session.startConsuming(sink);
-							// CPU from the first delivery to the last, the window msg/s
-							// is
-							// measured over: starting consumers is a one-time cost
+							// CPU from the first delivery to the last, msg/s's window:
+							// starting consumers is a one-time cost
 							awaitFirst(contender, sink);
 							long before = sink.received();
 							cpuStart = this.cpu.read();

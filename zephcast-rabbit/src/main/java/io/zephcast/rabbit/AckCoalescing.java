@@ -55,14 +55,6 @@ public record AckCoalescing(int maxMessages, Duration maxDelay) {
 	}
 
 	/**
-	 * Whether acks are coalesced at all.
-	 * @return whether more than one ack may wait
-	 */
-	public boolean enabled() {
-		return this.maxMessages > 1;
-	}
-
-	/**
 	 * How many acks wait at most on a consumer with the given prefetch count: never more
 	 * than half of it, so that the broker still has deliveries to send while they wait.
 	 * @param prefetchCount the consumer's prefetch count

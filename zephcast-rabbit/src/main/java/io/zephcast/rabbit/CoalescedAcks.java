@@ -103,9 +103,13 @@ final class CoalescedAcks {
 	 * still open one by one.
 	 */
 	synchronized void flush() {
-		if (this.pending == 0 || !sendRun() || this.pending == 0) {
-			return;
+		if (this.pending > 0 && sendRun() && this.pending > 0) {
+			ackHeldOneByOne();
 		}
+	}
+
+	/** Acks the deliveries held behind one the application has not settled. */
+	private void ackHeldOneByOne() {
 		try {
 			for (Iterator<Delivery> held = this.deliveries.iterator(); held.hasNext();) {
 				Delivery delivery = held.next();

@@ -109,9 +109,7 @@ final class Delivery {
 		}
 		if (!held) {
 			this.listener.settled(DeliveryOutcome.RELEASED);
-			throw new AckFailedException("Could not ack message " + messageId + " (delivery tag " + this.deliveryTag
-					+ "): the channel that delivered it is closed. The broker has requeued it and will deliver it "
-					+ "again with redelivered=true.", null);
+			throw lost("ack", messageId, null);
 		}
 		this.listener.settled(DeliveryOutcome.ACKED);
 	}
@@ -187,10 +185,15 @@ final class Delivery {
 				+ this.deliveryTag + "): it was already settled (acked, nacked, retried or rejected)");
 	}
 
-	private AckFailedException lost(String operation, @Nullable String messageId, Exception cause) {
+	/**
+	 * The channel that delivered the message is gone, found by the broker call that
+	 * failed ({@code cause}) or, for a held ack, before any call.
+	 */
+	private AckFailedException lost(String operation, @Nullable String messageId, @Nullable Exception cause) {
 		return new AckFailedException("Could not " + operation + " message " + messageId + " (delivery tag "
-				+ this.deliveryTag + "): the channel that delivered it is closed (" + cause.getMessage()
-				+ "). The broker has requeued it and will deliver it again with redelivered=true.", cause);
+				+ this.deliveryTag + "): the channel that delivered it is closed"
+				+ ((cause != null) ? " (" + cause.getMessage() + ")" : "")
+				+ ". The broker has requeued it and will deliver it again with redelivered=true.", cause);
 	}
 
 }

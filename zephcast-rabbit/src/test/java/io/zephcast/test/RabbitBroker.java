@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 import com.rabbitmq.client.Channel;
@@ -11,6 +13,12 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.RabbitMQContainer;
+
+import org.springframework.amqp.core.Queue;
+
+import io.zephcast.rabbit.RabbitConfig;
+import io.zephcast.rabbit.RabbitTopology;
+import io.zephcast.rabbit.RetryQueues;
 
 /**
  * The RabbitMQ the integration tests talk to: {@code ZEPHCAST_RABBIT_URL} (default
@@ -117,6 +125,27 @@ public final class RabbitBroker {
 		catch (IOException | TimeoutException ex) {
 			throw new IllegalStateException("Cannot read queue " + queue, ex);
 		}
+	}
+
+	/**
+	 * The queues a client consuming from each of these declares with the default retry
+	 * policy: the queue, its retry wait queues and its dead-letter queue, named by the
+	 * client's own topology, so that a test deletes everything it left.
+	 * @param queues queue names
+	 * @return the names to delete
+	 */
+	public static List<String> withClientQueues(String... queues) {
+		List<String> names = new ArrayList<>();
+		for (String queue : queues) {
+			RetryQueues retry = RabbitTopology.of(queue, RabbitConfig.builder().queueName(queue).build()).retryQueues();
+			names.add(queue);
+			retry.waitQueues().forEach((wait) -> names.add(wait.getName()));
+			Queue deadLetters = retry.deadLetterQueue();
+			if (deadLetters != null) {
+				names.add(deadLetters.getName());
+			}
+		}
+		return names;
 	}
 
 	/**

@@ -45,9 +45,7 @@ class SampleActuatorTests {
 		if (this.context != null) {
 			this.context.close();
 		}
-		RabbitBroker.delete(List.of(this.name, this.name + "-payments", this.name + ".dlq", this.name + ".retry.1000",
-				this.name + ".retry.2000", this.name + "-payments.dlq", this.name + "-payments.retry.1000",
-				this.name + "-payments.retry.2000"), List.of(this.name));
+		RabbitBroker.delete(RabbitBroker.withClientQueues(this.name, this.name + "-payments"), List.of(this.name));
 	}
 
 	@Test

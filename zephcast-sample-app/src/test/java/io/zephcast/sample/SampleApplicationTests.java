@@ -42,12 +42,8 @@ class SampleApplicationTests {
 	@AfterEach
 	void cleanUp() {
 		this.contexts.forEach(ConfigurableApplicationContext::close);
-		RabbitBroker.delete(
-				List.of(this.name, this.name + ".dlq", this.name + ".retry.1000", this.name + ".retry.2000"),
-				List.of(this.name));
-		RabbitBroker.delete(List.of(this.name + "-payments", this.name + "-payments.dlq",
-				this.name + "-payments.retry.1000", this.name + "-payments.retry.2000"),
-				List.of(this.name + "-payments"));
+		RabbitBroker.delete(RabbitBroker.withClientQueues(this.name, this.name + "-payments"),
+				List.of(this.name, this.name + "-payments"));
 	}
 
 	@Test

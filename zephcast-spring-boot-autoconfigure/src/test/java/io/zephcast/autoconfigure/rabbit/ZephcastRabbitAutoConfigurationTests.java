@@ -351,8 +351,7 @@ class ZephcastRabbitAutoConfigurationTests {
 				.getBean(ZephcastRabbitAutoConfiguration.LISTENER_CONTAINER_BEAN, DirectMessageListenerContainer.class)
 				.isRunning()).isTrue();
 		});
-		RabbitBroker.delete(java.util.List.of("zc-ac-handler", "zc-ac-handler.dlq", "zc-ac-handler.retry.1000",
-				"zc-ac-handler.retry.2000"), java.util.List.of());
+		RabbitBroker.delete(RabbitBroker.withClientQueues("zc-ac-handler"), java.util.List.of());
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -1,7 +1,6 @@
 package io.zephcast.autoconfigure.rabbit;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import io.zephcast.rabbit.ExchangeType;
@@ -214,11 +213,9 @@ class ZephcastStreamsAutoConfigurationTests {
 							DirectMessageListenerContainer.class)
 					.isRunning()).isTrue();
 			});
-		List<String> queues = new ArrayList<>();
-		for (String stream : List.of("zc-streams-handlers-default", "zc-streams-handlers-payments")) {
-			queues.addAll(List.of(stream, stream + ".dlq", stream + ".retry.1000", stream + ".retry.2000"));
-		}
-		RabbitBroker.delete(queues, List.of());
+		RabbitBroker.delete(
+				RabbitBroker.withClientQueues("zc-streams-handlers-default", "zc-streams-handlers-payments"),
+				List.of());
 	}
 
 	@Test
