@@ -42,6 +42,9 @@ final class Consumption {
 
 	private final DeliveryQueue deliveries;
 
+	/** The connection's dispatch, if zephcast's: told when this client pushes. */
+	private final @Nullable ConsumerDispatch dispatch;
+
 	private final InFlight unsettled = new InFlight();
 
 	/** What a delivery runs once settled; one instance, not one per delivery. */
@@ -78,7 +81,8 @@ final class Consumption {
 		this.ownsContainer = ownsContainer;
 		this.codec = codec;
 		this.connector = connector;
-		this.deliveries = new DeliveryQueue(callbacks);
+		this.dispatch = ConsumerDispatch.of(container.getConnectionFactory());
+		this.deliveries = new DeliveryQueue(callbacks, this.dispatch);
 		if (container.getAcknowledgeMode() != AcknowledgeMode.MANUAL) {
 			throw new IllegalArgumentException("The listener container must use AcknowledgeMode.MANUAL: the client "
 					+ "acks only what the application acks");
@@ -120,12 +124,18 @@ final class Consumption {
 		}
 		this.handler = handler;
 		this.mode = mode;
+		if (mode == Mode.PUSH && this.dispatch != null) {
+			this.dispatch.handlerStarted();
+		}
 		// before the broker first answers, consumption starts once it does
 		if (this.connector.isReady()) {
 			try {
 				begin();
 			}
 			catch (RuntimeException ex) {
+				if (mode == Mode.PUSH && this.dispatch != null) {
+					this.dispatch.handlerStopped();
+				}
 				this.mode = Mode.NONE;
 				this.handler = null;
 				this.container.stop();
@@ -211,6 +221,9 @@ final class Consumption {
 	}
 
 	void destroy() {
+		if (this.mode == Mode.PUSH && this.dispatch != null) {
+			this.dispatch.handlerStopped();
+		}
 		if (this.ownsContainer) {
 			this.container.destroy();
 		}

@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  * iteration). It never holds more than the broker let the consumers have unacknowledged,
  * so it is bounded by prefetch count x consumers. Futures are completed on the callback
  * executor, never on a broker thread, so a callback that blocks cannot stall deliveries.
+ * A thread that waits for a message runs the connection's consumer callbacks meanwhile
+ * when its {@link ConsumerDispatch} hands it some.
  */
 final class DeliveryQueue {
 
@@ -32,10 +34,19 @@ final class DeliveryQueue {
 
 	private final Executor completionExecutor;
 
+	private final @Nullable ConsumerDispatch dispatch;
+
 	private boolean closed;
 
-	DeliveryQueue(Executor completionExecutor) {
+	/**
+	 * A queue.
+	 * @param completionExecutor completes the futures of asynchronous pulls
+	 * @param dispatch the executor of the consumers' connection, if it is zephcast's: a
+	 * waiting thread then runs the callbacks it is handed
+	 */
+	DeliveryQueue(Executor completionExecutor, @Nullable ConsumerDispatch dispatch) {
 		this.completionExecutor = completionExecutor;
+		this.dispatch = dispatch;
 	}
 
 	/**
@@ -177,7 +188,7 @@ final class DeliveryQueue {
 				if (nanos <= 0) {
 					return Optional.empty();
 				}
-				nanos = this.available.awaitNanos(nanos);
+				nanos = awaitSignal(true, nanos);
 			}
 			return Optional.empty();
 		}
@@ -198,9 +209,62 @@ final class DeliveryQueue {
 				if (message != null) {
 					return message;
 				}
-				this.available.await();
+				awaitSignal(false, 0);
 			}
 			return null;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Waits, under the lock, for a message, a close or callbacks to run; runs the
+	 * callbacks it was handed (without the lock: a callback locks the queue it delivers
+	 * to).
+	 * @param timed whether to wait at most {@code nanos}
+	 * @param nanos the time to wait at most
+	 * @return the time left, as {@link Condition#awaitNanos(long)}
+	 */
+	private long awaitSignal(boolean timed, long nanos) throws InterruptedException {
+		ConsumerDispatch dispatch = this.dispatch;
+		if (dispatch == null) {
+			if (!timed) {
+				this.available.await();
+				return 0;
+			}
+			return this.available.awaitNanos(nanos);
+		}
+		dispatch.waiting(this);
+		boolean interrupted = true;
+		try {
+			long left = 0;
+			if (timed) {
+				left = this.available.awaitNanos(nanos);
+			}
+			else {
+				this.available.await();
+			}
+			interrupted = false;
+			return left;
+		}
+		finally {
+			dispatch.stoppedWaiting(this);
+			this.lock.unlock();
+			try {
+				dispatch.runHanded(interrupted);
+			}
+			finally {
+				this.lock.lock();
+			}
+		}
+	}
+
+	/** Wakes one waiting thread, to run the callbacks handed to it. */
+	void wakeOne() {
+		this.lock.lock();
+		try {
+			this.available.signal();
 		}
 		finally {
 			this.lock.unlock();

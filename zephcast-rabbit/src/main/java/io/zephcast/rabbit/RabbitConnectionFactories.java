@@ -10,9 +10,6 @@ import java.security.UnrecoverableKeyException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
@@ -30,7 +27,6 @@ import org.springframework.core.io.ClassPathResource;
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.UrlResource;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * Creates the connection factory a {@link RabbitClient} needs: Spring AMQP's
@@ -109,7 +105,7 @@ public final class RabbitConnectionFactories {
 				rabbit.enableHostnameVerification();
 			}
 		}
-		CachingConnectionFactory factory = new CachingConnectionFactory(rabbit);
+		CachingConnectionFactory factory = new ClientConnectionFactory(rabbit);
 		factory.setPublisherConfirmType(ConfirmType.CORRELATED);
 		factory.setPublisherReturns(true);
 		factory.setConnectionNameStrategy((cf) -> connectionName);
@@ -123,23 +119,9 @@ public final class RabbitConnectionFactories {
 				publisher.setAddressShuffleMode(options.addressShuffleMode());
 			}
 		}
-		if (config.concurrency() >= Runtime.getRuntime().availableProcessors()) {
-			// the Java client dispatches on one thread per core by default: fewer
-			// handlers would run at once than
-			// there are consumers; one more thread keeps the connection's other channels
-			// served meanwhile
-			factory.setExecutor(dispatchExecutor(connectionName, config.concurrency() + 1));
-		}
+		factory.setExecutor(new ConsumerDispatch(connectionName,
+				Math.max(Runtime.getRuntime().availableProcessors(), config.concurrency() + 1)));
 		return factory;
-	}
-
-	private static ThreadPoolExecutor dispatchExecutor(String connectionName, int threads) {
-		CustomizableThreadFactory threadFactory = new CustomizableThreadFactory("zephcast-" + connectionName + "-");
-		threadFactory.setDaemon(true);
-		ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-				new LinkedBlockingQueue<>(), threadFactory);
-		executor.allowCoreThreadTimeOut(true);
-		return executor;
 	}
 
 	/**

@@ -130,9 +130,12 @@ class ZephcastStreamsAutoConfigurationTests {
 			.run((context) -> {
 				CachingConnectionFactory factory = context
 					.getBean(ZephcastRabbitAutoConfiguration.CONNECTION_FACTORY_BEAN, CachingConnectionFactory.class);
-				Object executor = ReflectionTestUtils.getField(factory, "executorService");
-				assertThat(executor).isInstanceOf(java.util.concurrent.ThreadPoolExecutor.class);
-				assertThat(((java.util.concurrent.ThreadPoolExecutor) executor).getMaximumPoolSize())
+				// the library's consumer dispatch, over a pool of threads
+				Object dispatch = ReflectionTestUtils.getField(factory, "executorService");
+				assertThat(dispatch).isNotNull();
+				Object pool = ReflectionTestUtils.getField(dispatch, "pool");
+				assertThat(pool).isInstanceOf(java.util.concurrent.ThreadPoolExecutor.class);
+				assertThat(((java.util.concurrent.ThreadPoolExecutor) pool).getMaximumPoolSize())
 					.isEqualTo(2 * cores + 1);
 			});
 	}

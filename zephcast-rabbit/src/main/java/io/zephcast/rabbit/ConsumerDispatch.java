@@ -1,0 +1,247 @@
+package io.zephcast.rabbit;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+
+/**
+ * The executor amqp-client runs a connection's consumer callbacks on: deliveries, and the
+ * consume-ok, cancel and shutdown notices of its consumers. A thread blocked in a
+ * synchronous pull ({@code receive(timeout)}, iteration) runs them itself, so a delivery
+ * wakes one thread, the puller, instead of a dispatch thread that then wakes the puller.
+ * That second wake-up made a pulling client cost 20-30 % more CPU per message than the
+ * raw client acking on its delivery thread (zephcast-benchmarks/README.md). With no
+ * puller waiting, a pool thread runs them, as with amqp-client's own executor.
+ * <p>
+ * A puller never runs application code: while a client consumes from the same connection
+ * with a handler ({@code subscribe}), the pool runs every callback, so a handler never
+ * runs on another client's iterating thread. A listener container of the application's
+ * own on a zephcast connection factory would be such code: it needs a connection factory
+ * of its own.
+ * <p>
+ * amqp-client keeps each channel's callbacks in order whichever thread runs them: it
+ * hands the executor one channel's run of callbacks at a time. They never run on the
+ * connection's reader thread: a callback may wait for the broker (a consumer's channel
+ * closing), and only the reader thread can read the answer.
+ * <p>
+ * Lock order: a {@link DeliveryQueue}'s lock before this one's; this one is never held
+ * while a queue is locked from here or a callback runs.
+ */
+final class ConsumerDispatch extends AbstractExecutorService {
+
+	private final ThreadPoolExecutor pool;
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	/** Callbacks handed to waiting pullers, not yet run. */
+	private final ArrayDeque<Runnable> handed = new ArrayDeque<>();
+
+	/**
+	 * One entry per thread waiting in a pull of that queue and free to run callbacks;
+	 * entries of one queue are interchangeable, as its signal wakes any of its waiters.
+	 */
+	private final ArrayDeque<DeliveryQueue> waiting = new ArrayDeque<>();
+
+	/** Clients consuming with a handler on this dispatch's connections. */
+	private int handlerClients;
+
+	/**
+	 * Whether a callback may go to a waiting puller; read without the lock, so that
+	 * handler consumers (push) pay no lock per callback.
+	 */
+	private volatile boolean handsToPullers;
+
+	/**
+	 * A dispatch whose pool has the given threads (idle ones end after a minute).
+	 * @param connectionName names the pool's threads
+	 * @param threads the pool's threads: amqp-client's default is one per core; a
+	 * consumer group needs one per consumer, and one more keeps the connection's other
+	 * channels served meanwhile
+	 */
+	ConsumerDispatch(String connectionName, int threads) {
+		CustomizableThreadFactory threadFactory = new CustomizableThreadFactory("zephcast-" + connectionName + "-");
+		threadFactory.setDaemon(true);
+		this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+				threadFactory);
+		this.pool.allowCoreThreadTimeOut(true);
+	}
+
+	/**
+	 * The dispatch a connection factory's connections use.
+	 * @param connectionFactory the connection factory
+	 * @return the dispatch, or {@code null} if they use another executor
+	 */
+	static @Nullable ConsumerDispatch of(ConnectionFactory connectionFactory) {
+		return (connectionFactory instanceof ClientConnectionFactory factory) ? factory.consumerDispatch() : null;
+	}
+
+	@Override
+	public void execute(Runnable callback) {
+		if (!this.handsToPullers) {
+			this.pool.execute(callback);
+			return;
+		}
+		DeliveryQueue puller = null;
+		this.lock.lock();
+		try {
+			if (this.handlerClients == 0) {
+				puller = this.waiting.poll();
+			}
+			if (puller != null) {
+				this.handed.add(callback);
+				updateHandsToPullers();
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		if (puller == null) {
+			this.pool.execute(callback);
+		}
+		else {
+			puller.wakeOne();
+		}
+	}
+
+	/**
+	 * A thread of the queue is about to wait for a message: callbacks may be handed to it
+	 * meanwhile. Called under the queue's lock.
+	 * @param queue the queue the thread waits on
+	 */
+	void waiting(DeliveryQueue queue) {
+		this.lock.lock();
+		try {
+			this.waiting.add(queue);
+			updateHandsToPullers();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * The thread stopped waiting: nothing more is handed to it. Called under the queue's
+	 * lock; the thread then calls {@link #runHanded(boolean)} without it.
+	 * @param queue the queue the thread waited on
+	 */
+	void stoppedWaiting(DeliveryQueue queue) {
+		this.lock.lock();
+		try {
+			// absent if a callback was handed to it: it is in handed, for runHanded
+			this.waiting.removeFirstOccurrence(queue);
+			updateHandsToPullers();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * A client on this dispatch's connections started consuming with a handler: from now
+	 * on the pool runs every callback, as it may be the handler's.
+	 */
+	void handlerStarted() {
+		this.lock.lock();
+		try {
+			this.handlerClients++;
+			updateHandsToPullers();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** A client that consumed with a handler stopped (closed, or failed to start). */
+	void handlerStopped() {
+		this.lock.lock();
+		try {
+			this.handlerClients--;
+			updateHandsToPullers();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private void updateHandsToPullers() {
+		this.handsToPullers = this.handlerClients == 0 && !this.waiting.isEmpty();
+	}
+
+	/**
+	 * Runs the callbacks handed out so far, those handed to other waiting threads too (a
+	 * thread woken for a callback another one ran finds none).
+	 * @param onPool whether the pool is to run them (the calling thread was interrupted,
+	 * and a callback must not see its flag)
+	 */
+	void runHanded(boolean onPool) {
+		Runnable callback;
+		while ((callback = nextHanded()) != null) {
+			if (onPool) {
+				this.pool.execute(callback);
+			}
+			else {
+				// amqp-client's callbacks catch what a consumer throws and report it
+				callback.run();
+			}
+		}
+	}
+
+	private @Nullable Runnable nextHanded() {
+		this.lock.lock();
+		try {
+			return this.handed.poll();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Whether a thread waiting in a pull would be handed the next callback.
+	 * @return whether one waits
+	 */
+	boolean hasWaitingThread() {
+		this.lock.lock();
+		try {
+			return !this.waiting.isEmpty();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public void shutdown() {
+		this.pool.shutdown();
+	}
+
+	@Override
+	public List<Runnable> shutdownNow() {
+		return this.pool.shutdownNow();
+	}
+
+	@Override
+	public boolean isShutdown() {
+		return this.pool.isShutdown();
+	}
+
+	@Override
+	public boolean isTerminated() {
+		return this.pool.isTerminated();
+	}
+
+	@Override
+	public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+		return this.pool.awaitTermination(timeout, unit);
+	}
+
+}
