@@ -32,7 +32,8 @@ import org.springframework.core.io.UrlResource;
  * Creates the connection factory a {@link RabbitClient} needs: Spring AMQP's
  * {@link CachingConnectionFactory} with publisher confirms and returns on, named after
  * the stream, over TLS when the configuration asks for it, to the addresses of a
- * cluster's nodes when it lists several.
+ * cluster's nodes when it lists several. Its connections dispatch consumer callbacks on a
+ * {@link ConsumerDispatch}, which lets a thread waiting in a pull run them.
  */
 public final class RabbitConnectionFactories {
 
