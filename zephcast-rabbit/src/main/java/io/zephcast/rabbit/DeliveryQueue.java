@@ -178,6 +178,8 @@ final class DeliveryQueue {
 
 	Optional<RabbitMessage> poll(Duration timeout) throws InterruptedException {
 		long nanos = timeout.toNanos();
+		// a deadline, not awaitNanos' time left: callbacks run after the wait count too
+		long deadline = System.nanoTime() + nanos;
 		this.lock.lockInterruptibly();
 		try {
 			while (!this.closed) {
@@ -188,7 +190,8 @@ final class DeliveryQueue {
 				if (nanos <= 0) {
 					return Optional.empty();
 				}
-				nanos = awaitSignal(true, nanos);
+				awaitSignal(true, nanos);
+				nanos = deadline - System.nanoTime();
 			}
 			return Optional.empty();
 		}
@@ -224,38 +227,32 @@ final class DeliveryQueue {
 	 * to).
 	 * @param timed whether to wait at most {@code nanos}
 	 * @param nanos the time to wait at most
-	 * @return the time left, as {@link Condition#awaitNanos(long)}
 	 */
-	private long awaitSignal(boolean timed, long nanos) throws InterruptedException {
+	private void awaitSignal(boolean timed, long nanos) throws InterruptedException {
 		ConsumerDispatch dispatch = this.dispatch;
-		if (dispatch == null) {
-			if (!timed) {
-				this.available.await();
-				return 0;
-			}
-			return this.available.awaitNanos(nanos);
+		if (dispatch != null) {
+			dispatch.waiting(this);
 		}
-		dispatch.waiting(this);
 		boolean interrupted = true;
 		try {
-			long left = 0;
 			if (timed) {
-				left = this.available.awaitNanos(nanos);
+				this.available.awaitNanos(nanos);
 			}
 			else {
 				this.available.await();
 			}
 			interrupted = false;
-			return left;
 		}
 		finally {
-			dispatch.stoppedWaiting(this);
-			this.lock.unlock();
-			try {
-				dispatch.runHanded(interrupted);
-			}
-			finally {
-				this.lock.lock();
+			if (dispatch != null) {
+				dispatch.stoppedWaiting(this);
+				this.lock.unlock();
+				try {
+					dispatch.runHanded(interrupted);
+				}
+				finally {
+					this.lock.lock();
+				}
 			}
 		}
 	}
