@@ -78,15 +78,11 @@ final class HeapScenario {
 			for (int second = 0; second < this.options.heapSeconds; second++) {
 				Thread.sleep(1_000);
 				// the broker's count is read first: reading it takes milliseconds, and
-				// every
-				// message acked meanwhile lets the broker deliver one more, so the
-				// consumer's
-				// count read before it overstated held by those (252 at prefetch 250, 1
-				// ms
-				// per message); read after it, held errs by as many the other way. A
-				// client
-				// that buffered beyond its prefetch would still show: it holds them for
-				// seconds
+				// every message acked meanwhile lets the broker deliver one more, so the
+				// consumer's count read before it overstated held by those (252 at
+				// prefetch 250, 1 ms per message); read after it, held errs by as many
+				// the other way. A client that buffered beyond its prefetch would still
+				// show: it holds them for seconds
 				int ready = this.admin.ready(queue);
 				long processed = sink.received();
 				long held = Math.max(0, remaining - ready - processed);

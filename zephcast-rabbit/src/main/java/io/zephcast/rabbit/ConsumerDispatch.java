@@ -93,10 +93,9 @@ final class ConsumerDispatch extends AbstractExecutorService {
 		DeliveryQueue puller = null;
 		this.lock.lock();
 		try {
-			if (this.handlerClients == 0) {
+			// read again under the lock: a puller may have stopped waiting meanwhile
+			if (this.handsToPullers) {
 				puller = this.waiting.poll();
-			}
-			if (puller != null) {
 				this.handed.add(callback);
 				updateHandsToPullers();
 			}
@@ -130,15 +129,20 @@ final class ConsumerDispatch extends AbstractExecutorService {
 
 	/**
 	 * The thread stopped waiting: nothing more is handed to it. Called under the queue's
-	 * lock; the thread then calls {@link #runHanded(boolean)} without it.
+	 * lock.
 	 * @param queue the queue the thread waited on
+	 * @return the first callback handed out so far, which the thread then runs, and the
+	 * rest, with {@link #runHanded(Runnable, boolean)} without the queue's lock; or
+	 * {@code null} if there is none (most wake-ups are for a message), so the lock is
+	 * kept
 	 */
-	void stoppedWaiting(DeliveryQueue queue) {
+	@Nullable Runnable stoppedWaiting(DeliveryQueue queue) {
 		this.lock.lock();
 		try {
-			// absent if a callback was handed to it: it is in handed, for runHanded
+			// absent if a callback was handed to it: it is in handed
 			this.waiting.removeFirstOccurrence(queue);
 			updateHandsToPullers();
+			return this.handed.poll();
 		}
 		finally {
 			this.lock.unlock();
@@ -179,12 +183,13 @@ final class ConsumerDispatch extends AbstractExecutorService {
 	/**
 	 * Runs the callbacks handed out so far, those handed to other waiting threads too (a
 	 * thread woken for a callback another one ran finds none).
+	 * @param first the first, from {@link #stoppedWaiting(DeliveryQueue)}
 	 * @param onPool whether the pool is to run them (the calling thread was interrupted,
 	 * and a callback must not see its flag)
 	 */
-	void runHanded(boolean onPool) {
-		Runnable callback;
-		while ((callback = nextHanded()) != null) {
+	void runHanded(Runnable first, boolean onPool) {
+		Runnable callback = first;
+		do {
 			if (onPool) {
 				this.pool.execute(callback);
 			}
@@ -193,6 +198,7 @@ final class ConsumerDispatch extends AbstractExecutorService {
 				callback.run();
 			}
 		}
+		while ((callback = nextHanded()) != null);
 	}
 
 	private @Nullable Runnable nextHanded() {
@@ -206,7 +212,8 @@ final class ConsumerDispatch extends AbstractExecutorService {
 	}
 
 	/**
-	 * Whether a thread waiting in a pull would be handed the next callback.
+	 * Whether a thread waits in a pull, free to be handed callbacks (what tests wait
+	 * for).
 	 * @return whether one waits
 	 */
 	boolean hasWaitingThread() {

@@ -223,8 +223,8 @@ final class DeliveryQueue {
 
 	/**
 	 * Waits, under the lock, for a message, a close or callbacks to run; runs the
-	 * callbacks it was handed (without the lock: a callback locks the queue it delivers
-	 * to).
+	 * callbacks it was handed, if any (without the lock: a callback locks the queue it
+	 * delivers to).
 	 * @param timed whether to wait at most {@code nanos}
 	 * @param nanos the time to wait at most
 	 */
@@ -244,11 +244,11 @@ final class DeliveryQueue {
 			interrupted = false;
 		}
 		finally {
-			if (dispatch != null) {
-				dispatch.stoppedWaiting(this);
+			Runnable handed = (dispatch != null) ? dispatch.stoppedWaiting(this) : null;
+			if (handed != null) {
 				this.lock.unlock();
 				try {
-					dispatch.runHanded(interrupted);
+					dispatch.runHanded(handed, interrupted);
 				}
 				finally {
 					this.lock.lock();

@@ -3,6 +3,7 @@ package io.zephcast.rabbit;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +33,8 @@ import static org.awaitility.Awaitility.await;
  * tests of {@link RabbitClientTests} and {@link ConsumerGroupTests}, which run on it.
  */
 class ConsumerDispatchTests {
+
+	private static final String POOL_THREAD = "zephcast-dispatch-tests-";
 
 	@RegisterExtension
 	final TestTopology names = new TestTopology();
@@ -78,30 +81,20 @@ class ConsumerDispatchTests {
 
 	@Test
 	void withNoThreadWaitingACallbackRunsOnThePool() throws Exception {
-		AtomicReference<Thread> ranOn = new AtomicReference<>();
-		CountDownLatch ran = new CountDownLatch(1);
-		this.dispatch.execute(() -> {
-			ranOn.set(Thread.currentThread());
-			ran.countDown();
-		});
+		ThreadRecorder callback = new ThreadRecorder();
+		this.dispatch.execute(callback);
 
-		assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
-		assertThat(ranOn.get().getName()).startsWith("zephcast-dispatch-tests-");
+		assertThat(callback.awaitThread().getName()).startsWith(POOL_THREAD);
 	}
 
 	@Test
 	void whileAClientConsumesWithAHandlerEveryCallbackRunsOnThePool() throws Exception {
 		this.dispatch.handlerStarted();
 		this.dispatch.waiting(this.deliveries);
-		AtomicReference<Thread> ranOn = new AtomicReference<>();
-		CountDownLatch ran = new CountDownLatch(1);
-		this.dispatch.execute(() -> {
-			ranOn.set(Thread.currentThread());
-			ran.countDown();
-		});
+		ThreadRecorder callback = new ThreadRecorder();
+		this.dispatch.execute(callback);
 
-		assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
-		assertThat(ranOn.get().getName()).startsWith("zephcast-dispatch-tests-");
+		assertThat(callback.awaitThread().getName()).startsWith(POOL_THREAD);
 		this.dispatch.stoppedWaiting(this.deliveries);
 		this.dispatch.handlerStopped();
 	}
@@ -111,19 +104,13 @@ class ConsumerDispatchTests {
 		// the steps of a waiting thread, one by one: handed a callback, then interrupted
 		// before it ran it
 		this.dispatch.waiting(this.deliveries);
-		AtomicReference<Thread> ranOn = new AtomicReference<>();
-		CountDownLatch ran = new CountDownLatch(1);
-		this.dispatch.execute(() -> {
-			ranOn.set(Thread.currentThread());
-			ran.countDown();
-		});
-		assertThat(ran.getCount()).as("handed to the waiting thread, not run yet").isOne();
+		ThreadRecorder callback = new ThreadRecorder();
+		this.dispatch.execute(callback);
+		assertThat(callback.ranOn).as("handed to the waiting thread, not run yet").isNotDone();
 
-		this.dispatch.stoppedWaiting(this.deliveries);
-		this.dispatch.runHanded(true);
+		this.dispatch.runHanded(Objects.requireNonNull(this.dispatch.stoppedWaiting(this.deliveries)), true);
 
-		assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
-		assertThat(ranOn.get().getName()).startsWith("zephcast-dispatch-tests-");
+		assertThat(callback.awaitThread().getName()).startsWith(POOL_THREAD);
 	}
 
 	@Test
@@ -226,6 +213,22 @@ class ConsumerDispatchTests {
 		finally {
 			shared.destroy();
 		}
+	}
+
+	/** A callback that records the thread it ran on. */
+	private static final class ThreadRecorder implements Runnable {
+
+		final CompletableFuture<Thread> ranOn = new CompletableFuture<>();
+
+		@Override
+		public void run() {
+			this.ranOn.complete(Thread.currentThread());
+		}
+
+		Thread awaitThread() throws Exception {
+			return this.ranOn.get(10, TimeUnit.SECONDS);
+		}
+
 	}
 
 	private RabbitMessage message() throws Exception {
