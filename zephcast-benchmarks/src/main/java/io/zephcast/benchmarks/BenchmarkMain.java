@@ -129,7 +129,11 @@ public final class BenchmarkMain {
 						rounds.consumeOnly(250, this.options.backlog);
 						rounds.consumeOnly(1000, this.options.backlog);
 					}
-					case "pubsub" -> rounds.publishAndConsume();
+					case "pubsub" -> {
+						rounds.publishAndConsume(1);
+						rounds.publishAndConsume(250);
+						rounds.publishAndConsume(1000);
+					}
 					case "latency" -> rounds.fixedRateLatency();
 					case "group" -> rounds.consumerGroup();
 					case "heap" -> new HeapScenario(this.options, this.admin, this.progress).run(this.heapRows);

@@ -27,8 +27,8 @@ final class Options {
 	int backlog = 60_000;
 
 	/**
-	 * Backlog per trial for consume-only at prefetch 1 (far slower: one round trip per
-	 * message).
+	 * Messages per trial at prefetch 1, consume-only's backlog and publish + consume's
+	 * (far slower: one round trip per message).
 	 */
 	int backlogPrefetch1 = 10_000;
 
@@ -189,9 +189,9 @@ final class Options {
 				  --url=amqp://...         broker (default $ZEPHCAST_RABBIT_URL or amqp://guest:guest@localhost:5672/)
 				  --scenarios=a,b          subset of publish,consume,pubsub,latency,group,heap,storm (default all)
 				  --contenders=a,b         only contenders whose name contains one of these (raw always runs)
-				  --messages=N             messages per trial: publish-only, publish+consume, group (60000)
+				  --messages=N             messages per trial: publish-only, publish+consume (prefetch 250, 1000), group (60000)
 				  --backlog=N              backlog per trial, consume-only at prefetch 250 and 1000 (60000)
-				  --backlog-prefetch1=N    backlog per trial, consume-only at prefetch 1 (10000)
+				  --backlog-prefetch1=N    messages per trial at prefetch 1: consume-only, publish+consume (10000)
 				  --rounds=N               measured rounds, contenders rotated each round (3)
 				  --warmup=N               messages per warm-up trial, 0 = none (5000; consume-only: up to a trial, at most 20000)
 				  --rate=N                 msg/s of the fixed-rate latency scenario (1000)

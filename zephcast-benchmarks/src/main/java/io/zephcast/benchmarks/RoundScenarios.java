@@ -20,6 +20,10 @@ import io.zephcast.benchmarks.Session.BenchmarkFailure;
  */
 final class RoundScenarios {
 
+	/** The latency and consumer-group scenarios' contenders. */
+	private static final List<Contender> FLOW_CONTENDERS = List.of(Contender.RAW, Contender.ZEPHCAST_PUSH,
+			Contender.ZEPHCAST_PUSH_OBSERVED, Contender.ZEPHCAST_PULL, Contender.SPRING_BOTH);
+
 	private final Options options;
 
 	private final BrokerAdmin admin;
@@ -128,27 +132,46 @@ final class RoundScenarios {
 		return (this.options.warmup == 0) ? 0 : Math.min(backlog, Math.max(this.options.warmup, 20_000));
 	}
 
-	void publishAndConsume() throws Exception {
-		flowScenario("pubsub", "publish + consume together: " + BenchmarkMain.count(this.options.messages)
-				+ " msgs per trial, prefetch 250, one consumer", 250, 1, 0);
+	/**
+	 * The broker-bound scenario, at the consume-only scenario's prefetches. Raw
+	 * publishing zephcast's message properties runs beside raw: the broker handles every
+	 * property of every message, so it tells what the message costs apart from what the
+	 * client costs. Meters+observations and Spring run at prefetch 250 only (one measure
+	 * each is enough).
+	 */
+	void publishAndConsume(int prefetch) throws Exception {
+		List<Contender> contenders = (prefetch == 250)
+				? List.of(Contender.RAW, Contender.RAW_ZEPHCAST_PROPERTIES, Contender.ZEPHCAST_PUSH,
+						Contender.ZEPHCAST_PUSH_OBSERVED, Contender.ZEPHCAST_PULL, Contender.SPRING_BOTH)
+				: List.of(Contender.RAW, Contender.RAW_ZEPHCAST_PROPERTIES, Contender.ZEPHCAST_PUSH,
+						Contender.ZEPHCAST_PULL);
+		// at prefetch 1 the consumer, one round trip per message, runs far behind the
+		// publisher: consume-only's smaller prefetch-1 size keeps its trials as short
+		int messages = (prefetch == 1) ? this.options.backlogPrefetch1 : this.options.messages;
+		flowScenario(
+				"pubsub-p" + prefetch, "publish + consume together: " + BenchmarkMain.count(messages)
+						+ " msgs per trial, prefetch " + prefetch + ", one consumer",
+				contenders, prefetch, 1, 0, messages);
 	}
 
 	void consumerGroup() throws Exception {
 		flowScenario("group", "consumer group of 3 (publish + consume): " + BenchmarkMain.count(this.options.messages)
-				+ " msgs per trial, prefetch 250 each", 250, 3, 0);
+				+ " msgs per trial, prefetch 250 each", FLOW_CONTENDERS, 250, 3, 0, this.options.messages);
 	}
 
 	void fixedRateLatency() throws Exception {
-		flowScenario("latency", "end-to-end latency at a fixed " + BenchmarkMain.count(this.options.rate)
-				+ " msg/s for " + this.options.latencySeconds + " s per trial, prefetch 250", 250, 1,
-				this.options.rate);
+		flowScenario("latency",
+				"end-to-end latency at a fixed " + BenchmarkMain.count(this.options.rate) + " msg/s for "
+						+ this.options.latencySeconds + " s per trial, prefetch 250",
+				FLOW_CONTENDERS, 250, 1, this.options.rate, this.options.rate * this.options.latencySeconds);
 	}
 
-	/** Publish and consume at once; rate 0 = as fast as the window allows. */
-	private void flowScenario(String key, String title, int prefetch, int concurrency, int rate) throws Exception {
-		List<Contender> contenders = List.of(Contender.RAW, Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PUSH_OBSERVED,
-				Contender.ZEPHCAST_PULL, Contender.SPRING_BOTH);
-		int size = (rate > 0) ? rate * this.options.latencySeconds : this.options.messages;
+	/**
+	 * Publish and consume at once; rate 0 = as fast as the window allows.
+	 * @param size messages per trial
+	 */
+	private void flowScenario(String key, String title, List<Contender> contenders, int prefetch, int concurrency,
+			int rate, int size) throws Exception {
 		String meaning = (rate > 0) ? "due send time -> consumer (sends paced; a late send counts against it)"
 				: "send -> consumer (includes time queued behind earlier messages)";
 		rounds(new ScenarioResult(key, title, meaning, contenders), (contender, round, count) -> {
@@ -188,7 +211,7 @@ final class RoundScenarios {
 			finally {
 				this.admin.delete(queue);
 			}
-		}, (rate > 0) ? size : this.options.messages, (rate > 0) ? Math.min(size, rate * 3) : this.options.warmup);
+		}, size, (rate > 0) ? Math.min(size, rate * 3) : Math.min(size, this.options.warmup));
 	}
 
 	// ---------------------------------------------------------------- running trials

@@ -67,6 +67,20 @@ final class TargetSummary {
 				}
 			}
 		}
+		for (String key : List.of("pubsub-p1", "pubsub-p250", "pubsub-p1000")) {
+			ScenarioResult flow = result(key);
+			if (flow == null) {
+				continue;
+			}
+			String prefetch = key.substring("pubsub-p".length());
+			for (Contender contender : List.of(Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL)) {
+				if (flow.has(contender)) {
+					target(out, contender.name() + " msg/s, publish + consume, prefetch " + prefetch,
+							flow.rateRatio(contender), CONSUME_TARGET, true);
+				}
+			}
+			sameMessageReference(out, flow, prefetch);
+		}
 		ScenarioResult latency = result("latency");
 		if (latency != null) {
 			for (Contender contender : List.of(Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL)) {
@@ -91,27 +105,45 @@ final class TargetSummary {
 		}
 		observedTargets(out, result("publish"), Contender.ZEPHCAST_SEND_OBSERVED, Contender.ZEPHCAST_SEND,
 				"publish-only");
-		for (String key : List.of("pubsub", "latency", "group")) {
+		for (String key : List.of("pubsub-p250", "latency", "group")) {
 			observedTargets(out, result(key), Contender.ZEPHCAST_PUSH_OBSERVED, Contender.ZEPHCAST_PUSH, key);
 		}
-		for (String key : List.of("pubsub", "group")) {
-			ScenarioResult flow = result(key);
-			if (flow == null) {
-				continue;
-			}
+		ScenarioResult group = result("group");
+		if (group != null) {
 			for (Contender contender : List.of(Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL)) {
-				if (flow.has(contender)) {
-					out.append("| ")
-						.append(contender.name())
-						.append(" msg/s, ")
-						.append(key.equals("group") ? "consumer group of 3" : "publish + consume")
-						.append(" | ")
-						.append(ScenarioResult.ratio(flow.rateRatio(contender)))
-						.append(" | (no target) | info |\n");
+				if (group.has(contender)) {
+					info(out, contender.name() + " msg/s, consumer group of 3", group.rateRatio(contender));
 				}
 			}
 		}
 		return out.toString();
+	}
+
+	/**
+	 * zephcast against raw sending the same message (zephcast's message id, timestamp and
+	 * mandatory flag): the client's own cost, with the message's cost to the broker taken
+	 * out. Not a target: the reference that tells the two apart.
+	 */
+	private static void sameMessageReference(StringBuilder out, ScenarioResult flow, String prefetch) {
+		if (!flow.has(Contender.RAW_ZEPHCAST_PROPERTIES)) {
+			return;
+		}
+		info(out, "raw sending zephcast's message properties msg/s, publish + consume, prefetch " + prefetch,
+				flow.rateRatio(Contender.RAW_ZEPHCAST_PROPERTIES));
+		for (Contender contender : List.of(Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL)) {
+			if (flow.has(contender)) {
+				info(out, contender.name() + " msg/s vs raw sending the same message, prefetch " + prefetch,
+						flow.rateRatio(contender, Contender.RAW_ZEPHCAST_PROPERTIES));
+			}
+		}
+	}
+
+	private static void info(StringBuilder out, String what, double measured) {
+		out.append("| ")
+			.append(what)
+			.append(" | ")
+			.append(ScenarioResult.ratio(measured))
+			.append(" | (reference) | info |\n");
 	}
 
 	/** The cost of meters and observations: on against off, in the same rounds. */
