@@ -52,35 +52,8 @@ final class TargetSummary {
 			target(out, "zephcast send msg/s, publish-only", publish.rateRatio(Contender.ZEPHCAST_SEND), SEND_TARGET,
 					true);
 		}
-		for (String key : List.of("consume-p1", "consume-p250", "consume-p1000")) {
-			ScenarioResult consume = result(key);
-			if (consume == null) {
-				continue;
-			}
-			String prefetch = key.substring("consume-p".length());
-			for (Contender contender : List.of(Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL)) {
-				if (consume.has(contender)) {
-					target(out, contender.name() + " msg/s, consume-only, prefetch " + prefetch,
-							consume.rateRatio(contender), CONSUME_TARGET, true);
-					target(out, contender.name() + " client CPU per msg, consume-only, prefetch " + prefetch,
-							consume.clientCpuRatio(contender, Contender.RAW), CONSUME_CPU_TARGET, false);
-				}
-			}
-		}
-		for (String key : List.of("pubsub-p1", "pubsub-p250", "pubsub-p1000")) {
-			ScenarioResult flow = result(key);
-			if (flow == null) {
-				continue;
-			}
-			String prefetch = key.substring("pubsub-p".length());
-			for (Contender contender : List.of(Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL)) {
-				if (flow.has(contender)) {
-					target(out, contender.name() + " msg/s, publish + consume, prefetch " + prefetch,
-							flow.rateRatio(contender), CONSUME_TARGET, true);
-				}
-			}
-			sameMessageReference(out, flow, prefetch);
-		}
+		prefetchTargets(out, "consume-p", "consume-only", true);
+		prefetchTargets(out, "pubsub-p", "publish + consume", false);
 		ScenarioResult latency = result("latency");
 		if (latency != null) {
 			for (Contender contender : List.of(Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL)) {
@@ -117,6 +90,33 @@ final class TargetSummary {
 			}
 		}
 		return out.toString();
+	}
+
+	/**
+	 * Push and pull against raw in a scenario run at each prefetch (its results keyed
+	 * {@code <keyPrefix><prefetch>}), and the same-message reference where it ran.
+	 * @param cpu whether client CPU per message is a target too (consume-only: publish +
+	 * consume's CPU is the publisher's as much as the consumer's)
+	 */
+	private void prefetchTargets(StringBuilder out, String keyPrefix, String scenario, boolean cpu) {
+		for (String prefetch : List.of("1", "250", "1000")) {
+			ScenarioResult result = result(keyPrefix + prefetch);
+			if (result == null) {
+				continue;
+			}
+			for (Contender contender : List.of(Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL)) {
+				if (!result.has(contender)) {
+					continue;
+				}
+				target(out, contender.name() + " msg/s, " + scenario + ", prefetch " + prefetch,
+						result.rateRatio(contender), CONSUME_TARGET, true);
+				if (cpu) {
+					target(out, contender.name() + " client CPU per msg, " + scenario + ", prefetch " + prefetch,
+							result.clientCpuRatio(contender, Contender.RAW), CONSUME_CPU_TARGET, false);
+				}
+			}
+			sameMessageReference(out, result, prefetch);
+		}
 	}
 
 	/**

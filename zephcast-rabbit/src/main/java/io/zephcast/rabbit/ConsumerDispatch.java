@@ -154,21 +154,18 @@ final class ConsumerDispatch extends AbstractExecutorService {
 	 * on the pool runs every callback, as it may be the handler's.
 	 */
 	void handlerStarted() {
-		this.lock.lock();
-		try {
-			this.handlerClients++;
-			updateHandsToPullers();
-		}
-		finally {
-			this.lock.unlock();
-		}
+		addHandlerClients(1);
 	}
 
 	/** A client that consumed with a handler stopped (closed, or failed to start). */
 	void handlerStopped() {
+		addHandlerClients(-1);
+	}
+
+	private void addHandlerClients(int delta) {
 		this.lock.lock();
 		try {
-			this.handlerClients--;
+			this.handlerClients += delta;
 			updateHandsToPullers();
 		}
 		finally {

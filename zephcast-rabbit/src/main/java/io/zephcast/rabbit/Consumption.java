@@ -124,23 +124,37 @@ final class Consumption {
 		}
 		this.handler = handler;
 		this.mode = mode;
-		if (mode == Mode.PUSH && this.dispatch != null) {
-			this.dispatch.handlerStarted();
-		}
+		tellDispatch(mode, true);
 		// before the broker first answers, consumption starts once it does
 		if (this.connector.isReady()) {
 			try {
 				begin();
 			}
 			catch (RuntimeException ex) {
-				if (mode == Mode.PUSH && this.dispatch != null) {
-					this.dispatch.handlerStopped();
-				}
+				tellDispatch(mode, false);
 				this.mode = Mode.NONE;
 				this.handler = null;
 				this.container.stop();
 				throw ex;
 			}
+		}
+	}
+
+	/**
+	 * Tells the connection's dispatch, if zephcast's, that this client's handler started
+	 * or stopped consuming: while one does, no callback runs on a pulling thread.
+	 * @param mode the mode the client consumes in; only a handler (push) counts
+	 * @param started whether it started or stopped
+	 */
+	private void tellDispatch(Mode mode, boolean started) {
+		if (mode != Mode.PUSH || this.dispatch == null) {
+			return;
+		}
+		if (started) {
+			this.dispatch.handlerStarted();
+		}
+		else {
+			this.dispatch.handlerStopped();
 		}
 	}
 
@@ -221,9 +235,7 @@ final class Consumption {
 	}
 
 	void destroy() {
-		if (this.mode == Mode.PUSH && this.dispatch != null) {
-			this.dispatch.handlerStopped();
-		}
+		tellDispatch(this.mode, false);
 		if (this.ownsContainer) {
 			this.container.destroy();
 		}
