@@ -34,6 +34,10 @@ final class PendingSend {
 		this.deadline = deadline;
 	}
 
+	String messageId() {
+		return this.messageId;
+	}
+
 	/** The {@link System#nanoTime()} by which the broker is to have confirmed. */
 	long deadline() {
 		return this.deadline;

@@ -2,12 +2,10 @@ package io.zephcast.rabbit;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -154,15 +152,9 @@ final class PublishingChannel {
 		if (current == null) {
 			return;
 		}
-		long now = System.nanoTime();
-		for (Map.Entry<Long, PendingSend> entry : current.pending.entrySet()) {
-			if (now - entry.getValue().deadline() < 0) {
-				return;
-			}
-			PendingSend overdue = current.pending.remove(entry.getKey());
-			if (overdue != null) {
-				settle(List.of(overdue), Reason.TIMEOUT, this.overdueReason);
-			}
+		List<PendingSend> overdue = current.pending.removeOverdue(System.nanoTime());
+		if (!overdue.isEmpty()) {
+			settle(overdue, Reason.TIMEOUT, this.overdueReason);
 		}
 	}
 
@@ -217,7 +209,7 @@ final class PublishingChannel {
 
 		private final String idPrefix;
 
-		private final ConcurrentSkipListMap<Long, PendingSend> pending = new ConcurrentSkipListMap<>();
+		private final PendingSends pending = new PendingSends();
 
 		/**
 		 * Messages written on this channel: the broker's count, which its confirms refer
@@ -251,7 +243,7 @@ final class PublishingChannel {
 			PendingSend sent = new PendingSend(result, messageId, exchange, routingKey,
 					System.nanoTime() + PublishingChannel.this.confirmTimeoutNanos);
 			PublishingChannel.this.unconfirmed.increment();
-			this.pending.put(tag, sent);
+			this.pending.add(tag, sent);
 			try {
 				this.channel.basicPublish(exchange, routingKey, true, properties.build(), message.body());
 				this.written = tag;
@@ -295,7 +287,7 @@ final class PublishingChannel {
 		}
 
 		private void settle(long deliveryTag, boolean multiple, @Nullable Reason failure) {
-			List<PendingSend> settled = multiple ? removeUpTo(deliveryTag) : removeOne(deliveryTag);
+			List<PendingSend> settled = multiple ? this.pending.removeUpTo(deliveryTag) : removeOne(deliveryTag);
 			if (!settled.isEmpty()) {
 				PublishingChannel.this.settle(settled, failure, null);
 			}
@@ -304,21 +296,6 @@ final class PublishingChannel {
 		private List<PendingSend> removeOne(long tag) {
 			PendingSend one = this.pending.remove(tag);
 			return (one != null) ? List.of(one) : List.of();
-		}
-
-		/**
-		 * Removes each entry by its own key: the confirm timeout sweep may take one
-		 * meanwhile.
-		 */
-		private List<PendingSend> removeUpTo(long tag) {
-			List<PendingSend> removed = new ArrayList<>();
-			for (Long key : this.pending.headMap(tag, true).keySet()) {
-				PendingSend one = this.pending.remove(key);
-				if (one != null) {
-					removed.add(one);
-				}
-			}
-			return removed;
 		}
 
 		/** Comes before the confirm of the same message, on the same thread. */
@@ -351,7 +328,7 @@ final class PublishingChannel {
 
 		@Override
 		public void shutdownCompleted(ShutdownSignalException cause) {
-			List<PendingSend> lost = removeUpTo(Long.MAX_VALUE);
+			List<PendingSend> lost = this.pending.removeUpTo(Long.MAX_VALUE);
 			if (!lost.isEmpty()) {
 				PublishingChannel.this.settle(lost, Reason.CONNECTION_LOST,
 						"the publishing channel closed before the broker confirmed (" + cause.getMessage() + ")");
