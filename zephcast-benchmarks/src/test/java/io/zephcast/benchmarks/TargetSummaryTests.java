@@ -15,19 +15,23 @@ class TargetSummaryTests {
 	void publishAndConsumeIsATargetAtEachPrefetchWithTheSameMessageReferenceBesideIt() {
 		ScenarioResult p250 = new ScenarioResult("pubsub-p250", "publish + consume", "send -> consumer", List
 			.of(Contender.RAW, Contender.RAW_ZEPHCAST_PROPERTIES, Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL));
-		p250.add(trial(Contender.RAW, 10_000));
-		p250.add(trial(Contender.RAW_ZEPHCAST_PROPERTIES, 9_000));
-		p250.add(trial(Contender.ZEPHCAST_PUSH, 9_000));
-		p250.add(trial(Contender.ZEPHCAST_PULL, 9_900));
+		p250.add(trial(Contender.RAW, 10_000, 20));
+		p250.add(trial(Contender.RAW_ZEPHCAST_PROPERTIES, 9_000, 20));
+		p250.add(trial(Contender.ZEPHCAST_PUSH, 9_000, 24));
+		p250.add(trial(Contender.ZEPHCAST_PULL, 9_900, 21));
 		ScenarioResult p1 = new ScenarioResult("pubsub-p1", "publish + consume", "send -> consumer",
 				List.of(Contender.RAW, Contender.ZEPHCAST_PUSH));
-		p1.add(trial(Contender.RAW, 3_000));
-		p1.add(trial(Contender.ZEPHCAST_PUSH, 3_000));
+		p1.add(trial(Contender.RAW, 3_000, 20));
+		p1.add(trial(Contender.ZEPHCAST_PUSH, 3_000, 20));
 		String summary = new TargetSummary(Options.parse(new String[0]), List.of(p250, p1), List.of()).render();
 		assertThat(summary)
 			.contains("| zephcast push (subscribe) msg/s, publish + consume, prefetch 250 | 0.90x | >= 0.95x | SHORT |")
 			.contains(
 					"| zephcast pull (iterate+ack) msg/s, publish + consume, prefetch 250 | 0.99x | >= 0.95x | PASS |")
+			.contains("| zephcast push (subscribe) client CPU per msg, publish + consume, prefetch 250 | 1.20x "
+					+ "| <= 1.10x | SHORT |")
+			.contains("| zephcast pull (iterate+ack) client CPU per msg, publish + consume, prefetch 250 | 1.05x "
+					+ "| <= 1.10x | PASS |")
 			.contains("| raw sending zephcast's message properties msg/s, publish + consume, prefetch 250 | 0.90x "
 					+ "| (reference) | info |")
 			.contains("| zephcast push (subscribe) msg/s vs raw sending the same message, prefetch 250 | 1.00x "
@@ -39,10 +43,22 @@ class TargetSummaryTests {
 			.doesNotContain("prefetch 1000");
 	}
 
-	private static Trial trial(Contender contender, double rate) {
+	@Test
+	void sendIsATargetForClientCpuAsWellAsRate() {
+		ScenarioResult publish = new ScenarioResult("publish", "publish-only", "send -> confirm",
+				List.of(Contender.RAW, Contender.ZEPHCAST_SEND));
+		publish.add(trial(Contender.RAW, 20_000, 4.0));
+		publish.add(trial(Contender.ZEPHCAST_SEND, 19_600, 4.6));
+		String summary = new TargetSummary(Options.parse(new String[0]), List.of(publish), List.of()).render();
+		assertThat(summary).contains("| zephcast send msg/s, publish-only | 0.98x | >= 0.95x | PASS |")
+			.contains("| zephcast send client CPU per msg, publish-only | 1.15x | <= 1.10x | SHORT |");
+	}
+
+	/** A trial of one second: its rate is its message count. */
+	private static Trial trial(Contender contender, double rate, double clientCpu) {
 		Histogram latency = new Histogram(3);
 		latency.recordValue(1_000);
-		return new Trial(contender, 0, (long) rate, 1.0, latency, null, new double[] { 10, 0, 50 });
+		return new Trial(contender, 0, (long) rate, 1.0, latency, null, new double[] { clientCpu, 0, 50 });
 	}
 
 }
