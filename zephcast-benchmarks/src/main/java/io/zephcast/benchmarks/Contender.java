@@ -18,7 +18,14 @@ record Contender(String name, Family family, String variant) {
 	static final Contender RAW = new Contender("raw amqp-client", Family.RAW, "");
 
 	static final Contender RAW_ZEPHCAST_PROPERTIES = new Contender("raw + zephcast's message properties", Family.RAW,
-			"PROPERTIES");
+			"ZEPHCAST");
+
+	/** The half of zephcast's message properties that is a publish flag. */
+	static final Contender RAW_MANDATORY = new Contender("raw + mandatory flag only", Family.RAW, "MANDATORY");
+
+	/** The half of zephcast's message properties that is in the message. */
+	static final Contender RAW_ID_AND_TIMESTAMP = new Contender("raw + message id and timestamp only", Family.RAW,
+			"ID_AND_TIMESTAMP");
 
 	/**
 	 * The raw client in a pull loop ({@link RawSession}'s hand-off): not a target, the
@@ -63,14 +70,21 @@ record Contender(String name, Family family, String variant) {
 
 	Session open(Options options, String queue, int prefetch, int concurrency) throws Exception {
 		return switch (this.family) {
-			case RAW -> new RawSession(options, queue, prefetch, concurrency, this.variant.equals("PROPERTIES"),
-					this.variant.equals("HANDOFF"))
-				.openPublisher();
+			case RAW ->
+				new RawSession(options, queue, prefetch, concurrency, messageShape(), this.variant.equals("HANDOFF"))
+					.openPublisher();
 			case ZEPHCAST -> new ZephcastSession(options, queue, prefetch, concurrency,
 					ZephcastSession.Mode.valueOf(this.variant.replaceAll("_.*", "")),
 					this.variant.endsWith("_OBSERVED"), this.variant.endsWith("_COALESCED"));
 			case SPRING ->
 				new SpringSession(options, queue, prefetch, concurrency, SpringSession.Mode.valueOf(this.variant));
+		};
+	}
+
+	private RawSession.MessageShape messageShape() {
+		return switch (this.variant) {
+			case "MANDATORY", "ID_AND_TIMESTAMP", "ZEPHCAST" -> RawSession.MessageShape.valueOf(this.variant);
+			default -> RawSession.MessageShape.BARE;
 		};
 	}
 

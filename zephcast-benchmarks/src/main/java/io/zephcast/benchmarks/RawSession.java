@@ -32,12 +32,27 @@ final class RawSession extends Session {
 	private final ConnectionFactory factory;
 
 	/**
-	 * Send the properties zephcast gives every message (a short generated message id, a
-	 * timestamp, mandatory) instead of the bare minimum: the same message, sent by the
-	 * raw client, so that the table separates what the client costs from what the
-	 * metadata costs the broker.
+	 * What a published message carries besides its body. The raw client sending what
+	 * zephcast sends separates what the client costs from what the metadata costs the
+	 * broker; the two halves of it tell which part costs.
 	 */
-	private final boolean zephcastProperties;
+	enum MessageShape {
+
+		/** {@code PERSISTENT_BASIC}: content type, delivery mode, priority. */
+		BARE,
+
+		/** Bare, published with the mandatory flag (returns when unroutable). */
+		MANDATORY,
+
+		/** Bare but for a short generated message id and a timestamp; not mandatory. */
+		ID_AND_TIMESTAMP,
+
+		/** What zephcast sends: id, timestamp and mandatory. */
+		ZEPHCAST
+
+	}
+
+	private final MessageShape shape;
 
 	/**
 	 * Consume as a pull loop on the raw client would: the delivery thread hands each
@@ -66,14 +81,14 @@ final class RawSession extends Session {
 	private final java.util.concurrent.atomic.AtomicLong acked = new java.util.concurrent.atomic.AtomicLong();
 
 	RawSession(Options options, String queue, int prefetch, int concurrency) throws Exception {
-		this(options, queue, prefetch, concurrency, false, false);
+		this(options, queue, prefetch, concurrency, MessageShape.BARE, false);
 	}
 
-	RawSession(Options options, String queue, int prefetch, int concurrency, boolean zephcastProperties,
-			boolean handOff) throws Exception {
+	RawSession(Options options, String queue, int prefetch, int concurrency, MessageShape shape, boolean handOff)
+			throws Exception {
 		super(options, queue, prefetch, concurrency);
 		this.factory = factory(options.url);
-		this.zephcastProperties = zephcastProperties;
+		this.shape = shape;
 		this.handOff = handOff;
 	}
 
@@ -128,17 +143,19 @@ final class RawSession extends Session {
 			long now = System.nanoTime();
 			confirms.sentAt.set(i, now);
 			byte[] body = Payload.create((pacer != null) ? due : now, i);
-			if (this.zephcastProperties) {
+			if (this.shape == MessageShape.BARE || this.shape == MessageShape.MANDATORY) {
+				this.publisherChannel.basicPublish("", this.queue, this.shape == MessageShape.MANDATORY,
+						MessageProperties.PERSISTENT_BASIC, body);
+			}
+			else {
 				AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
 					.contentType("application/octet-stream")
 					.deliveryMode(2)
 					.messageId(this.idPrefix + Long.toString(i + 1, 36))
 					.timestamp(new java.util.Date())
 					.build();
-				this.publisherChannel.basicPublish("", this.queue, true, properties, body);
-			}
-			else {
-				this.publisherChannel.basicPublish("", this.queue, MessageProperties.PERSISTENT_BASIC, body);
+				this.publisherChannel.basicPublish("", this.queue, this.shape == MessageShape.ZEPHCAST, properties,
+						body);
 			}
 			sent++;
 		}

@@ -132,6 +132,11 @@ final class TargetSummary {
 		}
 		info(out, "raw sending zephcast's message properties msg/s, publish + consume, prefetch " + prefetch,
 				flow.rateRatio(Contender.RAW_ZEPHCAST_PROPERTIES));
+		for (Contender half : List.of(Contender.RAW_MANDATORY, Contender.RAW_ID_AND_TIMESTAMP)) {
+			if (flow.has(half)) {
+				info(out, half.name() + " msg/s, publish + consume, prefetch " + prefetch, flow.rateRatio(half));
+			}
+		}
 		for (Contender contender : List.of(Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL)) {
 			if (flow.has(contender)) {
 				info(out, contender.name() + " msg/s vs raw sending the same message, prefetch " + prefetch,

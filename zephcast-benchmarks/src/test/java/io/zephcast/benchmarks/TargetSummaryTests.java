@@ -13,10 +13,13 @@ class TargetSummaryTests {
 
 	@Test
 	void publishAndConsumeIsATargetAtEachPrefetchWithTheSameMessageReferenceBesideIt() {
-		ScenarioResult p250 = new ScenarioResult("pubsub-p250", "publish + consume", "send -> consumer", List
-			.of(Contender.RAW, Contender.RAW_ZEPHCAST_PROPERTIES, Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL));
+		ScenarioResult p250 = new ScenarioResult("pubsub-p250", "publish + consume", "send -> consumer",
+				List.of(Contender.RAW, Contender.RAW_ZEPHCAST_PROPERTIES, Contender.RAW_MANDATORY,
+						Contender.RAW_ID_AND_TIMESTAMP, Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL));
 		p250.add(trial(Contender.RAW, 10_000, 20));
 		p250.add(trial(Contender.RAW_ZEPHCAST_PROPERTIES, 9_000, 20));
+		p250.add(trial(Contender.RAW_MANDATORY, 10_100, 20));
+		p250.add(trial(Contender.RAW_ID_AND_TIMESTAMP, 9_200, 20));
 		p250.add(trial(Contender.ZEPHCAST_PUSH, 9_000, 24));
 		p250.add(trial(Contender.ZEPHCAST_PULL, 9_900, 21));
 		ScenarioResult p1 = new ScenarioResult("pubsub-p1", "publish + consume", "send -> consumer",
@@ -33,6 +36,10 @@ class TargetSummaryTests {
 			.contains("| zephcast pull (iterate+ack) client CPU per msg, publish + consume, prefetch 250 | 1.05x "
 					+ "| <= 1.10x | PASS |")
 			.contains("| raw sending zephcast's message properties msg/s, publish + consume, prefetch 250 | 0.90x "
+					+ "| (reference) | info |")
+			.contains(
+					"| raw + mandatory flag only msg/s, publish + consume, prefetch 250 | 1.01x | (reference) | info |")
+			.contains("| raw + message id and timestamp only msg/s, publish + consume, prefetch 250 | 0.92x "
 					+ "| (reference) | info |")
 			.contains("| zephcast push (subscribe) msg/s vs raw sending the same message, prefetch 250 | 1.00x "
 					+ "| (reference) | info |")
