@@ -39,16 +39,25 @@ final class RawSession extends Session {
 	enum MessageShape {
 
 		/** {@code PERSISTENT_BASIC}: content type, delivery mode, priority. */
-		BARE,
+		BARE(false, false),
 
 		/** Bare, published with the mandatory flag (returns when unroutable). */
-		MANDATORY,
+		MANDATORY(true, false),
 
 		/** Bare but for a short generated message id and a timestamp; not mandatory. */
-		ID_AND_TIMESTAMP,
+		ID_AND_TIMESTAMP(false, true),
 
 		/** What zephcast sends: id, timestamp and mandatory. */
-		ZEPHCAST
+		ZEPHCAST(true, true);
+
+		private final boolean mandatory;
+
+		private final boolean idAndTimestamp;
+
+		MessageShape(boolean mandatory, boolean idAndTimestamp) {
+			this.mandatory = mandatory;
+			this.idAndTimestamp = idAndTimestamp;
+		}
 
 	}
 
@@ -143,20 +152,14 @@ final class RawSession extends Session {
 			long now = System.nanoTime();
 			confirms.sentAt.set(i, now);
 			byte[] body = Payload.create((pacer != null) ? due : now, i);
-			if (this.shape == MessageShape.BARE || this.shape == MessageShape.MANDATORY) {
-				this.publisherChannel.basicPublish("", this.queue, this.shape == MessageShape.MANDATORY,
-						MessageProperties.PERSISTENT_BASIC, body);
-			}
-			else {
-				AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
-					.contentType("application/octet-stream")
-					.deliveryMode(2)
-					.messageId(this.idPrefix + Long.toString(i + 1, 36))
-					.timestamp(new java.util.Date())
-					.build();
-				this.publisherChannel.basicPublish("", this.queue, this.shape == MessageShape.ZEPHCAST, properties,
-						body);
-			}
+			AMQP.BasicProperties properties = this.shape.idAndTimestamp
+					? new AMQP.BasicProperties.Builder().contentType("application/octet-stream")
+						.deliveryMode(2)
+						.messageId(this.idPrefix + Long.toString(i + 1, 36))
+						.timestamp(new java.util.Date())
+						.build()
+					: MessageProperties.PERSISTENT_BASIC;
+			this.publisherChannel.basicPublish("", this.queue, this.shape.mandatory, properties, body);
 			sent++;
 		}
 		drain(window);

@@ -91,10 +91,10 @@ final class PendingSends {
 		List<PendingSend> overdue = new ArrayList<>();
 		while (this.length > 0) {
 			PendingSend send = this.sends[this.head];
-			if (send != null && now - send.deadline() < 0) {
-				break;
-			}
 			if (send != null) {
+				if (now - send.deadline() < 0) {
+					break;
+				}
 				overdue.add(send);
 			}
 			dropHead();
@@ -140,9 +140,6 @@ final class PendingSends {
 		this.sends[this.head] = null;
 		this.head = (this.head + 1) & (this.sends.length - 1);
 		this.length--;
-		if (this.length == 0) {
-			this.head = 0;
-		}
 	}
 
 	private int slot(int index) {
