@@ -125,14 +125,15 @@ public final class BenchmarkMain {
 				switch (scenario) {
 					case "publish" -> rounds.publishOnly();
 					case "consume" -> {
-						rounds.consumeOnly(1, this.options.backlogPrefetch1);
-						rounds.consumeOnly(250, this.options.backlog);
-						rounds.consumeOnly(1000, this.options.backlog);
+						for (int prefetch : this.options.prefetches) {
+							rounds.consumeOnly(prefetch,
+									(prefetch == 1) ? this.options.backlogPrefetch1 : this.options.backlog);
+						}
 					}
 					case "pubsub" -> {
-						rounds.publishAndConsume(1);
-						rounds.publishAndConsume(250);
-						rounds.publishAndConsume(1000);
+						for (int prefetch : this.options.prefetches) {
+							rounds.publishAndConsume(prefetch);
+						}
 					}
 					case "latency" -> rounds.fixedRateLatency();
 					case "group" -> rounds.consumerGroup();

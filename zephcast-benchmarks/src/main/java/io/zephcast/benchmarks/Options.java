@@ -32,7 +32,10 @@ final class Options {
 	 */
 	int backlogPrefetch1 = 10_000;
 
-	/** Measured rounds; every contender runs once per round, in a rotated order. */
+	/**
+	 * Measured rounds; every contender runs once per round, in a balanced order
+	 * ({@link RoundOrder}).
+	 */
 	int rounds = 3;
 
 	/**
@@ -72,6 +75,15 @@ final class Options {
 	Set<String> scenarios = new LinkedHashSet<>(ALL_SCENARIOS);
 
 	/**
+	 * Whether each trial's client CPU per message is printed by thread (progress output),
+	 * to find which thread spends it.
+	 */
+	boolean threadCpu;
+
+	/** The prefetches consume-only and publish + consume run at. */
+	List<Integer> prefetches = List.of(1, 250, 1000);
+
+	/**
 	 * Substrings of contender names to run (besides the raw baseline, which always runs);
 	 * empty = all.
 	 */
@@ -96,6 +108,10 @@ final class Options {
 		}
 		for (String arg : args) {
 			if (arg.equals("--smoke")) {
+				continue;
+			}
+			if (arg.equals("--thread-cpu")) {
+				options.threadCpu = true;
 				continue;
 			}
 			if (arg.equals("--help") || arg.equals("-h")) {
@@ -123,6 +139,7 @@ final class Options {
 				case "max-trial-seconds" -> options.maxTrialSeconds = positive(key, value);
 				case "timeout-seconds" -> options.timeoutSeconds = positive(key, value);
 				case "scenarios" -> options.scenarios = scenarios(value);
+				case "prefetches" -> options.prefetches = prefetches(value);
 				case "contenders" -> options.contenders = List.of(value.toLowerCase(Locale.ROOT).split(","));
 				default -> throw new UsageException("Unknown option '--" + key + "'\n" + usage());
 			}
@@ -157,6 +174,18 @@ final class Options {
 		return chosen;
 	}
 
+	private static List<Integer> prefetches(String value) {
+		List<Integer> chosen = new ArrayList<>();
+		for (String prefetch : value.split(",")) {
+			int number = positive("prefetches", prefetch.trim());
+			if (!List.of(1, 250, 1000).contains(number)) {
+				throw new UsageException("--prefetches takes 1, 250 and 1000, was " + number);
+			}
+			chosen.add(number);
+		}
+		return List.copyOf(chosen);
+	}
+
 	private static int positive(String key, String value) {
 		int number = number(key, value);
 		if (number <= 0) {
@@ -189,10 +218,12 @@ final class Options {
 				  --url=amqp://...         broker (default $ZEPHCAST_RABBIT_URL or amqp://guest:guest@localhost:5672/)
 				  --scenarios=a,b          subset of publish,consume,pubsub,latency,group,heap,storm (default all)
 				  --contenders=a,b         only contenders whose name contains one of these (raw always runs)
+				  --thread-cpu             print each trial's client CPU per message by thread (progress output)
+				  --prefetches=a,b         consume-only and publish+consume at these of 1,250,1000 (all)
 				  --messages=N             messages per trial: publish-only, publish+consume (prefetch 250, 1000), group (60000)
 				  --backlog=N              backlog per trial, consume-only at prefetch 250 and 1000 (60000)
 				  --backlog-prefetch1=N    messages per trial at prefetch 1: consume-only, publish+consume (10000)
-				  --rounds=N               measured rounds, contenders rotated each round (3)
+				  --rounds=N               measured rounds, contenders in a balanced order (3)
 				  --warmup=N               messages per warm-up trial, 0 = none (5000; consume-only: up to a trial, at most 20000)
 				  --rate=N                 msg/s of the fixed-rate latency scenario (1000)
 				  --latency-seconds=N      seconds per latency trial (10)

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
 
 import io.zephcast.benchmarks.ScenarioResult.Trial;
 import io.zephcast.benchmarks.Session.BenchmarkFailure;
@@ -56,11 +57,14 @@ final class RoundScenarios {
 					try (Session session = contender.open(this.options, queue, 250, 1)) {
 						Histogram latency = new ConcurrentHistogram(3);
 						gc();
+						awaitBrokerQuiet("publish", contender);
+						ThreadCpu threads = startThreadCpu();
 						long[] cpuStart = this.cpu.read();
 						long start = System.nanoTime();
 						int sent = session.publish(count, latency, null, start + seconds(this.options.maxTrialSeconds));
 						long end = System.nanoTime();
 						double[] cpuUsed = CpuClock.perMessage(cpuStart, this.cpu.read(), sent);
+						printThreadCpu("publish", contender, threads, sent);
 						session.checkFailures();
 						int ready = this.admin.ready(queue);
 						if (ready != sent) {
@@ -97,18 +101,17 @@ final class RoundScenarios {
 						double[] cpuUsed;
 						try (Session session = contender.open(this.options, queue, prefetch, 1)) {
 							gc();
-							if (!this.cpu.awaitBrokerQuiet(10_000) && this.cpu.seesBroker()) {
-								this.progress.println("[" + key + "] the broker was still busy 10 s "
-										+ "after the backlog was filled; " + contender.name() + " starts anyway");
-							}
+							awaitBrokerQuiet(key, contender);
 							session.startConsuming(sink);
 							// CPU from the first delivery to the last, msg/s's window:
 							// starting consumers is a one-time cost
 							awaitFirst(contender, sink);
 							long before = sink.received();
+							ThreadCpu threads = startThreadCpu();
 							cpuStart = this.cpu.read();
 							awaitSink(contender, sink, size);
 							cpuUsed = CpuClock.perMessage(cpuStart, this.cpu.read(), size - before);
+							printThreadCpu(key, contender, threads, size - before);
 							session.stopConsuming();
 							session.checkFailures();
 						}
@@ -187,6 +190,8 @@ final class RoundScenarios {
 					session.startConsuming(sink);
 					this.admin.awaitConsumers(queue, concurrency);
 					gc();
+					awaitBrokerQuiet(key, contender);
+					ThreadCpu threads = startThreadCpu();
 					long[] cpuStart = this.cpu.read();
 					start = System.nanoTime();
 					Session.Pacer pacer = (rate > 0) ? new Session.Pacer(rate) : null;
@@ -195,6 +200,7 @@ final class RoundScenarios {
 					sink.expect(sent);
 					awaitSink(contender, sink, sent);
 					cpuUsed = CpuClock.perMessage(cpuStart, this.cpu.read(), sent);
+					printThreadCpu(key, contender, threads, sent);
 					session.stopConsuming();
 					session.checkFailures();
 				}
@@ -230,8 +236,9 @@ final class RoundScenarios {
 	}
 
 	/**
-	 * One warm-up trial per contender (not recorded), then the measured rounds; round r
-	 * starts with contender r, so that no contender always runs first or last.
+	 * One warm-up trial per contender (not recorded), then the measured rounds, each in
+	 * the order {@link RoundOrder} gives: no contender always runs first or last, or
+	 * always after the same one.
 	 */
 	private void rounds(ScenarioResult result, TrialBody body, int size, int warmup) throws Exception {
 		List<Contender> contenders = result.contenders().stream().filter(this.options::runs).toList();
@@ -242,8 +249,8 @@ final class RoundScenarios {
 			this.progress.println("[" + result.key + "] warmed up");
 		}
 		for (int round = 0; round < this.options.rounds; round++) {
-			for (int k = 0; k < contenders.size(); k++) {
-				Contender contender = contenders.get((k + round) % contenders.size());
+			for (int index : RoundOrder.of(contenders.size(), round)) {
+				Contender contender = contenders.get(index);
 				Trial trial = body.run(contender, round, size);
 				result.add(trial);
 				this.progress
@@ -255,6 +262,29 @@ final class RoundScenarios {
 			}
 		}
 		this.results.add(result);
+	}
+
+	/**
+	 * Waits until the broker is done with what the previous trial left it (a backlog just
+	 * written, a queue just deleted): a trial that starts while it is still busy runs
+	 * slower whichever client it is.
+	 */
+	private void awaitBrokerQuiet(String key, Contender contender) throws InterruptedException {
+		if (!this.cpu.awaitBrokerQuiet(10_000) && this.cpu.seesBroker()) {
+			this.progress
+				.println("[" + key + "] the broker was still busy after 10 s; " + contender.name() + " starts anyway");
+		}
+	}
+
+	private @Nullable ThreadCpu startThreadCpu() {
+		return this.options.threadCpu ? new ThreadCpu() : null;
+	}
+
+	private void printThreadCpu(String key, Contender contender, @Nullable ThreadCpu threads, long messages) {
+		if (threads != null) {
+			this.progress.println(
+					"[" + key + "] client CPU us/msg by thread, " + contender.name() + ":" + threads.since(messages));
+		}
 	}
 
 	private void awaitFirst(Contender contender, Sink sink) throws InterruptedException {

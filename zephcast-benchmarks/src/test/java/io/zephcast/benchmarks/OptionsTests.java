@@ -42,4 +42,17 @@ class OptionsTests {
 		assertThat(options.runs(Contender.ZEPHCAST_PUSH)).isFalse();
 	}
 
+	@Test
+	void prefetchesChooseWhichOfTheThreeRunAndThreadCpuIsAFlag() {
+		Options defaults = Options.parse(new String[0]);
+		assertThat(defaults.prefetches).containsExactly(1, 250, 1000);
+		assertThat(defaults.threadCpu).isFalse();
+		Options chosen = Options.parse(new String[] { "--prefetches=250,1000", "--thread-cpu" });
+		assertThat(chosen.prefetches).containsExactly(250, 1000);
+		assertThat(chosen.threadCpu).isTrue();
+		assertThatExceptionOfType(Options.UsageException.class)
+			.isThrownBy(() -> Options.parse(new String[] { "--prefetches=100" }))
+			.withMessageContaining("--prefetches takes 1, 250 and 1000, was 100");
+	}
+
 }
