@@ -30,9 +30,9 @@ final class RoundOrder {
 	 */
 	static List<Integer> of(int contenders, int round) {
 		// the first row interleaves from both ends: 0, 1, n-1, 2, n-2, ...; each later
-		// row
-		// adds the round, so each position sees each contender once per n rounds; with n
-		// odd the second n rounds run the rows reversed to balance who follows whom
+		// row adds the round, so each position sees each contender once per n rounds;
+		// with n odd the second n rounds run the rows reversed, to balance who follows
+		// whom
 		List<Integer> order = new ArrayList<>(contenders);
 		for (int k = 0; k < contenders; k++) {
 			int base = (k % 2 == 1) ? (k + 1) / 2 : (contenders - k / 2) % contenders;
