@@ -126,8 +126,7 @@ public final class BenchmarkMain {
 					case "publish" -> rounds.publishOnly();
 					case "consume" -> {
 						for (int prefetch : this.options.prefetches) {
-							rounds.consumeOnly(prefetch,
-									(prefetch == 1) ? this.options.backlogPrefetch1 : this.options.backlog);
+							rounds.consumeOnly(prefetch);
 						}
 					}
 					case "pubsub" -> {

@@ -16,6 +16,9 @@ final class Options {
 	static final List<String> ALL_SCENARIOS = List.of("publish", "consume", "pubsub", "latency", "group", "heap",
 			"storm");
 
+	/** The prefetches consume-only and publish + consume can run at. */
+	static final List<Integer> ALL_PREFETCHES = List.of(1, 250, 1000);
+
 	String url = "amqp://guest:guest@localhost:5672/";
 
 	boolean smoke;
@@ -81,7 +84,7 @@ final class Options {
 	boolean threadCpu;
 
 	/** The prefetches consume-only and publish + consume run at. */
-	List<Integer> prefetches = List.of(1, 250, 1000);
+	List<Integer> prefetches = ALL_PREFETCHES;
 
 	/**
 	 * Substrings of contender names to run (besides the raw baseline, which always runs);
@@ -178,7 +181,7 @@ final class Options {
 		List<Integer> chosen = new ArrayList<>();
 		for (String prefetch : value.split(",")) {
 			int number = positive("prefetches", prefetch.trim());
-			if (!List.of(1, 250, 1000).contains(number)) {
+			if (!ALL_PREFETCHES.contains(number)) {
 				throw new UsageException("--prefetches takes 1, 250 and 1000, was " + number);
 			}
 			chosen.add(number);

@@ -58,13 +58,11 @@ final class RoundScenarios {
 						Histogram latency = new ConcurrentHistogram(3);
 						gc();
 						awaitBrokerQuiet("publish", contender);
-						ThreadCpu threads = startThreadCpu();
-						long[] cpuStart = this.cpu.read();
+						CpuWindow cpuWindow = startCpuWindow();
 						long start = System.nanoTime();
 						int sent = session.publish(count, latency, null, start + seconds(this.options.maxTrialSeconds));
 						long end = System.nanoTime();
-						double[] cpuUsed = CpuClock.perMessage(cpuStart, this.cpu.read(), sent);
-						printThreadCpu("publish", contender, threads, sent);
+						double[] cpuUsed = cpuUsed(cpuWindow, "publish", contender, sent);
 						session.checkFailures();
 						int ready = this.admin.ready(queue);
 						if (ready != sent) {
@@ -84,7 +82,12 @@ final class RoundScenarios {
 		return Math.max(50, messages / 20);
 	}
 
-	void consumeOnly(int prefetch, int backlog) throws Exception {
+	/**
+	 * The client-bound scenario: every contender drains a backlog of the same bare
+	 * messages (at prefetch 1 a smaller one: one round trip per message).
+	 */
+	void consumeOnly(int prefetch) throws Exception {
+		int backlog = (prefetch == 1) ? this.options.backlogPrefetch1 : this.options.backlog;
 		List<Contender> contenders = List.of(Contender.RAW, Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL,
 				Contender.RAW_HAND_OFF, Contender.ZEPHCAST_PUSH_COALESCED, Contender.ZEPHCAST_PULL_COALESCED,
 				Contender.SPRING_LISTENER);
@@ -97,7 +100,6 @@ final class RoundScenarios {
 						this.admin.fill(queue, size);
 						Sink sink = new Sink(Sink.LatencyMode.GAP, size, 0);
 						sink.expect(size);
-						long[] cpuStart;
 						double[] cpuUsed;
 						try (Session session = contender.open(this.options, queue, prefetch, 1)) {
 							gc();
@@ -107,11 +109,9 @@ final class RoundScenarios {
 							// starting consumers is a one-time cost
 							awaitFirst(contender, sink);
 							long before = sink.received();
-							ThreadCpu threads = startThreadCpu();
-							cpuStart = this.cpu.read();
+							CpuWindow cpuWindow = startCpuWindow();
 							awaitSink(contender, sink, size);
-							cpuUsed = CpuClock.perMessage(cpuStart, this.cpu.read(), size - before);
-							printThreadCpu(key, contender, threads, size - before);
+							cpuUsed = cpuUsed(cpuWindow, key, contender, size - before);
 							session.stopConsuming();
 							session.checkFailures();
 						}
@@ -191,16 +191,14 @@ final class RoundScenarios {
 					this.admin.awaitConsumers(queue, concurrency);
 					gc();
 					awaitBrokerQuiet(key, contender);
-					ThreadCpu threads = startThreadCpu();
-					long[] cpuStart = this.cpu.read();
+					CpuWindow cpuWindow = startCpuWindow();
 					start = System.nanoTime();
 					Session.Pacer pacer = (rate > 0) ? new Session.Pacer(rate) : null;
 					sent = session.publish(count, null, pacer,
 							(rate > 0) ? Long.MAX_VALUE : start + seconds(this.options.maxTrialSeconds));
 					sink.expect(sent);
 					awaitSink(contender, sink, sent);
-					cpuUsed = CpuClock.perMessage(cpuStart, this.cpu.read(), sent);
-					printThreadCpu(key, contender, threads, sent);
+					cpuUsed = cpuUsed(cpuWindow, key, contender, sent);
 					session.stopConsuming();
 					session.checkFailures();
 				}
@@ -276,15 +274,25 @@ final class RoundScenarios {
 		}
 	}
 
-	private @Nullable ThreadCpu startThreadCpu() {
-		return this.options.threadCpu ? new ThreadCpu() : null;
+	/** Where a trial's measured window starts: CPU readings, and by thread if asked. */
+	private record CpuWindow(long[] start, @Nullable ThreadCpu threads) {
 	}
 
-	private void printThreadCpu(String key, Contender contender, @Nullable ThreadCpu threads, long messages) {
-		if (threads != null) {
-			this.progress.println(
-					"[" + key + "] client CPU us/msg by thread, " + contender.name() + ":" + threads.since(messages));
+	private CpuWindow startCpuWindow() {
+		return new CpuWindow(this.cpu.read(), this.options.threadCpu ? new ThreadCpu() : null);
+	}
+
+	/**
+	 * The CPU per message since the window started (see {@link CpuClock#perMessage}),
+	 * printing it by thread if asked ({@code --thread-cpu}).
+	 */
+	private double[] cpuUsed(CpuWindow window, String key, Contender contender, long messages) {
+		double[] used = CpuClock.perMessage(window.start(), this.cpu.read(), messages);
+		if (window.threads() != null) {
+			this.progress.println("[" + key + "] client CPU us/msg by thread, " + contender.name() + ":"
+					+ window.threads().since(messages));
 		}
+		return used;
 	}
 
 	private void awaitFirst(Contender contender, Sink sink) throws InterruptedException {

@@ -103,7 +103,7 @@ final class TargetSummary {
 	 * send and consumption together, as the issue's own figures were.
 	 */
 	private void prefetchTargets(StringBuilder out, String keyPrefix, String scenario) {
-		for (String prefetch : List.of("1", "250", "1000")) {
+		for (int prefetch : Options.ALL_PREFETCHES) {
 			ScenarioResult result = result(keyPrefix + prefetch);
 			if (result == null) {
 				continue;
@@ -128,7 +128,7 @@ final class TargetSummary {
 	 * raw encodes and parses the id and timestamp, and a broker slowed by them sends
 	 * smaller batches of confirms and deliveries, each with its own wake-ups.
 	 */
-	private static void sameMessageReference(StringBuilder out, ScenarioResult flow, String prefetch) {
+	private static void sameMessageReference(StringBuilder out, ScenarioResult flow, int prefetch) {
 		if (!flow.has(Contender.RAW_ZEPHCAST_PROPERTIES)) {
 			return;
 		}

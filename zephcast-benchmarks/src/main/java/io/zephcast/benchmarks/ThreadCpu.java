@@ -6,13 +6,15 @@ import java.lang.management.ThreadMXBean;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * A diagnostic ({@code -Dzephcast.bench.threads=true}): the client's CPU split by thread
- * kind (a thread's name without its numbers), so that a contender's CPU per message can
- * be traced to the thread that spends it. Threads that end during the trial are not
- * counted.
+ * A diagnostic ({@code --thread-cpu}): a trial's client CPU per message split by thread
+ * kind (a thread's name without its numbers: the publisher is {@code main}, a
+ * connection's reader {@code AMQP Connection ...}, raw's consumer threads
+ * {@code pool-#-thread-#}, zephcast's consumer dispatch {@code zephcast-<stream>-#}), so
+ * that a contender's CPU can be traced to the thread that spends it. Threads that end
+ * during the trial are not counted, nor the garbage collector and the JIT, which are not
+ * Java threads.
  */
 final class ThreadCpu {
 
@@ -33,26 +35,23 @@ final class ThreadCpu {
 	 * @return the text, each kind as {@code "  name=us"}
 	 */
 	String since(long messages) {
-		Map<String, Long> byKind = new TreeMap<>();
+		double perMessage = 1000.0 * Math.max(1, messages);
+		Map<String, Double> byKind = new HashMap<>();
 		long[] ids = THREADS.getAllThreadIds();
 		ThreadInfo[] infos = THREADS.getThreadInfo(ids);
 		for (int i = 0; i < ids.length; i++) {
 			long now = THREADS.getThreadCpuTime(ids[i]);
-			if (infos[i] == null || now < 0) {
-				continue;
-			}
-			long used = now - this.start.getOrDefault(ids[i], 0L);
-			if (used > 0) {
-				byKind.merge(infos[i].getThreadName().replaceAll("[0-9]+", "#"), used, Long::sum);
+			if (infos[i] != null && now > 0) {
+				double used = (now - this.start.getOrDefault(ids[i], 0L)) / perMessage;
+				byKind.merge(infos[i].getThreadName().replaceAll("[0-9]+", "#"), used, Double::sum);
 			}
 		}
 		StringBuilder text = new StringBuilder();
 		byKind.entrySet()
 			.stream()
-			.sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
-			.filter((entry) -> entry.getValue() / 1000.0 / Math.max(1, messages) >= 0.05)
-			.forEach((entry) -> text.append(String.format(Locale.ROOT, "  %s=%.2f", entry.getKey(),
-					entry.getValue() / 1000.0 / Math.max(1, messages))));
+			.filter((entry) -> entry.getValue() >= 0.05)
+			.sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+			.forEach((entry) -> text.append(String.format(Locale.ROOT, "  %s=%.2f", entry.getKey(), entry.getValue())));
 		return text.toString();
 	}
 
