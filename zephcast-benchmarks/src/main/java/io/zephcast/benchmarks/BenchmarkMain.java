@@ -29,7 +29,7 @@ public final class BenchmarkMain {
 
 	private final CpuClock cpu;
 
-	private final String runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
+	private final String runId;
 
 	private final List<ScenarioResult> results = new ArrayList<>();
 
@@ -42,6 +42,8 @@ public final class BenchmarkMain {
 	private BenchmarkMain(Options options) {
 		this.options = options;
 		this.cpu = new CpuClock(brokerPort(options.url));
+		this.runId = (options.runId != null) ? options.runId
+				: HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
 	}
 
 	private static int brokerPort(String url) {
@@ -76,7 +78,8 @@ public final class BenchmarkMain {
 			return 2;
 		}
 		try {
-			return new BenchmarkMain(options).run();
+			BenchmarkMain benchmark = new BenchmarkMain(options);
+			return (options.worker != null) ? benchmark.serveAsWorker() : benchmark.run();
 		}
 		catch (Exception ex) {
 			ex.printStackTrace();
@@ -108,6 +111,22 @@ public final class BenchmarkMain {
 	}
 
 	/**
+	 * A forked contender's JVM ({@link ForkedTrials}): runs its contender's trials of one
+	 * scenario as the parent asks, until the parent's requests end.
+	 */
+	private int serveAsWorker() throws Exception {
+		PrintStream protocol = ForkedTrials.takeStandardOutput();
+		try (BrokerAdmin brokerAdmin = new BrokerAdmin(this.options, this.runId)) {
+			Thread cleanup = new Thread(brokerAdmin::deleteAll, "zc-bench-cleanup");
+			Runtime.getRuntime().addShutdownHook(cleanup);
+			new RoundScenarios(this.options, this.runId, brokerAdmin, this.cpu, this.progress, protocol, this.results)
+				.run(this.options.worker.scenario());
+			Runtime.getRuntime().removeShutdownHook(cleanup);
+		}
+		return 0;
+	}
+
+	/**
 	 * Runs a scenario and prints its table(s). If the broker went away meanwhile (a
 	 * shared broker restarted by someone else), the attempt does not count: it waits for
 	 * the broker and runs the scenario again, at most twice, and says so in the output.
@@ -120,8 +139,8 @@ public final class BenchmarkMain {
 			String table = null;
 			this.admin.takeOutage();
 			try {
-				RoundScenarios rounds = new RoundScenarios(this.options, this.admin, this.cpu, this.progress,
-						this.results);
+				RoundScenarios rounds = new RoundScenarios(this.options, this.runId, this.admin, this.cpu,
+						this.progress, this.out, this.results);
 				switch (scenario) {
 					case "publish" -> rounds.publishOnly();
 					case "consume" -> {

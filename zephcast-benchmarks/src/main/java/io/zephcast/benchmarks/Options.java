@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Command-line options. Every size has a full-run default (a run of a few minutes on a
  * 2-core machine) and a {@code --smoke} default (every scenario tiny, a few seconds
@@ -92,6 +94,39 @@ final class Options {
 	 */
 	List<String> contenders = List.of();
 
+	/**
+	 * Whether the round scenarios run each contender in a JVM of its own
+	 * ({@link ForkedTrials}) instead of all in this one.
+	 */
+	boolean fork;
+
+	/** The command line, which forked contenders get too. */
+	List<String> arguments = List.of();
+
+	/** The run's id (queue names): a forked contender's is its parent's. */
+	@Nullable String runId;
+
+	/** Set in a forked contender's JVM: the one contender of one scenario it runs. */
+	@Nullable Worker worker;
+
+	/**
+	 * What a forked contender's JVM runs.
+	 *
+	 * @param scenario the scenario's key ({@code consume-p250})
+	 * @param contender the contender's index in the scenario's list
+	 */
+	record Worker(String scenario, int contender) {
+
+		static Worker parse(String value) {
+			int colon = value.lastIndexOf(':');
+			if (colon < 1) {
+				throw new UsageException("--worker takes <scenario key>:<contender index>, was '" + value + "'");
+			}
+			return new Worker(value.substring(0, colon), nonNegative("worker", value.substring(colon + 1)));
+		}
+
+	}
+
 	boolean runs(Contender contender) {
 		return contender.isRaw() || this.contenders.isEmpty() || this.contenders.stream()
 			.anyMatch((part) -> contender.name().toLowerCase(Locale.ROOT).contains(part));
@@ -99,6 +134,7 @@ final class Options {
 
 	static Options parse(String[] args) {
 		Options options = new Options();
+		options.arguments = List.of(args);
 		String env = System.getenv("ZEPHCAST_RABBIT_URL");
 		if (env != null && !env.isBlank()) {
 			options.url = env;
@@ -115,6 +151,10 @@ final class Options {
 			}
 			if (arg.equals("--thread-cpu")) {
 				options.threadCpu = true;
+				continue;
+			}
+			if (arg.equals("--fork")) {
+				options.fork = true;
 				continue;
 			}
 			if (arg.equals("--help") || arg.equals("-h")) {
@@ -144,6 +184,8 @@ final class Options {
 				case "scenarios" -> options.scenarios = scenarios(value);
 				case "prefetches" -> options.prefetches = prefetches(value);
 				case "contenders" -> options.contenders = List.of(value.toLowerCase(Locale.ROOT).split(","));
+				case "run-id" -> options.runId = value;
+				case "worker" -> options.worker = Worker.parse(value);
 				default -> throw new UsageException("Unknown option '--" + key + "'\n" + usage());
 			}
 		}
@@ -222,6 +264,7 @@ final class Options {
 				  --scenarios=a,b          subset of publish,consume,pubsub,latency,group,heap,storm (default all)
 				  --contenders=a,b         only contenders whose name contains one of these (raw always runs)
 				  --thread-cpu             print each trial's client CPU per message by thread (progress output)
+				  --fork                   run each contender of publish, consume, pubsub, latency, group in a JVM of its own
 				  --prefetches=a,b         consume-only and publish+consume at these of 1,250,1000 (all)
 				  --messages=N             messages per trial: publish-only, publish+consume (prefetch 250, 1000), group (60000)
 				  --backlog=N              backlog per trial, consume-only at prefetch 250 and 1000 (60000)
@@ -244,7 +287,7 @@ final class Options {
 		return "messages=" + this.messages + " backlog=" + this.backlog + " backlog-prefetch1=" + this.backlogPrefetch1
 				+ " rounds=" + this.rounds + " warmup=" + this.warmup + " rate=" + this.rate + " latency-seconds="
 				+ this.latencySeconds + " heap-backlog=" + this.heapBacklog + " heap-seconds=" + this.heapSeconds
-				+ (this.smoke ? " (smoke)" : "");
+				+ (this.fork ? " (a JVM per contender)" : "") + (this.smoke ? " (smoke)" : "");
 	}
 
 	static final class UsageException extends RuntimeException {

@@ -1,6 +1,9 @@
 package io.zephcast.benchmarks;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,14 +19,17 @@ import io.zephcast.benchmarks.Session.BenchmarkFailure;
 /**
  * The scenarios measured in rounds against the raw client: publish-only, consume-only,
  * publish + consume, fixed-rate latency and the consumer group. Each contender is warmed
- * up once, then every round runs every contender, starting with a different one each
- * round; each trial's result goes to the run's list of results.
+ * up once, then every round runs every contender, in a balanced order; each trial's
+ * result goes to the run's list of results.
  */
 final class RoundScenarios {
 
 	/** The latency and consumer-group scenarios' contenders. */
 	private static final List<Contender> FLOW_CONTENDERS = List.of(Contender.RAW, Contender.ZEPHCAST_PUSH,
 			Contender.ZEPHCAST_PUSH_OBSERVED, Contender.ZEPHCAST_PULL, Contender.SPRING_BOTH);
+
+	/** The most warm-up trials a contender gets before its rounds. */
+	private static final int MAX_WARMUPS = 5;
 
 	private final Options options;
 
@@ -35,9 +41,20 @@ final class RoundScenarios {
 
 	private final List<ScenarioResult> results;
 
-	RoundScenarios(Options options, BrokerAdmin admin, CpuClock cpu, PrintStream progress,
-			List<ScenarioResult> results) {
+	private final String runId;
+
+	private final PrintStream protocol;
+
+	/**
+	 * The scenarios.
+	 * @param runId names the run's queues, and its forked contenders' queues
+	 * @param protocol in a forked contender's JVM, where its answers go; else unused
+	 */
+	RoundScenarios(Options options, String runId, BrokerAdmin admin, CpuClock cpu, PrintStream progress,
+			PrintStream protocol, List<ScenarioResult> results) {
 		this.options = options;
+		this.runId = runId;
+		this.protocol = protocol;
 		this.admin = admin;
 		this.cpu = cpu;
 		this.progress = progress;
@@ -223,7 +240,7 @@ final class RoundScenarios {
 	// ---------------------------------------------------------------- running trials
 
 	@FunctionalInterface
-	private interface TrialBody {
+	interface TrialBody {
 
 		Trial run(Contender contender, int round, int size) throws Exception;
 
@@ -236,30 +253,94 @@ final class RoundScenarios {
 	/**
 	 * One warm-up trial per contender (not recorded), then the measured rounds, each in
 	 * the order {@link RoundOrder} gives: no contender always runs first or last, or
-	 * always after the same one.
+	 * always after the same one. Each contender runs in a JVM of its own
+	 * ({@link ForkedTrials}) unless {@code --no-fork}; in such a JVM this serves the
+	 * parent's requests for its contender's trials instead.
 	 */
 	private void rounds(ScenarioResult result, TrialBody body, int size, int warmup) throws Exception {
-		List<Contender> contenders = result.contenders().stream().filter(this.options::runs).toList();
-		if (warmup > 0) {
-			for (Contender contender : contenders) {
-				body.run(contender, -1, warmup);
+		Options.Worker worker = this.options.worker;
+		if (worker != null) {
+			if (worker.scenario().equals(result.key)) {
+				TrialWorker.serve(result.contenders().get(worker.contender()), body,
+						new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), this.protocol);
 			}
-			this.progress.println("[" + result.key + "] warmed up");
+			return;
 		}
-		for (int round = 0; round < this.options.rounds; round++) {
-			for (int index : RoundOrder.of(contenders.size(), round)) {
-				Contender contender = contenders.get(index);
-				Trial trial = body.run(contender, round, size);
-				result.add(trial);
-				this.progress
-					.printf(Locale.ROOT, "[%s] round %d/%d %-38s %,10.0f msg/s  p99 %s ms  client CPU %s us/msg%n",
-							result.key, round + 1, this.options.rounds, contender.name(), trial.rate(),
+		List<Contender> contenders = result.contenders().stream().filter(this.options::runs).toList();
+		try (ForkedTrials forked = this.options.fork
+				? new ForkedTrials(this.options, this.runId, result.key, result.contenders(), this.options.arguments)
+				: null) {
+			TrialBody trials = (forked != null) ? forked::run : body;
+			if (warmup > 0) {
+				for (Contender contender : contenders) {
+					warmUp(result.key, trials, contender, warmup);
+				}
+				this.progress.println("[" + result.key + "] warmed up");
+			}
+			for (int round = 0; round < this.options.rounds; round++) {
+				for (int index : RoundOrder.of(contenders.size(), round)) {
+					Contender contender = contenders.get(index);
+					Trial trial = trials.run(contender, round, size);
+					result.add(trial);
+					this.progress.printf(Locale.ROOT,
+							"[%s] round %d/%d %-38s %,10.0f msg/s  p99 %s ms  client CPU %s us/msg%n", result.key,
+							round + 1, this.options.rounds, contender.name(), trial.rate(),
 							(trial.latency().getTotalCount() > 0) ? String.format(Locale.ROOT, "%.2f",
 									trial.latency().getValueAtPercentile(99) / 1000.0) : "n/a",
 							(trial.cpu() != null) ? ScenarioResult.micros(trial.cpu()[0]) : "n/a");
+				}
 			}
 		}
 		this.results.add(result);
+	}
+
+	/**
+	 * Warm-up trials (not recorded) until the JIT compiler is done with the contender's
+	 * path: its CPU in the last warm-up at most 5 % of the client's (or two clock ticks),
+	 * at most {@value #MAX_WARMUPS} trials. A contender in a JVM of its own compiles
+	 * everything it runs itself, where in a shared JVM the contenders before it had
+	 * compiled the code they share (amqp-client's): one warm-up left a forked consumer at
+	 * prefetch 1 still compiling in the measured rounds (4-6 us of JIT CPU per message).
+	 */
+	private void warmUp(String key, TrialBody trials, Contender contender, int size) throws Exception {
+		for (int warmup = 1; warmup <= MAX_WARMUPS; warmup++) {
+			Trial trial = trials.run(contender, -1, size);
+			// client and JIT CPU per message (CpuClock.perMessage), here for the whole
+			// trial: /proc counts in 10 ms clock ticks, so two ticks of compiling count
+			// as
+			// done
+			double[] cpu = trial.cpu();
+			double client = (cpu != null) ? cpu[0] * trial.messages() : 0;
+			double jit = (cpu != null) ? cpu[2] * trial.messages() : Double.NaN;
+			if (Double.isNaN(jit) || jit <= Math.max(0.05 * client, 20_000)) {
+				return;
+			}
+			this.progress.printf(Locale.ROOT, "[%s] %s still compiling after warm-up %d (JIT %s us/msg)%n", key,
+					contender.name(), warmup, ScenarioResult.micros(cpu[2]));
+		}
+	}
+
+	/**
+	 * Runs the round scenario with this key, as a forked contender's JVM does (it then
+	 * serves the one contender it was started for).
+	 * @param key the scenario's key: {@code publish}, {@code consume-p<prefetch>},
+	 * {@code pubsub-p<prefetch>}, {@code latency} or {@code group}
+	 */
+	void run(String key) throws Exception {
+		if (key.startsWith("consume-p")) {
+			consumeOnly(Integer.parseInt(key.substring("consume-p".length())));
+		}
+		else if (key.startsWith("pubsub-p")) {
+			publishAndConsume(Integer.parseInt(key.substring("pubsub-p".length())));
+		}
+		else {
+			switch (key) {
+				case "publish" -> publishOnly();
+				case "latency" -> fixedRateLatency();
+				case "group" -> consumerGroup();
+				default -> throw new IllegalArgumentException("no round scenario '" + key + "'");
+			}
+		}
 	}
 
 	/**

@@ -23,4 +23,18 @@ class BenchmarkSmokeTests {
 			.isSubsetOf(before);
 	}
 
+	/**
+	 * {@code --fork}: each contender in a JVM of its own, its trials' results sent back
+	 * to this one (one scenario with every kind of contender: raw, zephcast, Spring).
+	 */
+	@Test
+	void aScenarioWithEachContenderInAJvmOfItsOwnRunsWithoutLosingDuplicatingOrFailingAMessage() {
+		List<String> before = RabbitBroker.management().queueNames("zc-bench-");
+		assertThat(BenchmarkMain.run("--smoke", "--fork", "--scenarios=consume", "--prefetches=250"))
+			.as("exit code of the forked benchmark smoke (see its output)")
+			.isZero();
+		assertThat(RabbitBroker.management().queueNames("zc-bench-")).as("queues the run left on the broker")
+			.isSubsetOf(before);
+	}
+
 }

@@ -55,4 +55,17 @@ class OptionsTests {
 			.withMessageContaining("--prefetches takes 1, 250 and 1000, was 100");
 	}
 
+	@Test
+	void contendersForkWhenAskedAndAWorkerKnowsItsScenarioAndContender() {
+		assertThat(Options.parse(new String[0]).fork).isFalse();
+		assertThat(Options.parse(new String[] { "--fork" }).fork).isTrue();
+		Options worker = Options.parse(new String[] { "--smoke", "--run-id=ab12cd", "--worker=consume-p250:3" });
+		assertThat(worker.worker).isEqualTo(new Options.Worker("consume-p250", 3));
+		assertThat(worker.runId).isEqualTo("ab12cd");
+		assertThat(worker.arguments).containsExactly("--smoke", "--run-id=ab12cd", "--worker=consume-p250:3");
+		assertThatExceptionOfType(Options.UsageException.class)
+			.isThrownBy(() -> Options.parse(new String[] { "--worker=consume-p250" }))
+			.withMessageContaining("--worker takes <scenario key>:<contender index>");
+	}
+
 }
