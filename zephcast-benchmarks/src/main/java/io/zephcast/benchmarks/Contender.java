@@ -27,6 +27,12 @@ record Contender(String name, Family family, String variant) {
 	static final Contender RAW_ID_AND_TIMESTAMP = new Contender("raw + message id and timestamp only", Family.RAW,
 			"ID_AND_TIMESTAMP");
 
+	/** One of the two properties of {@link #RAW_ID_AND_TIMESTAMP}: which one costs. */
+	static final Contender RAW_MESSAGE_ID = new Contender("raw + message id only", Family.RAW, "MESSAGE_ID");
+
+	/** The other of the two properties of {@link #RAW_ID_AND_TIMESTAMP}. */
+	static final Contender RAW_TIMESTAMP = new Contender("raw + timestamp only", Family.RAW, "TIMESTAMP");
+
 	/**
 	 * The raw client in a pull loop ({@link RawSession}'s hand-off): not a target, the
 	 * measure of what handing each message to an application thread costs any pull API.
@@ -83,7 +89,8 @@ record Contender(String name, Family family, String variant) {
 
 	private RawSession.MessageShape messageShape() {
 		return switch (this.variant) {
-			case "MANDATORY", "ID_AND_TIMESTAMP", "ZEPHCAST" -> RawSession.MessageShape.valueOf(this.variant);
+			case "MANDATORY", "ID_AND_TIMESTAMP", "MESSAGE_ID", "TIMESTAMP", "ZEPHCAST" ->
+				RawSession.MessageShape.valueOf(this.variant);
 			default -> RawSession.MessageShape.BARE;
 		};
 	}

@@ -3,6 +3,7 @@ package io.zephcast.benchmarks;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -18,13 +19,14 @@ import io.zephcast.benchmarks.Session.BenchmarkFailure;
 
 /**
  * The trials of one scenario, each contender in a JVM of its own ({@link TrialWorker}),
- * as JMH forks: in one JVM the contenders share the JIT's profiles of the code they have
- * in common (amqp-client's dispatch, Spring AMQP's listener code), so which contenders
- * ran beside each other moved the ratios (zephcast push at prefetch 1 cost 1.02x-1.12x
- * raw's client CPU beside one or two contenders, 1.23x among seven). The workers start
- * together before the scenario and stay for all its rounds, each warmed up once by its
- * first trial; the parent asks each for one trial at a time, in the rounds' order, so the
- * trials never overlap.
+ * as JMH forks ({@code --fork}): in one JVM the contenders share the JIT's profiles of
+ * the code they have in common (amqp-client's dispatch, Spring AMQP's listener code),
+ * which was a suspect for why the set of contenders in a run moved the ratios. Measured
+ * (the benchmark README, seventh pass of issue 14), it did not change zephcast's client
+ * CPU at prefetch 1, so it is an option rather than the default: a forked run costs a JVM
+ * and its warm-ups per contender. The workers start together before the scenario and stay
+ * for all its rounds; the parent asks each for one trial at a time, in the rounds' order,
+ * so the trials never overlap.
  */
 final class ForkedTrials implements AutoCloseable {
 
@@ -143,7 +145,7 @@ final class ForkedTrials implements AutoCloseable {
 
 		Worker(Process process) {
 			this.process = process;
-			this.requests = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+			this.requests = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
 			this.answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
 		}
 

@@ -39,24 +39,33 @@ final class RawSession extends Session {
 	enum MessageShape {
 
 		/** {@code PERSISTENT_BASIC}: content type, delivery mode, priority. */
-		BARE(false, false),
+		BARE(false, false, false),
 
 		/** Bare, published with the mandatory flag (returns when unroutable). */
-		MANDATORY(true, false),
+		MANDATORY(true, false, false),
 
 		/** Bare but for a short generated message id and a timestamp; not mandatory. */
-		ID_AND_TIMESTAMP(false, true),
+		ID_AND_TIMESTAMP(false, true, true),
+
+		/** Bare but for a short generated message id; not mandatory. */
+		MESSAGE_ID(false, true, false),
+
+		/** Bare but for a timestamp; not mandatory. */
+		TIMESTAMP(false, false, true),
 
 		/** What zephcast sends: id, timestamp and mandatory. */
-		ZEPHCAST(true, true);
+		ZEPHCAST(true, true, true);
 
 		private final boolean mandatory;
 
-		private final boolean idAndTimestamp;
+		private final boolean messageId;
 
-		MessageShape(boolean mandatory, boolean idAndTimestamp) {
+		private final boolean timestamp;
+
+		MessageShape(boolean mandatory, boolean messageId, boolean timestamp) {
 			this.mandatory = mandatory;
-			this.idAndTimestamp = idAndTimestamp;
+			this.messageId = messageId;
+			this.timestamp = timestamp;
 		}
 
 	}
@@ -152,11 +161,11 @@ final class RawSession extends Session {
 			long now = System.nanoTime();
 			confirms.sentAt.set(i, now);
 			byte[] body = Payload.create((pacer != null) ? due : now, i);
-			AMQP.BasicProperties properties = this.shape.idAndTimestamp
+			AMQP.BasicProperties properties = (this.shape.messageId || this.shape.timestamp)
 					? new AMQP.BasicProperties.Builder().contentType("application/octet-stream")
 						.deliveryMode(2)
-						.messageId(this.idPrefix + Long.toString(i + 1, 36))
-						.timestamp(new java.util.Date())
+						.messageId(this.shape.messageId ? this.idPrefix + Long.toString(i + 1, 36) : null)
+						.timestamp(this.shape.timestamp ? new java.util.Date() : null)
 						.build()
 					: MessageProperties.PERSISTENT_BASIC;
 			this.publisherChannel.basicPublish("", this.queue, this.shape.mandatory, properties, body);

@@ -134,7 +134,8 @@ final class TargetSummary {
 		}
 		info(out, "raw sending zephcast's message properties msg/s, publish + consume, prefetch " + prefetch,
 				flow.rateRatio(Contender.RAW_ZEPHCAST_PROPERTIES));
-		for (Contender half : List.of(Contender.RAW_MANDATORY, Contender.RAW_ID_AND_TIMESTAMP)) {
+		for (Contender half : List.of(Contender.RAW_MANDATORY, Contender.RAW_ID_AND_TIMESTAMP, Contender.RAW_MESSAGE_ID,
+				Contender.RAW_TIMESTAMP)) {
 			if (flow.has(half)) {
 				info(out, half.name() + " msg/s, publish + consume, prefetch " + prefetch, flow.rateRatio(half));
 			}

@@ -3,6 +3,7 @@ package io.zephcast.benchmarks;
 import java.io.BufferedReader;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.zip.DataFormatException;
@@ -17,8 +18,7 @@ import io.zephcast.benchmarks.ScenarioResult.Trial;
  * trials of one contender of one scenario, one at a time, when the parent asks, and
  * answers each with its result on one line. A worker runs nothing but its contender, so
  * the JIT compiles that contender's code for that contender alone, as in an application
- * that uses one client; in one JVM, code shared by several contenders (amqp-client's
- * dispatch, Spring's listener containers) is compiled for all of them at once.
+ * that uses one client.
  * <p>
  * The protocol, one line each way: {@code RUN <round> <size>} from the parent, answered
  * by {@code TRIAL <tab-separated fields>} or {@code FAILED <why>}; the end of the input
@@ -77,7 +77,7 @@ final class TrialWorker {
 		}
 		return String.join("\t", TRIAL, Integer.toString(trial.round()), Long.toString(trial.messages()),
 				Double.toString(trial.seconds()), cpu,
-				Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(histogram.array(), length)),
+				Base64.getEncoder().encodeToString(Arrays.copyOf(histogram.array(), length)),
 				(trial.note() != null) ? oneLine(trial.note()) : "-");
 	}
 
