@@ -19,8 +19,8 @@ import io.zephcast.benchmarks.Session.BenchmarkFailure;
 /**
  * The scenarios measured in rounds against the raw client: publish-only, consume-only,
  * publish + consume, fixed-rate latency and the consumer group. Each contender is warmed
- * up once, then every round runs every contender, in a balanced order; each trial's
- * result goes to the run's list of results.
+ * up until the JIT is done with it, then every round runs every contender, in a balanced
+ * order; each trial's result goes to the run's list of results.
  */
 final class RoundScenarios {
 
@@ -252,11 +252,11 @@ final class RoundScenarios {
 	}
 
 	/**
-	 * One warm-up trial per contender (not recorded), then the measured rounds, each in
-	 * the order {@link RoundOrder} gives: no contender always runs first or last, or
-	 * always after the same one. Each contender runs in a JVM of its own
-	 * ({@link ForkedTrials}) unless {@code --no-fork}; in such a JVM this serves the
-	 * parent's requests for its contender's trials instead.
+	 * Warm-up trials per contender (not recorded, {@link #warmUp}), then the measured
+	 * rounds, each in the order {@link RoundOrder} gives: no contender always runs first
+	 * or last, or always after the same one. With {@code --fork} each contender runs in a
+	 * JVM of its own ({@link ForkedTrials}); in such a JVM this serves the parent's
+	 * requests for its contender's trials instead.
 	 */
 	private void rounds(ScenarioResult result, TrialBody body, int size, int warmup) throws Exception {
 		Options.Worker worker = this.options.worker;
