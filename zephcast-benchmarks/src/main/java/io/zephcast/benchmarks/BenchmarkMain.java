@@ -90,14 +90,11 @@ public final class BenchmarkMain {
 	private int run() throws Exception {
 		try (BrokerAdmin brokerAdmin = new BrokerAdmin(this.options, this.runId)) {
 			this.admin = brokerAdmin;
-			Thread cleanup = new Thread(brokerAdmin::deleteAll, "zc-bench-cleanup");
-			Runtime.getRuntime().addShutdownHook(cleanup);
 			header();
 			for (String scenario : this.options.scenarios) {
 				runScenario(scenario);
 			}
 			this.out.println(new TargetSummary(this.options, this.results, this.heapRows).render());
-			Runtime.getRuntime().removeShutdownHook(cleanup);
 		}
 		if (!this.failures.isEmpty()) {
 			this.out.println();
@@ -115,13 +112,10 @@ public final class BenchmarkMain {
 	 * scenario as the parent asks, until the parent's requests end.
 	 */
 	private int serveAsWorker() throws Exception {
-		PrintStream protocol = ForkedTrials.takeStandardOutput();
+		TrialWorker worker = new TrialWorker(this.options.worker);
 		try (BrokerAdmin brokerAdmin = new BrokerAdmin(this.options, this.runId)) {
-			Thread cleanup = new Thread(brokerAdmin::deleteAll, "zc-bench-cleanup");
-			Runtime.getRuntime().addShutdownHook(cleanup);
-			new RoundScenarios(this.options, this.runId, brokerAdmin, this.cpu, this.progress, protocol, this.results)
-				.run(this.options.worker.scenario());
-			Runtime.getRuntime().removeShutdownHook(cleanup);
+			new RoundScenarios(this.options, this.runId, brokerAdmin, this.cpu, this.progress, worker, this.results)
+				.run(worker.scenario());
 		}
 		return 0;
 	}
@@ -140,7 +134,7 @@ public final class BenchmarkMain {
 			this.admin.takeOutage();
 			try {
 				RoundScenarios rounds = new RoundScenarios(this.options, this.runId, this.admin, this.cpu,
-						this.progress, this.out, this.results);
+						this.progress, null, this.results);
 				switch (scenario) {
 					case "publish" -> rounds.publishOnly();
 					case "consume" -> {

@@ -33,12 +33,16 @@ final class BrokerAdmin implements AutoCloseable {
 
 	private final String runId;
 
+	/** Deletes the run's queues if the JVM exits before {@link #close()}. */
+	private final Thread cleanup = new Thread(this::deleteAll, "zc-bench-cleanup");
+
 	BrokerAdmin(Options options, String runId) throws Exception {
 		this.options = options;
 		this.runId = runId;
 		this.factory = RawSession.factory(options.url);
 		this.factory.setAutomaticRecoveryEnabled(false);
 		connect();
+		Runtime.getRuntime().addShutdownHook(this.cleanup);
 	}
 
 	private void connect() throws Exception {
@@ -190,6 +194,12 @@ final class BrokerAdmin implements AutoCloseable {
 
 	@Override
 	public void close() throws Exception {
+		try {
+			Runtime.getRuntime().removeShutdownHook(this.cleanup);
+		}
+		catch (IllegalStateException ex) {
+			// the JVM is exiting: the hook runs anyway
+		}
 		deleteAll();
 		if (this.connection != null && this.connection.isOpen()) {
 			this.connection.close();

@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
-import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -37,19 +36,18 @@ final class ForkedTrials implements AutoCloseable {
 	/**
 	 * Starts one worker per contender.
 	 * @param options the run's options; the workers get the same command line
+	 * ({@link Options#arguments})
 	 * @param runId names the workers' queues as the parent's
 	 * @param scenario the scenario's key
 	 * @param contenders its contenders, in the order the worker argument refers to
-	 * @param arguments the command line the benchmark was started with
 	 */
-	ForkedTrials(Options options, String runId, String scenario, List<Contender> contenders, List<String> arguments)
-			throws IOException {
+	ForkedTrials(Options options, String runId, String scenario, List<Contender> contenders) throws IOException {
 		this.scenario = scenario;
 		try {
 			for (int index = 0; index < contenders.size(); index++) {
 				if (options.runs(contenders.get(index))) {
 					List<String> command = new ArrayList<>(javaCommand());
-					command.addAll(arguments);
+					command.addAll(options.arguments);
 					command.add("--run-id=" + runId);
 					command.add("--worker=" + scenario + ":" + index);
 					Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT)
@@ -149,17 +147,6 @@ final class ForkedTrials implements AutoCloseable {
 			this.answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
 		}
 
-	}
-
-	/**
-	 * The worker side of {@link BenchmarkMain}: its standard output carries the protocol
-	 * only, so everything else printed goes to standard error.
-	 * @return the protocol stream
-	 */
-	static PrintStream takeStandardOutput() {
-		PrintStream protocol = System.out;
-		System.setOut(System.err);
-		return protocol;
 	}
 
 }

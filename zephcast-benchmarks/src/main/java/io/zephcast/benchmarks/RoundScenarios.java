@@ -1,9 +1,6 @@
 package io.zephcast.benchmarks;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,18 +40,19 @@ final class RoundScenarios {
 
 	private final String runId;
 
-	private final PrintStream protocol;
+	private final @Nullable TrialWorker worker;
 
 	/**
 	 * The scenarios.
 	 * @param runId names the run's queues, and its forked contenders' queues
-	 * @param protocol in a forked contender's JVM, where its answers go; else unused
+	 * @param worker in a forked contender's JVM, the worker whose trials to run; else
+	 * {@code null}
 	 */
 	RoundScenarios(Options options, String runId, BrokerAdmin admin, CpuClock cpu, PrintStream progress,
-			PrintStream protocol, List<ScenarioResult> results) {
+			@Nullable TrialWorker worker, List<ScenarioResult> results) {
 		this.options = options;
 		this.runId = runId;
-		this.protocol = protocol;
+		this.worker = worker;
 		this.admin = admin;
 		this.cpu = cpu;
 		this.progress = progress;
@@ -259,18 +257,13 @@ final class RoundScenarios {
 	 * requests for its contender's trials instead.
 	 */
 	private void rounds(ScenarioResult result, TrialBody body, int size, int warmup) throws Exception {
-		Options.Worker worker = this.options.worker;
-		if (worker != null) {
-			if (worker.scenario().equals(result.key)) {
-				TrialWorker.serve(result.contenders().get(worker.contender()), body,
-						new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), this.protocol);
-			}
+		if (this.worker != null) {
+			this.worker.serve(result, body);
 			return;
 		}
 		List<Contender> contenders = result.contenders().stream().filter(this.options::runs).toList();
 		try (ForkedTrials forked = this.options.fork
-				? new ForkedTrials(this.options, this.runId, result.key, result.contenders(), this.options.arguments)
-				: null) {
+				? new ForkedTrials(this.options, this.runId, result.key, result.contenders()) : null) {
 			TrialBody trials = (forked != null) ? forked::run : body;
 			if (warmup > 0) {
 				for (Contender contender : contenders) {

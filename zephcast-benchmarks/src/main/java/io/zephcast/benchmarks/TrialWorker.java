@@ -1,8 +1,10 @@
 package io.zephcast.benchmarks;
 
 import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
@@ -33,33 +35,55 @@ final class TrialWorker {
 
 	static final String FAILED = "FAILED";
 
-	private TrialWorker() {
+	private final Options.Worker target;
+
+	private final BufferedReader requests;
+
+	private final PrintStream protocol;
+
+	/**
+	 * The worker of this JVM. Takes the process's standard output for the protocol:
+	 * whatever else prints to {@code System.out} from now on goes to standard error.
+	 * @param target the scenario and contender it runs
+	 */
+	TrialWorker(Options.Worker target) {
+		this.target = target;
+		this.requests = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+		this.protocol = System.out;
+		System.setOut(System.err);
+	}
+
+	/** The key of the scenario this worker runs. */
+	String scenario() {
+		return this.target.scenario();
 	}
 
 	/**
-	 * Answers the parent's requests until its input ends.
-	 * @param contender the contender this worker runs
+	 * Answers the parent's requests until its input ends, if this worker runs this
+	 * scenario.
+	 * @param result the scenario (its key and contenders)
 	 * @param body the scenario's trial
-	 * @param in the parent's requests
-	 * @param protocol where answers go (the process's standard output)
 	 */
-	static void serve(Contender contender, RoundScenarios.TrialBody body, BufferedReader in, PrintStream protocol)
-			throws Exception {
+	void serve(ScenarioResult result, RoundScenarios.TrialBody body) throws Exception {
+		if (!result.key.equals(this.target.scenario())) {
+			return;
+		}
+		Contender contender = result.contenders().get(this.target.contender());
 		String line;
-		while ((line = in.readLine()) != null) {
+		while ((line = this.requests.readLine()) != null) {
 			String[] request = line.split(" ");
 			if (request.length != 3 || !request[0].equals(RUN)) {
 				throw new IllegalStateException("unknown request from the benchmark: " + line);
 			}
 			try {
 				Trial trial = body.run(contender, Integer.parseInt(request[1]), Integer.parseInt(request[2]));
-				protocol.println(encode(trial));
+				this.protocol.println(encode(trial));
 			}
 			catch (Exception | Error ex) {
 				ex.printStackTrace();
-				protocol.println(FAILED + " " + oneLine(String.valueOf(ex)));
+				this.protocol.println(FAILED + " " + oneLine(String.valueOf(ex)));
 			}
-			protocol.flush();
+			this.protocol.flush();
 		}
 	}
 
