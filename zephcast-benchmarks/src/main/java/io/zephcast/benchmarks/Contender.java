@@ -87,11 +87,11 @@ record Contender(String name, Family family, String variant) {
 		};
 	}
 
+	/** A raw variant names its message shape, but for the baseline and the hand-off. */
 	private RawSession.MessageShape messageShape() {
 		return switch (this.variant) {
-			case "MANDATORY", "ID_AND_TIMESTAMP", "MESSAGE_ID", "TIMESTAMP", "ZEPHCAST" ->
-				RawSession.MessageShape.valueOf(this.variant);
-			default -> RawSession.MessageShape.BARE;
+			case "", "HANDOFF" -> RawSession.MessageShape.BARE;
+			default -> RawSession.MessageShape.valueOf(this.variant);
 		};
 	}
 
