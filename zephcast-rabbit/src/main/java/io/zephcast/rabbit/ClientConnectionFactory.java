@@ -15,10 +15,31 @@ final class ClientConnectionFactory extends CachingConnectionFactory {
 
 	ClientConnectionFactory(ConnectionFactory rabbitConnectionFactory) {
 		super(rabbitConnectionFactory);
+		// a connection created again after a reset (Spring's stop, then start) keeps
+		// them again
+		addConnectionListener((connection) -> keepDispatchThreads(true));
 	}
 
 	@Nullable ConsumerDispatch consumerDispatch() {
 		return (getExecutorService() instanceof ConsumerDispatch dispatch) ? dispatch : null;
+	}
+
+	/**
+	 * Closes the connections (on destroy, on Spring's stop, or when asked) and lets the
+	 * dispatch's idle threads end: Spring AMQP leaves an executor it was given as it is.
+	 * First, so that a connection created meanwhile keeps them.
+	 */
+	@Override
+	public void resetConnection() {
+		keepDispatchThreads(false);
+		super.resetConnection();
+	}
+
+	private void keepDispatchThreads(boolean keep) {
+		ConsumerDispatch dispatch = consumerDispatch();
+		if (dispatch != null) {
+			dispatch.keepIdleThreads(keep);
+		}
 	}
 
 }

@@ -38,6 +38,9 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  */
 final class ConsumerDispatch extends AbstractExecutorService {
 
+	/** How long an idle pool thread waits for work while they are not kept. */
+	private static final long IDLE_THREAD_SECONDS = 1;
+
 	private final ThreadPoolExecutor pool;
 
 	private final ReentrantLock lock = new ReentrantLock();
@@ -61,7 +64,9 @@ final class ConsumerDispatch extends AbstractExecutorService {
 	private volatile boolean handsToPullers;
 
 	/**
-	 * A dispatch whose pool has the given threads (idle ones end after a minute).
+	 * A dispatch whose pool has the given threads, started as they are first needed and
+	 * kept while the connection factory has connections
+	 * ({@link #keepIdleThreads(boolean)}).
 	 * @param connectionName names the pool's threads
 	 * @param threads the pool's threads: amqp-client's default is one per core; a
 	 * consumer group needs one per consumer, and one more keeps the connection's other
@@ -70,9 +75,30 @@ final class ConsumerDispatch extends AbstractExecutorService {
 	ConsumerDispatch(String connectionName, int threads) {
 		CustomizableThreadFactory threadFactory = new CustomizableThreadFactory("zephcast-" + connectionName + "-");
 		threadFactory.setDaemon(true);
-		this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-				threadFactory);
-		this.pool.allowCoreThreadTimeOut(true);
+		this.pool = new ThreadPoolExecutor(threads, threads, IDLE_THREAD_SECONDS, TimeUnit.SECONDS,
+				new LinkedBlockingQueue<>(), threadFactory);
+	}
+
+	/**
+	 * Whether idle threads wait for work without a timeout, as in amqp-client's own pool,
+	 * or end after a second idle. Kept while there are connections: a timed wait arms a
+	 * kernel timer each time a thread goes idle, which at prefetch 1 is once per message
+	 * (about 1.5 % of the client's CPU, zephcast-benchmarks/README.md). Not kept once the
+	 * connections are closed, so that a destroyed factory leaves no thread behind. The
+	 * pool is never shut down: callbacks still come while connections close, and Spring
+	 * lets a closed factory connect again.
+	 * @param keep whether to keep them
+	 */
+	void keepIdleThreads(boolean keep) {
+		this.pool.allowCoreThreadTimeOut(!keep);
+	}
+
+	/**
+	 * Whether idle threads are kept (what tests check).
+	 * @return whether they are
+	 */
+	boolean keepsIdleThreads() {
+		return !this.pool.allowsCoreThreadTimeOut();
 	}
 
 	/**

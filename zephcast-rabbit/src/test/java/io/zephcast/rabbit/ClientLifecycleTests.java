@@ -12,6 +12,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -244,6 +245,34 @@ class ClientLifecycleTests {
 				BrokerControl.rabbitmqctl("trace_off");
 			}
 		}
+	}
+
+	@Test
+	void closingAClientEndsItsConnectionsDispatchThreads() throws Exception {
+		String stream = this.names.stream("dispatch-threads");
+		CountDownLatch handled = new CountDownLatch(1);
+		RabbitClient client = new RabbitClient(stream, config().build()).connect();
+		try {
+			client.subscribe((message) -> handled.countDown());
+			client.send("runs on a dispatch thread").get(10, TimeUnit.SECONDS);
+			assertThat(handled.await(10, TimeUnit.SECONDS)).isTrue();
+			assertThat(dispatchThreads(stream)).as("the handler's").isNotEmpty();
+		}
+		finally {
+			client.close();
+		}
+		// idle, they wait for work without a timeout until their connection factory is
+		// destroyed; before, they took a minute to end
+		await().atMost(Duration.ofSeconds(10)).until(() -> dispatchThreads(stream).isEmpty());
+	}
+
+	private static List<Thread> dispatchThreads(String connectionName) {
+		String name = Pattern.quote("zephcast-" + connectionName + "-") + "\\d+";
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter((thread) -> thread.isAlive() && thread.getName().matches(name))
+			.toList();
 	}
 
 	private static void sendUntilClosed(RabbitClient client, List<CompletableFuture<Void>> sends,

@@ -215,6 +215,26 @@ class ConsumerDispatchTests {
 		}
 	}
 
+	@Test
+	void idleThreadsAreKeptWhileTheConnectionFactoryHasAConnection() {
+		CachingConnectionFactory connectionFactory = RabbitConnectionFactories.create("kept",
+				RabbitConfig.builder().url(RabbitBroker.url()).build());
+		ConsumerDispatch dispatch = ConsumerDispatch.of(connectionFactory);
+		assertThat(dispatch).isNotNull();
+		try {
+			connectionFactory.createConnection();
+			assertThat(dispatch.keepsIdleThreads()).isTrue();
+			connectionFactory.resetConnection();
+			assertThat(dispatch.keepsIdleThreads()).as("connections closed").isFalse();
+			connectionFactory.createConnection();
+			assertThat(dispatch.keepsIdleThreads()).as("connected again").isTrue();
+		}
+		finally {
+			connectionFactory.destroy();
+		}
+		assertThat(dispatch.keepsIdleThreads()).as("destroyed").isFalse();
+	}
+
 	/** A callback that records the thread it ran on. */
 	private static final class ThreadRecorder implements Runnable {
 
