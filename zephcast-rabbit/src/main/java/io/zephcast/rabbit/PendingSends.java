@@ -17,14 +17,22 @@ import org.jspecify.annotations.Nullable;
  * zephcast's send path cost beyond the raw client's in the benchmark's profile), where
  * this ring pays an array store and an uncontended monitor. Thread-safe: the publisher
  * adds, the connection's I/O thread settles, the confirm-timeout sweep fails the overdue.
- * Like {@code ArrayDeque}, the ring keeps the size the most sends in flight needed.
+ * The ring keeps the size the most sends in flight needed, as {@code ArrayDeque} does, up
+ * to {@value #KEPT_CAPACITY} slots; a larger one goes back to its first size once every
+ * send is settled, so that one burst of sends does not hold its memory for the channel's
+ * life.
  */
 final class PendingSends {
 
-	/** The sequence of each slot; kept for a hole too, so that the search still works. */
-	private long[] tags = new long[64];
+	private static final int INITIAL_CAPACITY = 64;
 
-	private @Nullable PendingSend[] sends = new PendingSend[64];
+	/** The largest ring kept once empty (about 100 KiB with its sequences). */
+	private static final int KEPT_CAPACITY = 8192;
+
+	/** The sequence of each slot; kept for a hole too, so that the search still works. */
+	private long[] tags = new long[INITIAL_CAPACITY];
+
+	private @Nullable PendingSend[] sends = new PendingSend[INITIAL_CAPACITY];
 
 	/** The slot of the oldest entry (a send or a hole). */
 	private int head;
@@ -99,6 +107,7 @@ final class PendingSends {
 			}
 			dropHead();
 		}
+		shrinkIfEmpty();
 		return overdue;
 	}
 
@@ -126,6 +135,11 @@ final class PendingSends {
 		return -1;
 	}
 
+	/** The ring's slots (what tests check). */
+	synchronized int capacity() {
+		return this.sends.length;
+	}
+
 	/** Drops the holes at either end, so that the head is always a send. */
 	private void trim() {
 		while (this.length > 0 && this.sends[this.head] == null) {
@@ -133,6 +147,15 @@ final class PendingSends {
 		}
 		while (this.length > 0 && this.sends[slot(this.length - 1)] == null) {
 			this.length--;
+		}
+		shrinkIfEmpty();
+	}
+
+	private void shrinkIfEmpty() {
+		if (this.length == 0 && this.sends.length > KEPT_CAPACITY) {
+			this.tags = new long[INITIAL_CAPACITY];
+			this.sends = new PendingSend[INITIAL_CAPACITY];
+			this.head = 0;
 		}
 	}
 

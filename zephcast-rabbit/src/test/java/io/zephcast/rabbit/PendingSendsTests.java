@@ -43,6 +43,28 @@ class PendingSendsTests {
 	}
 
 	@Test
+	void aBurstOfSendsDoesNotKeepItsRingOnceEverySendIsSettled() {
+		PendingSends pending = new PendingSends();
+		for (long tag = 1; tag <= 100_000; tag++) {
+			pending.add(tag, send(tag, 0));
+		}
+		assertThat(pending.capacity()).isGreaterThanOrEqualTo(100_000);
+		assertThat(pending.removeUpTo(99_999)).hasSize(99_999);
+		assertThat(pending.capacity()).as("one send still in flight").isGreaterThanOrEqualTo(100_000);
+		assertThat(pending.remove(100_000)).extracting(this::tagOf).isEqualTo(100_000L);
+		assertThat(pending.capacity()).isEqualTo(64);
+
+		// a ring of the usual size is kept, not reallocated each time it empties
+		for (long tag = 100_001; tag <= 101_000; tag++) {
+			pending.add(tag, send(tag, 0));
+		}
+		assertThat(pending.removeUpTo(101_000)).hasSize(1000);
+		assertThat(pending.capacity()).isEqualTo(1024);
+		pending.add(101_001, send(101_001, 0));
+		assertThat(pending.get(101_001)).extracting(this::tagOf).isEqualTo(101_001L);
+	}
+
+	@Test
 	void overdueSweepStopsAtTheFirstSendNotYetDue() {
 		PendingSends pending = new PendingSends();
 		pending.add(1, send(1, 100));
