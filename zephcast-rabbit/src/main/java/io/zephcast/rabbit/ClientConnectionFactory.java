@@ -8,8 +8,11 @@ import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 /**
  * Spring AMQP's caching connection factory, as {@link RabbitConnectionFactories} creates
  * it, able to tell whether its connections still dispatch on zephcast's
- * {@link ConsumerDispatch} (a customizer may have set another executor). Spring keeps the
- * executor to itself; a subclass is the one way to read it back.
+ * {@link ConsumerDispatch} (a customizer may have set another executor), and keeping that
+ * dispatch's idle threads only while it has connections. Spring keeps the executor to
+ * itself, and leaves one it was given running when it closes every connection
+ * ({@link #resetConnection()}); a subclass is the one way to read it back and to hook
+ * that.
  */
 final class ClientConnectionFactory extends CachingConnectionFactory {
 
