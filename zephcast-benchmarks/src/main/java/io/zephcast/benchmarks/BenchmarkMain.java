@@ -136,22 +136,13 @@ public final class BenchmarkMain {
 				RoundScenarios rounds = new RoundScenarios(this.options, this.runId, this.admin, this.cpu,
 						this.progress, null, this.results);
 				switch (scenario) {
-					case "publish" -> rounds.publishOnly();
-					case "consume" -> {
-						for (int prefetch : this.options.prefetches) {
-							rounds.consumeOnly(prefetch);
-						}
-					}
-					case "pubsub" -> {
-						for (int prefetch : this.options.prefetches) {
-							rounds.publishAndConsume(prefetch);
-						}
-					}
-					case "latency" -> rounds.fixedRateLatency();
-					case "group" -> rounds.consumerGroup();
 					case "heap" -> new HeapScenario(this.options, this.admin, this.progress).run(this.heapRows);
 					case "storm" -> table = new StormScenario(this.options, this.admin, this.progress).run();
-					default -> throw new IllegalStateException(scenario);
+					default -> {
+						for (String key : RoundScenarios.keys(scenario, this.options.prefetches)) {
+							rounds.run(key);
+						}
+					}
 				}
 				String outage = this.admin.takeOutage();
 				if (outage != null) {

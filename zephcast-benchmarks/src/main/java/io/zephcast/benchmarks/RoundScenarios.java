@@ -315,25 +315,32 @@ final class RoundScenarios {
 	}
 
 	/**
-	 * Runs the round scenario with this key, as a forked contender's JVM does (it then
-	 * serves the one contender it was started for).
+	 * The keys a round scenario runs as ({@link #run}): one per prefetch for
+	 * {@code consume} and {@code pubsub}, else the scenario's name.
+	 */
+	static List<String> keys(String scenario, List<Integer> prefetches) {
+		return switch (scenario) {
+			case "consume", "pubsub" -> prefetches.stream().map((prefetch) -> scenario + "-p" + prefetch).toList();
+			default -> List.of(scenario);
+		};
+	}
+
+	/**
+	 * Runs the round scenario with this key ({@link #keys}); in a forked contender's JVM
+	 * it then serves the one contender it was started for.
 	 * @param key the scenario's key: {@code publish}, {@code consume-p<prefetch>},
 	 * {@code pubsub-p<prefetch>}, {@code latency} or {@code group}
 	 */
 	void run(String key) throws Exception {
-		if (key.startsWith("consume-p")) {
-			consumeOnly(Integer.parseInt(key.substring("consume-p".length())));
-		}
-		else if (key.startsWith("pubsub-p")) {
-			publishAndConsume(Integer.parseInt(key.substring("pubsub-p".length())));
-		}
-		else {
-			switch (key) {
-				case "publish" -> publishOnly();
-				case "latency" -> fixedRateLatency();
-				case "group" -> consumerGroup();
-				default -> throw new IllegalArgumentException("no round scenario '" + key + "'");
-			}
+		int prefetchAt = key.indexOf("-p");
+		String scenario = (prefetchAt < 0) ? key : key.substring(0, prefetchAt);
+		switch (scenario) {
+			case "publish" -> publishOnly();
+			case "consume" -> consumeOnly(Integer.parseInt(key.substring(prefetchAt + 2)));
+			case "pubsub" -> publishAndConsume(Integer.parseInt(key.substring(prefetchAt + 2)));
+			case "latency" -> fixedRateLatency();
+			case "group" -> consumerGroup();
+			default -> throw new IllegalArgumentException("no round scenario '" + key + "'");
 		}
 	}
 

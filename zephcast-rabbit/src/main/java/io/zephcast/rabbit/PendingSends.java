@@ -107,7 +107,7 @@ final class PendingSends {
 			}
 			dropHead();
 		}
-		shrinkIfEmpty();
+		trim();
 		return overdue;
 	}
 
