@@ -15,18 +15,15 @@ import io.zephcast.benchmarks.Session.BenchmarkFailure;
 
 /**
  * The scenarios measured in rounds against the raw client: publish-only, consume-only,
- * publish + consume, fixed-rate latency and the consumer group. Each contender is warmed
- * up until the JIT is done with it, then every round runs every contender, in a balanced
- * order; each trial's result goes to the run's list of results.
+ * publish + consume, fixed-rate latency and the consumer group. Each says what one trial
+ * of a contender does and checks against the broker; {@link RoundRunner} runs the trials
+ * (warm-ups, rounds in a balanced order, forked contenders).
  */
 final class RoundScenarios {
 
 	/** The latency and consumer-group scenarios' contenders. */
 	private static final List<Contender> FLOW_CONTENDERS = List.of(Contender.RAW, Contender.ZEPHCAST_PUSH,
 			Contender.ZEPHCAST_PUSH_OBSERVED, Contender.ZEPHCAST_PULL, Contender.SPRING_BOTH);
-
-	/** The most warm-up trials a contender gets before its rounds. */
-	private static final int MAX_WARMUPS = 5;
 
 	private final Options options;
 
@@ -36,33 +33,28 @@ final class RoundScenarios {
 
 	private final PrintStream progress;
 
-	private final List<ScenarioResult> results;
-
-	private final String runId;
-
-	private final @Nullable TrialWorker worker;
+	private final RoundRunner rounds;
 
 	/**
 	 * The scenarios.
-	 * @param runId names the run's queues, and its forked contenders' queues
+	 * @param runId names the run's forked contenders' queues
 	 * @param worker in a forked contender's JVM, the worker whose trials to run; else
 	 * {@code null}
+	 * @param results where each scenario's result goes
 	 */
 	RoundScenarios(Options options, String runId, BrokerAdmin admin, CpuClock cpu, PrintStream progress,
 			@Nullable TrialWorker worker, List<ScenarioResult> results) {
 		this.options = options;
-		this.runId = runId;
-		this.worker = worker;
 		this.admin = admin;
 		this.cpu = cpu;
 		this.progress = progress;
-		this.results = results;
+		this.rounds = new RoundRunner(options, runId, progress, worker, results);
 	}
 
 	void publishOnly() throws Exception {
 		List<Contender> contenders = List.of(Contender.RAW, Contender.ZEPHCAST_SEND, Contender.ZEPHCAST_SEND_OBSERVED,
 				Contender.RAW_ZEPHCAST_PROPERTIES, Contender.SPRING_ASYNC, Contender.SPRING_SYNC);
-		rounds(new ScenarioResult("publish",
+		this.rounds.run(new ScenarioResult("publish",
 				"publish-only with confirms: " + BenchmarkMain.count(this.options.messages)
 						+ " msgs per trial (RabbitTemplate waiting for each confirm: "
 						+ BenchmarkMain.count(syncCount(this.options.messages)) + ")",
@@ -107,9 +99,12 @@ final class RoundScenarios {
 				Contender.RAW_HAND_OFF, Contender.ZEPHCAST_PUSH_COALESCED, Contender.ZEPHCAST_PULL_COALESCED,
 				Contender.SPRING_LISTENER);
 		String key = "consume-p" + prefetch;
-		rounds(new ScenarioResult(key,
-				"consume-only from a backlog of " + BenchmarkMain.count(backlog) + ", manual ack, prefetch " + prefetch,
-				"gap between consecutive deliveries", contenders), (contender, round, size) -> {
+		this.rounds.run(
+				new ScenarioResult(key,
+						"consume-only from a backlog of " + BenchmarkMain.count(backlog) + ", manual ack, prefetch "
+								+ prefetch,
+						"gap between consecutive deliveries", contenders),
+				(contender, round, size) -> {
 					String queue = this.admin.declare(key + "-" + slug(contender) + "-" + round);
 					try {
 						this.admin.fill(queue, size);
@@ -195,7 +190,7 @@ final class RoundScenarios {
 			int rate, int size) throws Exception {
 		String meaning = (rate > 0) ? "due send time -> consumer (sends paced; a late send counts against it)"
 				: "send -> consumer (includes time queued behind earlier messages)";
-		rounds(new ScenarioResult(key, title, meaning, contenders), (contender, round, count) -> {
+		this.rounds.run(new ScenarioResult(key, title, meaning, contenders), (contender, round, count) -> {
 			String queue = this.admin.declare(key + "-" + slug(contender) + "-" + round);
 			try {
 				Sink sink = new Sink(Sink.LatencyMode.END_TO_END, count, 0);
@@ -234,84 +229,6 @@ final class RoundScenarios {
 				this.admin.delete(queue);
 			}
 		}, size, (rate > 0) ? Math.min(size, rate * 3) : Math.min(size, this.options.warmup));
-	}
-
-	// ---------------------------------------------------------------- running trials
-
-	@FunctionalInterface
-	interface TrialBody {
-
-		Trial run(Contender contender, int round, int size) throws Exception;
-
-	}
-
-	private void rounds(ScenarioResult result, TrialBody body, int size) throws Exception {
-		rounds(result, body, size, Math.min(size, this.options.warmup));
-	}
-
-	/**
-	 * Warm-up trials per contender (not recorded, {@link #warmUp}), then the measured
-	 * rounds, each in the order {@link RoundOrder} gives: no contender always runs first
-	 * or last, or always after the same one. With {@code --fork} each contender runs in a
-	 * JVM of its own ({@link ForkedTrials}); in such a JVM this serves the parent's
-	 * requests for its contender's trials instead.
-	 */
-	private void rounds(ScenarioResult result, TrialBody body, int size, int warmup) throws Exception {
-		if (this.worker != null) {
-			this.worker.serve(result, body);
-			return;
-		}
-		List<Contender> contenders = result.contenders().stream().filter(this.options::runs).toList();
-		try (ForkedTrials forked = this.options.fork
-				? new ForkedTrials(this.options, this.runId, result.key, result.contenders()) : null) {
-			TrialBody trials = (forked != null) ? forked::run : body;
-			if (warmup > 0) {
-				for (Contender contender : contenders) {
-					warmUp(result.key, trials, contender, warmup);
-				}
-				this.progress.println("[" + result.key + "] warmed up");
-			}
-			for (int round = 0; round < this.options.rounds; round++) {
-				for (int index : RoundOrder.of(contenders.size(), round)) {
-					Contender contender = contenders.get(index);
-					Trial trial = trials.run(contender, round, size);
-					result.add(trial);
-					this.progress.printf(Locale.ROOT,
-							"[%s] round %d/%d %-38s %,10.0f msg/s  p99 %s ms  client CPU %s us/msg%n", result.key,
-							round + 1, this.options.rounds, contender.name(), trial.rate(),
-							(trial.latency().getTotalCount() > 0) ? String.format(Locale.ROOT, "%.2f",
-									trial.latency().getValueAtPercentile(99) / 1000.0) : "n/a",
-							(trial.cpu() != null) ? ScenarioResult.micros(trial.cpu()[0]) : "n/a");
-				}
-			}
-		}
-		this.results.add(result);
-	}
-
-	/**
-	 * Warm-up trials (not recorded) until the JIT compiler is done with the contender's
-	 * path: its CPU in the last warm-up at most 5 % of the client's (or two clock ticks),
-	 * at most {@value #MAX_WARMUPS} trials. A contender in a JVM of its own compiles
-	 * everything it runs itself, where in a shared JVM the contenders before it had
-	 * compiled the code they share (amqp-client's): one warm-up left a forked consumer at
-	 * prefetch 1 still compiling in the measured rounds (4-6 us of JIT CPU per message).
-	 */
-	private void warmUp(String key, TrialBody trials, Contender contender, int size) throws Exception {
-		for (int warmup = 1; warmup <= MAX_WARMUPS; warmup++) {
-			Trial trial = trials.run(contender, -1, size);
-			// client and JIT CPU per message (CpuClock.perMessage), here for the whole
-			// trial: /proc counts in 10 ms clock ticks, so two ticks of compiling count
-			// as
-			// done
-			double[] cpu = trial.cpu();
-			double client = (cpu != null) ? cpu[0] * trial.messages() : 0;
-			double jit = (cpu != null) ? cpu[2] * trial.messages() : Double.NaN;
-			if (Double.isNaN(jit) || jit <= Math.max(0.05 * client, 20_000)) {
-				return;
-			}
-			this.progress.printf(Locale.ROOT, "[%s] %s still compiling after warm-up %d (JIT %s us/msg)%n", key,
-					contender.name(), warmup, ScenarioResult.micros(cpu[2]));
-		}
 	}
 
 	/**

@@ -64,7 +64,7 @@ final class TrialWorker {
 	 * @param result the scenario (its key and contenders)
 	 * @param body the scenario's trial
 	 */
-	void serve(ScenarioResult result, RoundScenarios.TrialBody body) throws Exception {
+	void serve(ScenarioResult result, RoundRunner.TrialBody body) throws Exception {
 		if (!result.key.equals(this.target.scenario())) {
 			return;
 		}
