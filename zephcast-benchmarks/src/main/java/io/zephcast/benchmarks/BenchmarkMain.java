@@ -133,12 +133,12 @@ public final class BenchmarkMain {
 			String table = null;
 			this.admin.takeOutage();
 			try {
-				RoundScenarios rounds = new RoundScenarios(this.options, this.runId, this.admin, this.cpu,
-						this.progress, null, this.results);
 				switch (scenario) {
 					case "heap" -> new HeapScenario(this.options, this.admin, this.progress).run(this.heapRows);
 					case "storm" -> table = new StormScenario(this.options, this.admin, this.progress).run();
 					default -> {
+						RoundScenarios rounds = new RoundScenarios(this.options, this.runId, this.admin, this.cpu,
+								this.progress, null, this.results);
 						for (String key : RoundScenarios.keys(scenario, this.options.prefetches)) {
 							rounds.run(key);
 						}

@@ -51,7 +51,7 @@ final class RoundScenarios {
 		this.rounds = new RoundRunner(options, runId, progress, worker, results);
 	}
 
-	void publishOnly() throws Exception {
+	private void publishOnly() throws Exception {
 		List<Contender> contenders = List.of(Contender.RAW, Contender.ZEPHCAST_SEND, Contender.ZEPHCAST_SEND_OBSERVED,
 				Contender.RAW_ZEPHCAST_PROPERTIES, Contender.SPRING_ASYNC, Contender.SPRING_SYNC);
 		this.rounds.run(new ScenarioResult("publish",
@@ -93,7 +93,7 @@ final class RoundScenarios {
 	 * The client-bound scenario: every contender drains a backlog of the same bare
 	 * messages (at prefetch 1 a smaller one: one round trip per message).
 	 */
-	void consumeOnly(int prefetch) throws Exception {
+	private void consumeOnly(int prefetch) throws Exception {
 		int backlog = (prefetch == 1) ? this.options.backlogPrefetch1 : this.options.backlog;
 		List<Contender> contenders = List.of(Contender.RAW, Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL,
 				Contender.RAW_HAND_OFF, Contender.ZEPHCAST_PUSH_COALESCED, Contender.ZEPHCAST_PULL_COALESCED,
@@ -153,7 +153,7 @@ final class RoundScenarios {
 	 * and timestamp alone; the id alone; the timestamp alone), and meters+observations
 	 * and Spring (one measure each is enough).
 	 */
-	void publishAndConsume(int prefetch) throws Exception {
+	private void publishAndConsume(int prefetch) throws Exception {
 		List<Contender> contenders = (prefetch == 250)
 				? List.of(Contender.RAW, Contender.RAW_ZEPHCAST_PROPERTIES, Contender.RAW_MANDATORY,
 						Contender.RAW_ID_AND_TIMESTAMP, Contender.RAW_MESSAGE_ID, Contender.RAW_TIMESTAMP,
@@ -170,12 +170,12 @@ final class RoundScenarios {
 				contenders, prefetch, 1, 0, messages);
 	}
 
-	void consumerGroup() throws Exception {
+	private void consumerGroup() throws Exception {
 		flowScenario("group", "consumer group of 3 (publish + consume): " + BenchmarkMain.count(this.options.messages)
 				+ " msgs per trial, prefetch 250 each", FLOW_CONTENDERS, 250, 3, 0, this.options.messages);
 	}
 
-	void fixedRateLatency() throws Exception {
+	private void fixedRateLatency() throws Exception {
 		flowScenario("latency",
 				"end-to-end latency at a fixed " + BenchmarkMain.count(this.options.rate) + " msg/s for "
 						+ this.options.latencySeconds + " s per trial, prefetch 250",
