@@ -24,6 +24,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class DeliveryQueue {
 
+	/** The fewest waiters the queue holds before it sweeps out those given up on. */
+	static final int MIN_PURGE_AT = 64;
+
 	private final ReentrantLock lock = new ReentrantLock();
 
 	private final Condition available = this.lock.newCondition();
@@ -35,6 +38,9 @@ final class DeliveryQueue {
 	private final Executor completionExecutor;
 
 	private final @Nullable ConsumerDispatch dispatch;
+
+	/** The waiter count at which {@link #next()} sweeps out those given up on. */
+	private int purgeAt = MIN_PURGE_AT;
 
 	private boolean closed;
 
@@ -157,6 +163,26 @@ final class DeliveryQueue {
 		}
 	}
 
+	/**
+	 * The asynchronous pulls held, waiting or given up on but not yet swept out (what
+	 * tests check stays bounded).
+	 * @return the count
+	 */
+	int waiterCount() {
+		this.lock.lock();
+		try {
+			return this.waiters.size();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * The next message: a buffered one at once, else a {@link PendingReceive} that the
+	 * next delivery completes unless it is given up on first.
+	 * @return the future
+	 */
 	CompletableFuture<RabbitMessage> next() {
 		this.lock.lock();
 		try {
@@ -167,13 +193,28 @@ final class DeliveryQueue {
 			if (message != null) {
 				return CompletableFuture.completedFuture(message);
 			}
-			CompletableFuture<RabbitMessage> waiter = new CompletableFuture<>();
+			if (this.waiters.size() >= this.purgeAt) {
+				purgeGivenUp();
+			}
+			CompletableFuture<RabbitMessage> waiter = new PendingReceive();
 			this.waiters.add(waiter);
 			return waiter;
 		}
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	/**
+	 * Sweeps out the waiters given up on (cancelled or timed out), which a delivery would
+	 * otherwise only skip: while the queue is idle, they would pile up. Swept when the
+	 * count doubles since the last sweep, so each receive pays O(1) on average and the
+	 * waiters held stay within twice those still waiting (and at least
+	 * {@link #MIN_PURGE_AT}).
+	 */
+	private void purgeGivenUp() {
+		this.waiters.removeIf(CompletableFuture::isDone);
+		this.purgeAt = Math.max(MIN_PURGE_AT, 2 * this.waiters.size());
 	}
 
 	Optional<RabbitMessage> poll(Duration timeout) throws InterruptedException {

@@ -197,7 +197,18 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 
 	/**
 	 * The next message, when it arrives. Starts consuming on first use. The future
-	 * completes on the client's callback pool, never on a broker thread.
+	 * completes on the client's callback pool, never on a broker thread. Several receives
+	 * may wait at once; messages go to them in order.
+	 * <p>
+	 * Giving up on the future withdraws the receive, and the next message goes to the
+	 * next receive: {@code cancel}, {@code orTimeout}, {@code completeOnTimeout}, or a
+	 * {@code get(timeout)} that times out or a {@code get} that is interrupted (these
+	 * cancel the future: to wait again, call {@code receive()} again). A message that
+	 * arrives as the wait ends is returned rather than left behind. Only the returned
+	 * future counts: giving up on a stage derived from it ({@code thenApply}...) leaves
+	 * the receive waiting. A receive that is neither read nor given up on cannot be told
+	 * from a slow reader: it takes a message, which stays unacknowledged and goes back to
+	 * the queue when the client closes.
 	 * @return a future completed with the next message; completed exceptionally with
 	 * {@link IllegalStateException} if the client is not running or closes first, and
 	 * with the error if consuming cannot start (e.g. a {@link TopologyMismatchException})

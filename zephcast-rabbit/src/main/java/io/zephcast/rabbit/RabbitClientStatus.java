@@ -137,6 +137,15 @@ public final class RabbitClientStatus {
 	}
 
 	/**
+	 * The {@code receive()} futures held for the next messages, those given up on but not
+	 * yet swept out included (what tests check stays bounded).
+	 * @return the count
+	 */
+	int receivesWaiting() {
+		return this.consumption.deliveries().waiterCount();
+	}
+
+	/**
 	 * The last time a connection could not be opened or was closed by the broker or the
 	 * network.
 	 * @return the failure, or {@code null} if there was none
