@@ -92,6 +92,9 @@ final class Consumption {
 		}
 		container.setMessageListener(new ClientListener());
 		container.setAmqpAdmin(connector.admin());
+		if (container instanceof CountingListenerContainer counting) {
+			counting.beforeRestart(this::declareForRestart);
+		}
 		if (ownsContainer) {
 			container.setBeanName("zephcast-" + topology.streamName());
 			container.afterPropertiesSet();
@@ -173,6 +176,16 @@ final class Consumption {
 			logger.debug("RabbitClient '" + this.topology.streamName() + "' consuming from queue '"
 					+ this.topology.queueName() + "'");
 		}
+	}
+
+	/**
+	 * Before the container restarts consumers it lost (the broker cancelled them, their
+	 * queue deleted, or their channel closed): declares the queue again, or verifies it,
+	 * as on connect, so that with {@code declare=true} a deleted queue comes back.
+	 */
+	private void declareForRestart() {
+		this.connector.apply(this.topology.consumerDeclarables());
+		this.connector.applyRetryQueues(this.topology.retryQueues().declarables());
 	}
 
 	/** After a stop: starts the consumers again if the application consumes. */

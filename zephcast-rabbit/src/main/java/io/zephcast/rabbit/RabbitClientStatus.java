@@ -120,6 +120,21 @@ public final class RabbitClientStatus {
 	}
 
 	/**
+	 * Why fewer consumers run than configured, while they do: e.g. {@code consumer
+	 * cancelled by the broker: queue 'orders' not found}.
+	 * @return the reason, or {@code null} if every configured consumer runs, the client
+	 * does not consume, or the listener container (one the application made itself)
+	 * cannot tell
+	 */
+	public @Nullable String consumerFailure() {
+		if (isConsuming() && this.container instanceof CountingListenerContainer counting
+				&& counting.runningConsumers() < consumersConfigured()) {
+			return counting.consumerFailure();
+		}
+		return null;
+	}
+
+	/**
 	 * Sends written and waiting for the broker's confirm.
 	 * @return the count
 	 */

@@ -19,9 +19,10 @@ import org.springframework.util.Assert;
  * asks the broker (here through the client's own connection, which it opens again if it
  * was lost, as the client's next use would), so it turns UP by itself once the broker
  * answers again. It is DOWN when the broker cannot be reached (with the masked URL and
- * the reason) or when the client consumes but none of its consumers runs; UP otherwise,
- * with the details an operator asks first: publishing blocked, consumers running versus
- * configured, the queue's depth and consumers, the last connection failure.
+ * the reason) or when the client consumes but none of its consumers runs (with why, e.g.
+ * the broker cancelled them and their queue is gone); UP otherwise, with the details an
+ * operator asks first: publishing blocked, consumers running versus configured, the
+ * queue's depth and consumers, the last connection failure.
  */
 public class RabbitClientHealthIndicator extends AbstractHealthIndicator {
 
@@ -56,8 +57,10 @@ public class RabbitClientHealthIndicator extends AbstractHealthIndicator {
 		}
 		else if (status.isConsuming() && status.consumersRunning() == 0) {
 			// the broker answers again, but the consumers are not back yet (they restart
-			// within about a second): the stream processes nothing meanwhile
-			builder.down().withDetail("error", "no consumer is running");
+			// within about a second), or cannot come back (their queue is gone and the
+			// client may not declare it): the stream processes nothing meanwhile
+			String failure = status.consumerFailure();
+			builder.down().withDetail("error", (failure != null) ? failure : "no consumer is running");
 		}
 		else {
 			builder.up();
@@ -81,6 +84,10 @@ public class RabbitClientHealthIndicator extends AbstractHealthIndicator {
 		consumers.put("configured", status.consumersConfigured());
 		int running = status.consumersRunning();
 		consumers.put("running", (running >= 0) ? running : "unknown");
+		String failure = status.consumerFailure();
+		if (failure != null) {
+			consumers.put("failure", failure);
+		}
 		return consumers;
 	}
 

@@ -3,12 +3,16 @@ package io.zephcast.autoconfigure.rabbit.health;
 import java.time.Duration;
 import java.util.Map;
 
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
 import io.zephcast.autoconfigure.rabbit.ZephcastRabbitAutoConfiguration;
 import io.zephcast.rabbit.AmqpUrl;
 import io.zephcast.rabbit.RabbitClient;
+import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.test.RabbitBroker;
 import io.zephcast.test.TcpProxy;
 import io.zephcast.test.TestTopology;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -102,6 +106,56 @@ class ZephcastHealthContributorAutoConfigurationTests {
 					assertThat(health(zephcast, stream).getDetails()).containsEntry("consumers",
 							Map.of("configured", 1, "running", 1));
 				});
+		}
+	}
+
+	@Test
+	void downWithTheReasonWhileAVerifiedQueueIsGoneAndUpOnceItIsBack() throws Exception {
+		String stream = this.names.stream("verified");
+		declareAsOperator(stream);
+		this.runner
+			.withPropertyValues("zephcast.rabbit.stream-name=" + stream, "zephcast.rabbit.queue-name=" + stream,
+					"zephcast.rabbit.declare=verify")
+			.run((context) -> {
+				CompositeHealthContributor zephcast = context.getBean("zephcastHealthContributor",
+						CompositeHealthContributor.class);
+				context.getBean(RabbitClient.class).subscribe((message) -> {
+				});
+				await().atMost(Duration.ofSeconds(10))
+					.untilAsserted(() -> assertThat(health(zephcast, stream).getStatus()).isEqualTo(Status.UP));
+
+				try (Connection connection = RabbitBroker.rawConnection();
+						Channel channel = connection.createChannel()) {
+					channel.queueDelete(stream);
+				}
+				await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+					Health down = health(zephcast, stream);
+					assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+					assertThat((String) down.getDetails().get("error")).startsWith("consumer cancelled by the broker")
+						.contains("queue '" + stream + "'")
+						.contains("declare=verify");
+					assertThat(down.getDetails().get("consumers")).asInstanceOf(InstanceOfAssertFactories.MAP)
+						.containsEntry("configured", 1)
+						.containsEntry("running", 0)
+						.containsKey("failure");
+				});
+
+				declareAsOperator(stream);
+				await().atMost(Duration.ofSeconds(15))
+					.untilAsserted(() -> assertThat(health(zephcast, stream).getStatus()).isEqualTo(Status.UP));
+				assertThat(health(zephcast, stream).getDetails()).containsEntry("consumers",
+						Map.of("configured", 1, "running", 1));
+			});
+	}
+
+	/**
+	 * Declares the queue and the retry queues beside it, as an operator would have.
+	 */
+	private static void declareAsOperator(String queue) {
+		RabbitConfig config = RabbitConfig.builder().url(RabbitBroker.url()).queueName(queue).build();
+		try (RabbitClient operator = new RabbitClient(queue + "-operator", config).connect()) {
+			// consuming declares the retry queues too
+			assertThat(operator.receive(Duration.ofMillis(1))).isEmpty();
 		}
 	}
 
