@@ -163,6 +163,32 @@ class ReceiveEdgeTests {
 	}
 
 	@Test
+	void severalReceivesWaitingAtOnceEachGetAMessageInOrder() throws Exception {
+		String queue = this.names.queue("pipelined");
+		try (RabbitClient client = new RabbitClient("pipelined",
+				RabbitConfig.builder().url(RabbitBroker.url()).queueName(queue).prefetchCount(10).build())
+			.connect()) {
+			List<CompletableFuture<RabbitMessage>> pulls = new ArrayList<>();
+			for (int i = 0; i < 5; i++) {
+				pulls.add(client.receive());
+			}
+			// one given up on among them is skipped, not handed a message
+			pulls.get(1).cancel(false);
+			for (int i = 0; i < 4; i++) {
+				client.send("m" + i).get(10, TimeUnit.SECONDS);
+			}
+			List<String> texts = new ArrayList<>();
+			for (int i : new int[] { 0, 2, 3, 4 }) {
+				RabbitMessage message = pulls.get(i).get(5, TimeUnit.SECONDS);
+				texts.add(message.text());
+				client.ack(message);
+			}
+			assertThat(texts).containsExactly("m0", "m1", "m2", "m3");
+		}
+		assertThat(RabbitBroker.readyMessages(queue)).isZero();
+	}
+
+	@Test
 	void aTimedOutGetCancelsTheReceiveAndAFreshReceiveWaitsAgain() throws Exception {
 		String queue = this.names.queue("again");
 		try (RabbitClient client = new RabbitClient("again", config(queue)).connect()) {
