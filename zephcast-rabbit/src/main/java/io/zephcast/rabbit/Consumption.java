@@ -179,9 +179,9 @@ final class Consumption {
 	}
 
 	/**
-	 * Before the container restarts consumers it lost (the broker cancelled them, their
-	 * queue deleted, or their channel closed): declares the queue again, or verifies it,
-	 * as on connect, so that with {@code declare=true} a deleted queue comes back.
+	 * Before the container restarts consumers the broker cancelled (their queue deleted)
+	 * or that found their queue missing: declares the queue again, or verifies it, as on
+	 * connect, so that with {@code declare=true} a deleted queue comes back.
 	 */
 	private void declareForRestart() {
 		this.connector.apply(this.topology.consumerDeclarables());

@@ -208,9 +208,9 @@ final class DeliveryQueue {
 	/**
 	 * Sweeps out the waiters given up on (cancelled or timed out), which a delivery would
 	 * otherwise only skip: while the queue is idle, they would pile up. Swept when the
-	 * count doubles since the last sweep, so each receive pays O(1) on average and the
-	 * waiters held stay within twice those still waiting (and at least
-	 * {@link #MIN_PURGE_AT}).
+	 * count reaches twice what the last sweep left (and at least {@link #MIN_PURGE_AT}),
+	 * so each receive pays O(1) on average and the waiters held stay bounded by those
+	 * still waiting, not by those given up on.
 	 */
 	private void purgeGivenUp() {
 		this.waiters.removeIf(CompletableFuture::isDone);
