@@ -54,6 +54,8 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 
 	private final FailedMessages failedMessages;
 
+	private final ParkingFailures parking;
+
 	private final ClientLifecycle lifecycle;
 
 	private final ClientInstrumentation instrumentation;
@@ -91,13 +93,15 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 				this.instrumentation, callbackExecutor);
 		AbstractMessageListenerContainer container = (builder.container != null) ? builder.container
 				: RabbitListenerContainers.create(connectionFactory, this.topology, this.config);
-		this.failedMessages = new FailedMessages(this.topology, this.config, this.publisher);
+		this.parking = new ParkingFailures(this.streamName, this.topology.queueName(), this.config.retry(),
+				this.instrumentation);
+		this.failedMessages = new FailedMessages(this.topology, this.config, this.publisher, this.parking);
 		this.consumption = new Consumption(this, this.topology, container, builder.container == null, connector, codec,
 				this.failedMessages, this.instrumentation, callbackExecutor, this.config);
 		this.lifecycle = new ClientLifecycle(this.streamName, this.config, declarables, connector, this.publisher,
 				this.consumption, callbackExecutor, builder.callbackExecutor == null);
 		this.status = new RabbitClientStatus(this.streamName, this.config, this.topology, this.lifecycle, connector,
-				this.publisher, this.consumption, container);
+				this.publisher, this.consumption, container, this.parking);
 	}
 
 	/**
@@ -122,6 +126,8 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * @throws IllegalStateException if the client is closed
 	 */
 	public RabbitClient connect() {
+		// before consuming resumes: a message that fails to park must be held, not left
+		this.parking.resume();
 		this.lifecycle.connect();
 		return this;
 	}
@@ -366,6 +372,8 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 */
 	@Override
 	public void stop() {
+		// messages held after a failed copy are left to the broker, not waited for
+		this.parking.release();
 		this.lifecycle.stop();
 	}
 
@@ -380,7 +388,13 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 */
 	@Override
 	public void close() {
-		this.lifecycle.close();
+		this.parking.release();
+		try {
+			this.lifecycle.close();
+		}
+		finally {
+			this.parking.close();
+		}
 	}
 
 	/**

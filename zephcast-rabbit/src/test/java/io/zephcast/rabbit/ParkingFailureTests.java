@@ -1,0 +1,123 @@
+package io.zephcast.rabbit;
+
+import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import io.zephcast.test.RabbitBroker;
+import io.zephcast.test.TestTopology;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Messages that cannot be parked: their retry or dead-letter copy is not stored by the
+ * broker. They go back to their queue only after a back-off, so a poison message neither
+ * spins nor is dropped, and the failure shows in the log, the meters and the status.
+ */
+class ParkingFailureTests {
+
+	@RegisterExtension
+	final TestTopology names = new TestTopology();
+
+	private RabbitConfigBuilder config() {
+		return RabbitConfig.builder()
+			.url(RabbitBroker.url())
+			.exchangeName(this.names.exchange("orders"))
+			.exchangeType(ExchangeType.TOPIC)
+			.routingKey("orders.created")
+			.queueName(this.names.queue("work"))
+			.queueType(QueueType.CLASSIC);
+	}
+
+	@Test
+	void aDeadLetterExchangeThatRoutesNothingHoldsTheMessageBackInsteadOfSpinning() throws Exception {
+		String nowhere = this.names.exchange("nowhere");
+		try (Connection connection = RabbitBroker.rawConnection(); Channel channel = connection.createChannel()) {
+			// exists, but no queue is bound to it: every dead letter is unroutable
+			channel.exchangeDeclare(nowhere, "direct", true);
+		}
+		RabbitConfig config = config().retry(RetryPolicy.NONE)
+			.queue(QueueArguments.builder().deadLetterExchange(nowhere).build())
+			.build();
+		AtomicInteger invocations = new AtomicInteger();
+		Queue<String> parkingFailures = new ConcurrentLinkedQueue<>();
+		RabbitClientMetrics metrics = new RabbitClientMetrics() {
+			@Override
+			public void parkingFailed(String reason) {
+				parkingFailures.add(reason);
+			}
+		};
+		RabbitClientStatus status;
+		try (RabbitClient client = RabbitClient.builder("parking", config).metrics(metrics).build().connect()) {
+			status = client.status();
+			client.subscribe((message) -> {
+				invocations.incrementAndGet();
+				throw new IllegalStateException("always");
+			});
+			client.send("stuck", SendOptions.messageId("stuck-1")).get(10, TimeUnit.SECONDS);
+			await().atMost(Duration.ofSeconds(10)).until(() -> invocations.get() >= 1);
+			// the window: the handler may run again only after each back-off (1 s, 2 s)
+			await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> invocations.get() <= 5);
+			assertThat(status.deliveriesHeldUnparked()).as("held for its back-off").isLessThanOrEqualTo(1);
+		}
+		assertThat(invocations.get()).as("handler invocations in about 3 s").isBetween(2, 5);
+		assertThat(parkingFailures).as("one parking failure per invocation")
+			.hasSize(invocations.get())
+			.containsOnly("unroutable");
+		assertThat(status.parkingFailures()).isEqualTo(invocations.get());
+		RabbitClientStatus.ParkingFailure last = status.lastParkingFailure();
+		assertThat(last).isNotNull();
+		assertThat(last.reason()).contains("dead letter (attempts-exhausted)", nowhere, "queue.deadLetterExchange",
+				"zephcast.rabbit.queue.dead-letter-exchange");
+		assertThat(status.deliveriesHeldUnparked()).isZero();
+		// the broker's truth: the client closed, and the message is still in its queue
+		assertThat(RabbitBroker.readyMessages(config.queueName())).isEqualTo(1);
+	}
+
+	@Test
+	void aCopyThatCannotEvenBeSentFailsTheFutureAndTheMessageGoesBackToItsQueue() throws Exception {
+		RabbitConfig config = config().build();
+		IllegalStateException broken = new IllegalStateException("the cause cannot say what it is");
+		// an application's exception that throws when the client records it in the copy
+		Throwable cause = new RuntimeException() {
+			@Override
+			public String getMessage() {
+				throw broken;
+			}
+		};
+		try (RabbitClient client = new RabbitClient("unsendable", config).connect()) {
+			client.send("fragile", SendOptions.messageId("fragile-1")).get(10, TimeUnit.SECONDS);
+			RabbitMessage message = client.receive(Duration.ofSeconds(10)).orElseThrow();
+
+			CompletableFuture<Void> retried = client.retryLater(message, cause);
+			assertThat(retried).failsWithin(Duration.ofSeconds(10))
+				.withThrowableOfType(ExecutionException.class)
+				.withCause(broken);
+			assertThat(message.isSettled()).isTrue();
+			RabbitMessage again = client.receive(Duration.ofSeconds(10)).orElseThrow();
+			assertThat(again.messageId()).isEqualTo("fragile-1");
+			assertThat(again.redelivered()).as("requeued, not dropped and not left unacked").isTrue();
+
+			CompletableFuture<Void> rejected = client.reject(again, cause);
+			assertThat(rejected).failsWithin(Duration.ofSeconds(10))
+				.withThrowableOfType(ExecutionException.class)
+				.withCause(broken);
+			RabbitMessage third = client.receive(Duration.ofSeconds(10)).orElseThrow();
+			assertThat(third.messageId()).isEqualTo("fragile-1");
+			client.ack(third);
+			assertThat(client.status().parkingFailures()).isEqualTo(2);
+			assertThat(client.status().deliveriesHeldUnparked()).isZero();
+		}
+		assertThat(RabbitBroker.readyMessages(config.queueName())).isZero();
+	}
+
+}
