@@ -206,10 +206,13 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * completes on the client's callback pool, never on a broker thread.
 	 * @return a future completed with the next message; completed exceptionally with
 	 * {@link IllegalStateException} if the client is not running or closes first, and
-	 * with the error if consuming cannot start (e.g. a {@link TopologyMismatchException})
+	 * with the error if consuming cannot start (e.g. a {@link TopologyMismatchException},
+	 * or an {@link InvalidRabbitConfigException} for a queue retried messages could not
+	 * come back to)
 	 */
 	public CompletableFuture<RabbitMessage> receive() {
 		try {
+			TopologyChecks.checkRetryReturnPath(this.config);
 			this.lifecycle.startConsuming(Consumption.Mode.PULL, null);
 		}
 		catch (RuntimeException ex) {
@@ -227,8 +230,11 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * stopped, or closed)
 	 * @throws RabbitClientException if consuming cannot start (e.g. a
 	 * {@link TopologyMismatchException}); the next call tries again
+	 * @throws InvalidRabbitConfigException if retried messages could not come back to the
+	 * queue (a classic queue that rejects publishes when full, with retries)
 	 */
 	public Optional<RabbitMessage> receive(Duration timeout) {
+		TopologyChecks.checkRetryReturnPath(this.config);
 		this.lifecycle.startConsuming(Consumption.Mode.PULL, null);
 		try {
 			return this.consumption.deliveries().poll(timeout);
@@ -246,6 +252,8 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * @return a blocking iterator
 	 * @throws IllegalStateException if the client is not connected yet or stopped
 	 * @throws RabbitClientException if consuming cannot start; the next call tries again
+	 * @throws InvalidRabbitConfigException if retried messages could not come back to the
+	 * queue (a classic queue that rejects publishes when full, with retries)
 	 */
 	@Override
 	public Iterator<RabbitMessage> iterator() {
@@ -253,6 +261,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		if (current == ClientLifecycle.State.CLOSING || current == ClientLifecycle.State.CLOSED) {
 			return Collections.emptyIterator();
 		}
+		TopologyChecks.checkRetryReturnPath(this.config);
 		this.lifecycle.startConsuming(Consumption.Mode.PULL, null);
 		return new MessageIterator(this.consumption.deliveries());
 	}
@@ -264,8 +273,11 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * @param handler the handler
 	 * @throws IllegalStateException if the client already consumes, or is not running
 	 * @throws RabbitClientException if consuming cannot start; the next call tries again
+	 * @throws InvalidRabbitConfigException if retried messages could not come back to the
+	 * queue (a classic queue that rejects publishes when full, with retries)
 	 */
 	public void subscribe(RabbitMessageHandler handler) {
+		TopologyChecks.checkRetryReturnPath(this.config);
 		this.lifecycle.startConsuming(Consumption.Mode.PUSH,
 				this.instrumentation.timed(Objects.requireNonNull(handler, "handler")));
 	}

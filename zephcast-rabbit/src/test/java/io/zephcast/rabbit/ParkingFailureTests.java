@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -118,6 +119,40 @@ class ParkingFailureTests {
 			assertThat(client.status().deliveriesHeldUnparked()).isZero();
 		}
 		assertThat(RabbitBroker.readyMessages(config.queueName())).isZero();
+	}
+
+	@Test
+	void aFullClassicQueueThatRejectsPublishesCannotBeConsumedWithRetries() throws Exception {
+		QueueArguments full = QueueArguments.builder().maxLength(1L).overflow(QueueOverflow.REJECT_PUBLISH).build();
+		RabbitConfig config = config().queue(full).build();
+		try (RabbitClient client = new RabbitClient("full", config).connect()) {
+			// a publisher may use reject-publish as back-pressure: only a consumer
+			// retries
+			client.send("first").get(10, TimeUnit.SECONDS);
+			assertThatThrownBy(() -> client.subscribe((message) -> {
+			})).isInstanceOfSatisfying(InvalidRabbitConfigException.class,
+					(ex) -> assertThat(ex.setting()).isEqualTo("queue.overflow"))
+				.hasMessageContaining("queue.maxLength")
+				.hasMessageContaining("retry.maxAttempts 3")
+				.hasMessageContaining("zephcast.rabbit.queue.max-length")
+				.hasMessageContaining("zephcast.rabbit.consumer.retry.max-attempts");
+			assertThat(client.receive()).failsWithin(Duration.ofSeconds(5))
+				.withThrowableOfType(ExecutionException.class)
+				.withCauseInstanceOf(InvalidRabbitConfigException.class);
+			assertThatThrownBy(() -> client.receive(Duration.ofMillis(10)))
+				.isInstanceOf(InvalidRabbitConfigException.class);
+			// refused before anything was declared or consumed
+			assertThat(RabbitBroker.consumers(config.queueName())).isZero();
+			assertThat(RabbitBroker.management().queueNames(config.queueName() + RetryQueues.WAIT_INFIX)).isEmpty();
+			assertThat(RabbitBroker.readyMessages(config.queueName())).isEqualTo(1);
+		}
+		// without retries nothing comes back from a wait queue: the same queue is fine
+		RabbitConfig noRetries = config().queueName(config.queueName()).queue(full).retry(RetryPolicy.NONE).build();
+		try (RabbitClient client = new RabbitClient("full", noRetries).connect()) {
+			RabbitMessage message = client.receive(Duration.ofSeconds(10)).orElseThrow();
+			assertThat(message.text()).isEqualTo("first");
+			client.ack(message);
+		}
 	}
 
 }
