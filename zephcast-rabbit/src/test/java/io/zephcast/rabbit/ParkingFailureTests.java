@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.GetResponse;
 import io.zephcast.test.RabbitBroker;
 import io.zephcast.test.TestTopology;
 import org.junit.jupiter.api.Test;
@@ -152,6 +153,56 @@ class ParkingFailureTests {
 			RabbitMessage message = client.receive(Duration.ofSeconds(10)).orElseThrow();
 			assertThat(message.text()).isEqualTo("first");
 			client.ack(message);
+		}
+	}
+
+	@Test
+	void copiesCarryNoInternalHeaderIntoTheQueuesOtherClientsRead() throws Exception {
+		RabbitConfig config = config()
+			.retry(RetryPolicy.builder().maxAttempts(2).initialInterval(Duration.ofMinutes(1)).build())
+			.build();
+		String waitQueue;
+		try (RabbitClient client = new RabbitClient("headers", config).connect()) {
+			waitQueue = client.topology().retryQueues().waitQueueName(Duration.ofMinutes(1));
+			client.send("retried", SendOptions.messageId("retried-1")).get(10, TimeUnit.SECONDS);
+			client.send("rejected", SendOptions.messageId("rejected-1")).get(10, TimeUnit.SECONDS);
+			RabbitMessage retried = client.receive(Duration.ofSeconds(10)).orElseThrow();
+			client.retryLater(retried, new IllegalStateException("later")).get(10, TimeUnit.SECONDS);
+			RabbitMessage rejected = client.receive(Duration.ofSeconds(10)).orElseThrow();
+			client.reject(rejected, new IllegalStateException("never")).get(10, TimeUnit.SECONDS);
+		}
+		// read from the broker by a plain client, as any other application would
+		for (String queue : new String[] { waitQueue, config.queueName() + RetryQueues.DEAD_LETTER_SUFFIX }) {
+			try (Connection connection = RabbitBroker.rawConnection(); Channel channel = connection.createChannel()) {
+				GetResponse copy = channel.basicGet(queue, true);
+				assertThat(copy).as("the copy in " + queue).isNotNull();
+				assertThat(copy.getProps().getMessageId()).as(queue).isIn("retried-1", "rejected-1");
+				assertThat(copy.getProps().getHeaders()).as(queue)
+					.containsKey("zephcast-original-exchange")
+					.doesNotContainKey(PublishingChannel.TAG_HEADER);
+			}
+		}
+	}
+
+	@Test
+	void aCopyOfAMessageThisClientSentWithoutAnIdIsStillSeenUnroutable() throws Exception {
+		String nowhere = this.names.exchange("nowhere");
+		try (Connection connection = RabbitBroker.rawConnection(); Channel channel = connection.createChannel()) {
+			channel.exchangeDeclare(nowhere, "direct", true);
+		}
+		RabbitConfig config = config().retry(RetryPolicy.NONE)
+			.queue(QueueArguments.builder().deadLetterExchange(nowhere).build())
+			.build();
+		try (RabbitClient client = new RabbitClient("own-id", config).connect()) {
+			// the id is this client's own: its copy's return must not be taken for the
+			// original's
+			client.send("no id of its own").get(10, TimeUnit.SECONDS);
+			RabbitMessage message = client.receive(Duration.ofSeconds(10)).orElseThrow();
+			client.reject(message).get(10, TimeUnit.SECONDS);
+			assertThat(client.status().parkingFailures()).isEqualTo(1);
+			RabbitMessage again = client.receive(Duration.ofSeconds(10)).orElseThrow();
+			assertThat(again.messageId()).isEqualTo(message.messageId());
+			client.ack(again);
 		}
 	}
 
