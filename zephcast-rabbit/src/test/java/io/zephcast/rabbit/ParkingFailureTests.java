@@ -1,6 +1,7 @@
 package io.zephcast.rabbit;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -15,6 +16,8 @@ import io.zephcast.test.RabbitBroker;
 import io.zephcast.test.TestTopology;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -40,14 +43,16 @@ class ParkingFailureTests {
 			.queueType(QueueType.CLASSIC);
 	}
 
-	@Test
-	void aDeadLetterExchangeThatRoutesNothingHoldsTheMessageBackInsteadOfSpinning() throws Exception {
+	@ParameterizedTest
+	@EnumSource(QueueType.class)
+	void aDeadLetterExchangeThatRoutesNothingHoldsTheMessageBackInsteadOfSpinning(QueueType type) throws Exception {
 		String nowhere = this.names.exchange("nowhere");
 		try (Connection connection = RabbitBroker.rawConnection(); Channel channel = connection.createChannel()) {
 			// exists, but no queue is bound to it: every dead letter is unroutable
 			channel.exchangeDeclare(nowhere, "direct", true);
 		}
-		RabbitConfig config = config().retry(RetryPolicy.NONE)
+		RabbitConfig config = config().queueType(type)
+			.retry(RetryPolicy.NONE)
 			.queue(QueueArguments.builder().deadLetterExchange(nowhere).build())
 			.build();
 		AtomicInteger invocations = new AtomicInteger();
@@ -204,6 +209,79 @@ class ParkingFailureTests {
 			assertThat(again.messageId()).isEqualTo(message.messageId());
 			client.ack(again);
 		}
+	}
+
+	@Test
+	void aDeadLetterQueueThatRefusesTheCopyHoldsTheMessageBackToo() throws Exception {
+		String refusing = this.names.exchange("refusing");
+		String full = this.names.queue("full");
+		try (Connection connection = RabbitBroker.rawConnection(); Channel channel = connection.createChannel()) {
+			// routes to a queue that takes nothing: the broker nacks every dead letter
+			channel.exchangeDeclare(refusing, "direct", true);
+			channel.queueDeclare(full, true, false, false, Map.of("x-max-length", 0, "x-overflow", "reject-publish"));
+			channel.queueBind(full, refusing, "orders.created");
+		}
+		RabbitConfig config = config().retry(RetryPolicy.NONE)
+			.queue(QueueArguments.builder().deadLetterExchange(refusing).build())
+			.build();
+		Queue<String> reasons = new ConcurrentLinkedQueue<>();
+		RabbitClientMetrics metrics = new RabbitClientMetrics() {
+			@Override
+			public void parkingFailed(String reason) {
+				reasons.add(reason);
+			}
+		};
+		try (RabbitClient client = RabbitClient.builder("refused", config).metrics(metrics).build().connect()) {
+			client.send("refused", SendOptions.messageId("refused-1")).get(10, TimeUnit.SECONDS);
+			RabbitMessage message = client.receive(Duration.ofSeconds(10)).orElseThrow();
+			long start = System.nanoTime();
+			client.reject(message).get(10, TimeUnit.SECONDS);
+			assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("held for the 1 s back-off")
+				.isGreaterThanOrEqualTo(900);
+			assertThat(reasons).containsExactly("nacked");
+			assertThat(client.status().lastParkingFailure().reason()).contains("nacked", "queue full");
+			RabbitMessage again = client.receive(Duration.ofSeconds(10)).orElseThrow();
+			assertThat(again.messageId()).isEqualTo("refused-1");
+			client.ack(again);
+		}
+		assertThat(RabbitBroker.readyMessages(full)).isZero();
+	}
+
+	@Test
+	void stopLeavesHeldMessagesToTheBrokerAndStartHoldsThemAgain() throws Exception {
+		String nowhere = this.names.exchange("nowhere");
+		try (Connection connection = RabbitBroker.rawConnection(); Channel channel = connection.createChannel()) {
+			channel.exchangeDeclare(nowhere, "direct", true);
+		}
+		RabbitConfig config = config().retry(RetryPolicy.NONE)
+			.queue(QueueArguments.builder().deadLetterExchange(nowhere).build())
+			.build();
+		AtomicInteger invocations = new AtomicInteger();
+		try (RabbitClient client = new RabbitClient("restart", config).connect()) {
+			client.subscribe((message) -> {
+				invocations.incrementAndGet();
+				throw new IllegalStateException("always");
+			});
+			client.send("stuck").get(10, TimeUnit.SECONDS);
+			// the third failure in a row is held for 10 s
+			await().atMost(Duration.ofSeconds(10)).until(() -> invocations.get() >= 3);
+			await().atMost(Duration.ofSeconds(2)).until(() -> client.status().deliveriesHeldUnparked() == 1);
+			long start = System.nanoTime();
+			client.stop();
+			assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+				.as("stop does not wait out the back-off")
+				.isLessThan(5000);
+			assertThat(client.status().deliveriesHeldUnparked()).isZero();
+			// the broker's truth: back in the queue once the consumer's channel closed
+			await().atMost(Duration.ofSeconds(5)).until(() -> RabbitBroker.readyMessages(config.queueName()) == 1);
+
+			int beforeStart = invocations.get();
+			client.start();
+			await().atMost(Duration.ofSeconds(10)).until(() -> invocations.get() > beforeStart);
+			// held again for its back-off, not left unacked for good
+			await().atMost(Duration.ofSeconds(2)).until(() -> client.status().deliveriesHeldUnparked() == 1);
+		}
+		assertThat(RabbitBroker.readyMessages(config.queueName())).isEqualTo(1);
 	}
 
 }
