@@ -60,8 +60,6 @@ final class FailedMessages {
 
 	private final RabbitTopology topology;
 
-	private final RabbitConfig config;
-
 	private final RetryPolicy policy;
 
 	private final Publisher publisher;
@@ -70,7 +68,6 @@ final class FailedMessages {
 
 	FailedMessages(RabbitTopology topology, RabbitConfig config, Publisher publisher, ParkingFailures parking) {
 		this.topology = topology;
-		this.config = config;
 		this.policy = config.retry();
 		this.publisher = publisher;
 		this.parking = parking;

@@ -148,6 +148,9 @@ final class ParkingFailures {
 			threads.setDaemon(true);
 			current = new ScheduledThreadPoolExecutor(1, threads);
 			current.setRemoveOnCancelPolicy(true);
+			// its one thread ends when nothing is held
+			current.setKeepAliveTime(10, TimeUnit.SECONDS);
+			current.allowCoreThreadTimeOut(true);
 			this.scheduler = current;
 		}
 		return current;
