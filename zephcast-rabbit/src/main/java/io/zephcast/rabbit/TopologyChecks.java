@@ -77,7 +77,8 @@ final class TopologyChecks {
 		boolean limited = queue.maxLength() != null || queue.maxLengthBytes() != null;
 		boolean rejects = queue.overflow() == QueueOverflow.REJECT_PUBLISH
 				|| (queue.overflow() == QueueOverflow.REJECT_PUBLISH_DLX && !queue.hasDeadLetterExchange());
-		if (config.queueType() != QueueType.CLASSIC || !limited || !rejects || config.retry().intervals().isEmpty()) {
+		// field reads only, as it runs on every pull; a single attempt has no wait queue
+		if (config.queueType() != QueueType.CLASSIC || !limited || !rejects || config.retry().maxAttempts() <= 1) {
 			return;
 		}
 		throw new InvalidRabbitConfigException("queue.overflow", queue.overflow(),
