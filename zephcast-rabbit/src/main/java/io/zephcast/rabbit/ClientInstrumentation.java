@@ -85,6 +85,14 @@ final class ClientInstrumentation {
 	}
 
 	/**
+	 * Counts a retry or dead-letter copy the broker did not store.
+	 * @param reason the {@link SendFailedException.Reason#tag()}, or {@code error}
+	 */
+	void parkingFailed(String reason) {
+		this.metrics.parkingFailed(reason);
+	}
+
+	/**
 	 * What a delivery tells when it is settled.
 	 * @param properties the message's properties, whose headers may carry a trace context
 	 * @return the listener; {@link DeliveryListener#NONE} when off

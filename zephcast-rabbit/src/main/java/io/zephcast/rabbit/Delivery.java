@@ -180,6 +180,19 @@ final class Delivery {
 		return false;
 	}
 
+	/**
+	 * Completes a claimed settlement without telling the broker: the client is stopping,
+	 * and the consumer's channel, when it closes, puts the message back in the queue.
+	 */
+	void finishAbandoned() {
+		CoalescedAcks coalesced = this.acks;
+		if (coalesced != null) {
+			coalesced.abandoned(this);
+		}
+		this.onSettled.run();
+		this.listener.settled(DeliveryOutcome.RELEASED);
+	}
+
 	private IllegalStateException alreadySettled(String operation, @Nullable String messageId) {
 		return new IllegalStateException("Cannot " + operation + " message " + messageId + " (delivery tag "
 				+ this.deliveryTag + "): it was already settled (acked, nacked, retried or rejected)");

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 import com.rabbitmq.client.AMQP;
 import org.apache.commons.logging.Log;
@@ -20,7 +21,8 @@ import org.springframework.amqp.rabbit.support.DefaultMessagePropertiesConverter
  * attempt, or to the dead letters once its attempts are used up. The original is acked
  * only when the broker has confirmed the copy, so a crash in between leaves the original
  * in the queue (at worst both exist: at-least-once); when the copy fails, the original is
- * requeued.
+ * requeued after a back-off ({@link ParkingFailures}), never at once (it would spin) and
+ * never dropped.
  * <p>
  * Attempts are counted in Spring AMQP's {@code retry-count} header
  * ({@link MessageProperties#getRetryCount()}) on the copies, plus the broker's
@@ -62,10 +64,13 @@ final class FailedMessages {
 
 	private final Publisher publisher;
 
-	FailedMessages(RabbitTopology topology, RabbitConfig config, Publisher publisher) {
+	private final ParkingFailures parking;
+
+	FailedMessages(RabbitTopology topology, RabbitConfig config, Publisher publisher, ParkingFailures parking) {
 		this.topology = topology;
 		this.policy = config.retry();
 		this.publisher = publisher;
+		this.parking = parking;
 	}
 
 	/**
@@ -73,7 +78,10 @@ final class FailedMessages {
 	 * used up its attempts.
 	 * @param message the message, not yet settled
 	 * @param cause why its handling failed, if known
-	 * @return a future completed once the message is settled
+	 * @return a future completed once the message is settled; it never throws once the
+	 * message is claimed, and fails (after the message went back to its queue) if the
+	 * copy could not even be sent
+	 * @throws IllegalStateException if the message was already settled
 	 */
 	CompletableFuture<Void> retryLater(RabbitMessage message, @Nullable Throwable cause) {
 		int attempt = message.deliveryAttempt();
@@ -83,12 +91,18 @@ final class FailedMessages {
 		message.delivery().claim("retry", message.messageId());
 		Duration interval = this.policy.intervalAfter(attempt);
 		RetryQueues.Destination destination = RetryQueues.Destination.waitQueue(this.topology.retryQueues(), interval);
-		PayloadCodec.Outgoing copy = copy(message, attempt, cause, null);
-		if (this.policy.jitter() > 0) {
-			copy.properties().expiration(Long.toString(this.policy.jittered(interval)));
+		String what = "retry (attempt " + attempt + " of " + this.policy.maxAttempts() + ", next in "
+				+ interval.toMillis() + " ms)";
+		try {
+			PayloadCodec.Outgoing copy = copy(message, attempt, cause, null);
+			if (this.policy.jitter() > 0) {
+				copy.properties().expiration(Long.toString(this.policy.jittered(interval)));
+			}
+			return publish(message, copy, destination, what, DeliveryOutcome.RETRIED);
 		}
-		return publish(message, copy, destination, "retry (attempt " + attempt + " of " + this.policy.maxAttempts()
-				+ ", next in " + interval.toMillis() + " ms)", DeliveryOutcome.RETRIED);
+		catch (RuntimeException ex) {
+			return notStored(message, destination, what, ex, ex);
+		}
 	}
 
 	/**
@@ -98,23 +112,36 @@ final class FailedMessages {
 	 * @param message the message, not yet settled
 	 * @param cause why, if known
 	 * @param reason {@code attempts-exhausted} or {@code rejected}
-	 * @return a future completed once the message is settled
+	 * @return a future completed once the message is settled; see
+	 * {@link #retryLater(RabbitMessage, Throwable)}
+	 * @throws IllegalStateException if the message was already settled
 	 */
 	CompletableFuture<Void> deadLetter(RabbitMessage message, @Nullable Throwable cause, String reason) {
 		message.delivery().claim("dead-letter", message.messageId());
-		RetryQueues.Destination destination = this.topology.retryQueues()
-			.deadLetterTarget(original(message).routingKey());
+		RetryQueues.Destination destination;
+		try {
+			destination = this.topology.retryQueues().deadLetterTarget(original(message).routingKey());
+		}
+		catch (RuntimeException ex) {
+			return notStored(message, null, "dead letter (" + reason + ")", ex, ex);
+		}
 		if (destination == null) {
 			if (logger.isWarnEnabled()) {
 				logger.warn("RabbitClient '" + this.topology.streamName() + "' drops message " + message.messageId()
 						+ " (" + reason + " after " + message.deliveryAttempt() + " attempt(s)): queue '"
 						+ this.topology.queueName() + "' has no dead-letter exchange and the dead-letter queue is off"
-						+ ((cause != null) ? "; last failure: " + cause : ""));
+						+ ((cause != null) ? "; last failure: " + cause.getClass().getName() : ""));
 			}
 			return settle(message, DeliveryOutcome.REJECTED);
 		}
-		PayloadCodec.Outgoing copy = copy(message, message.deliveryAttempt(), cause, reason);
-		return publish(message, copy, destination, "dead letter (" + reason + ")", DeliveryOutcome.DEAD_LETTERED);
+		String what = "dead letter (" + reason + ")";
+		try {
+			PayloadCodec.Outgoing copy = copy(message, message.deliveryAttempt(), cause, reason);
+			return publish(message, copy, destination, what, DeliveryOutcome.DEAD_LETTERED);
+		}
+		catch (RuntimeException ex) {
+			return notStored(message, destination, what, ex, ex);
+		}
 	}
 
 	private CompletableFuture<Void> publish(RabbitMessage message, PayloadCodec.Outgoing copy,
@@ -122,21 +149,67 @@ final class FailedMessages {
 		return this.publisher.publishCopy(destination.exchange(), destination.routingKey(), copy)
 			.handle((confirmed, failure) -> {
 				if (failure == null) {
+					this.parking.parked();
 					if (logger.isDebugEnabled()) {
 						logger.debug("Message " + message.messageId() + " sent to " + destination + " as " + what);
 					}
 					return settle(message, stored);
 				}
 				// the copy is not (or may not be) stored: the original goes back to the
-				// queue, nothing is lost
-				if (logger.isErrorEnabled()) {
-					logger.error("RabbitClient '" + this.topology.streamName() + "' could not send message "
-							+ message.messageId() + " to " + destination + " as " + what + "; requeued instead: "
-							+ failure.getMessage());
-				}
-				return settle(message, DeliveryOutcome.REQUEUED);
+				// queue after a back-off, nothing is lost and nothing spins
+				return notStored(message, destination, what, unwrap(failure), null);
 			})
 			.thenCompose((settled) -> settled);
+	}
+
+	/**
+	 * The copy was not stored: the message is held for a back-off, then requeued.
+	 * @param escaped the exception that was thrown while sending the copy, if it was: the
+	 * returned future fails with it
+	 */
+	private CompletableFuture<Void> notStored(RabbitMessage message, RetryQueues.@Nullable Destination destination,
+			String what, Throwable failure, @Nullable RuntimeException escaped) {
+		try {
+			String described = (destination != null) ? what + " to " + destination : what;
+			return this.parking.hold(message, described, failure, fix(destination, failure), escaped);
+		}
+		catch (RuntimeException ex) {
+			// the last resort: back to the queue at once rather than never settled
+			CompletableFuture<Void> settled = settle(message, DeliveryOutcome.REQUEUED);
+			return settled.thenCompose((ignored) -> CompletableFuture.failedFuture(ex));
+		}
+	}
+
+	/** Which setting or broker state to fix, when the failure says. */
+	private @Nullable String fix(RetryQueues.@Nullable Destination destination, Throwable failure) {
+		if (destination == null) {
+			return null;
+		}
+		boolean deadLetterExchange = !destination.exchange().isEmpty();
+		String text = String.valueOf(failure.getMessage());
+		if (failure instanceof UnroutableMessageException || text.contains("NOT_FOUND")) {
+			if (deadLetterExchange) {
+				return "bind a queue to the dead-letter exchange for that routing key (and create the exchange if "
+						+ "it is missing), or correct queue.deadLetterExchange and queue.deadLetterRoutingKey "
+						+ "(Spring Boot: zephcast.rabbit.queue.dead-letter-exchange, "
+						+ "zephcast.rabbit.queue.dead-letter-routing-key)";
+			}
+			return "queue '" + destination.routingKey()
+					+ "' is missing: the client declares it when it starts consuming; was it deleted?";
+		}
+		if (failure instanceof BrokerBlockedException) {
+			return "the broker's memory or disk alarm; the copies are stored again once it clears";
+		}
+		if (failure instanceof SendFailedException sendFailure
+				&& sendFailure.reason() == SendFailedException.Reason.NACKED) {
+			return "the broker refused the copy: is the target queue full (queue overflow reject-publish) or "
+					+ "unavailable?";
+		}
+		return null;
+	}
+
+	private static Throwable unwrap(Throwable failure) {
+		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
 	}
 
 	private static CompletableFuture<Void> settle(RabbitMessage message, DeliveryOutcome outcome) {
@@ -144,7 +217,8 @@ final class FailedMessages {
 			message.delivery().finish(outcome, message.messageId());
 			return CompletableFuture.completedFuture(null);
 		}
-		catch (AckFailedException ex) {
+		catch (RuntimeException ex) {
+			// AckFailedException: the channel is gone, and the broker has requeued it
 			return CompletableFuture.failedFuture(ex);
 		}
 	}

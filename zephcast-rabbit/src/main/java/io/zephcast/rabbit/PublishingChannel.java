@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -212,6 +213,13 @@ final class PublishingChannel {
 		private final PendingSends pending = new PendingSends();
 
 		/**
+		 * Retry and dead-letter copies in flight, by message id: their returns are
+		 * matched by it, so that they carry no {@value #TAG_HEADER} into the queues other
+		 * clients read. A copy whose id is already in flight is tagged as usual.
+		 */
+		private final Map<String, Long> copies = new ConcurrentHashMap<>();
+
+		/**
 		 * Messages written on this channel: the broker's count, which its confirms refer
 		 * to.
 		 */
@@ -234,7 +242,9 @@ final class PublishingChannel {
 			AMQP.BasicProperties.Builder properties = message.properties().messageId(messageId);
 			if (userId != null) {
 				Map<String, Object> headers = (message.headers() != null) ? message.headers() : new HashMap<>(2);
-				headers.put(TAG_HEADER, tag);
+				if (!untaggedCopy(userId, tag, headers, result)) {
+					headers.put(TAG_HEADER, tag);
+				}
 				properties.headers(headers);
 			}
 			else if (message.headers() != null) {
@@ -269,6 +279,20 @@ final class PublishingChannel {
 				result.completeExceptionally(new InvalidMessageException(messageId, "properties",
 						"cannot be encoded: " + ex.getMessage(), ex));
 			}
+		}
+
+		/**
+		 * Whether the message is a copy ({@link FailedMessages}) whose returns can be
+		 * matched by its id, kept until its send completes (after any return).
+		 */
+		private boolean untaggedCopy(String messageId, long tag, Map<String, Object> headers,
+				CompletableFuture<Void> result) {
+			if (!headers.containsKey(FailedMessages.ORIGINAL_EXCHANGE)
+					|| this.copies.putIfAbsent(messageId, tag) != null) {
+				return false;
+			}
+			result.whenComplete((ignored, failure) -> this.copies.remove(messageId, tag));
+			return true;
 		}
 
 		private void unpublished(long tag) {
@@ -315,6 +339,12 @@ final class PublishingChannel {
 				return number.longValue();
 			}
 			String messageId = properties.getMessageId();
+			// before the id's own sequence: a copy of a message this lane sent keeps that
+			// message's id
+			Long copy = (messageId != null) ? this.copies.get(messageId) : null;
+			if (copy != null) {
+				return copy;
+			}
 			if (messageId != null && messageId.startsWith(this.idPrefix)) {
 				try {
 					return Long.parseLong(messageId.substring(this.idPrefix.length()), 36);

@@ -54,6 +54,8 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 
 	private final FailedMessages failedMessages;
 
+	private final ParkingFailures parking;
+
 	private final ClientLifecycle lifecycle;
 
 	private final ClientInstrumentation instrumentation;
@@ -91,13 +93,15 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 				this.instrumentation, callbackExecutor);
 		AbstractMessageListenerContainer container = (builder.container != null) ? builder.container
 				: RabbitListenerContainers.create(connectionFactory, this.topology, this.config);
-		this.failedMessages = new FailedMessages(this.topology, this.config, this.publisher);
+		this.parking = new ParkingFailures(this.streamName, this.topology.queueName(), this.config.retry(),
+				this.instrumentation);
+		this.failedMessages = new FailedMessages(this.topology, this.config, this.publisher, this.parking);
 		this.consumption = new Consumption(this, this.topology, container, builder.container == null, connector, codec,
 				this.failedMessages, this.instrumentation, callbackExecutor, this.config);
 		this.lifecycle = new ClientLifecycle(this.streamName, this.config, declarables, connector, this.publisher,
 				this.consumption, callbackExecutor, builder.callbackExecutor == null);
 		this.status = new RabbitClientStatus(this.streamName, this.config, this.topology, this.lifecycle, connector,
-				this.publisher, this.consumption, container);
+				this.publisher, this.consumption, container, this.parking);
 	}
 
 	/**
@@ -122,6 +126,8 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * @throws IllegalStateException if the client is closed
 	 */
 	public RabbitClient connect() {
+		// before consuming resumes: a message that fails to park must be held, not left
+		this.parking.resume();
 		this.lifecycle.connect();
 		return this;
 	}
@@ -211,10 +217,13 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * the queue when the client closes.
 	 * @return a future completed with the next message; completed exceptionally with
 	 * {@link IllegalStateException} if the client is not running or closes first, and
-	 * with the error if consuming cannot start (e.g. a {@link TopologyMismatchException})
+	 * with the error if consuming cannot start (e.g. a {@link TopologyMismatchException},
+	 * or an {@link InvalidRabbitConfigException} for a queue retried messages could not
+	 * come back to)
 	 */
 	public CompletableFuture<RabbitMessage> receive() {
 		try {
+			TopologyChecks.checkRetryReturnPath(this.config);
 			this.lifecycle.startConsuming(Consumption.Mode.PULL, null);
 		}
 		catch (RuntimeException ex) {
@@ -232,8 +241,11 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * stopped, or closed)
 	 * @throws RabbitClientException if consuming cannot start (e.g. a
 	 * {@link TopologyMismatchException}); the next call tries again
+	 * @throws InvalidRabbitConfigException if retried messages could not come back to the
+	 * queue (a classic queue that rejects publishes when full, with retries)
 	 */
 	public Optional<RabbitMessage> receive(Duration timeout) {
+		TopologyChecks.checkRetryReturnPath(this.config);
 		this.lifecycle.startConsuming(Consumption.Mode.PULL, null);
 		try {
 			return this.consumption.deliveries().poll(timeout);
@@ -251,6 +263,8 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * @return a blocking iterator
 	 * @throws IllegalStateException if the client is not connected yet or stopped
 	 * @throws RabbitClientException if consuming cannot start; the next call tries again
+	 * @throws InvalidRabbitConfigException if retried messages could not come back to the
+	 * queue (a classic queue that rejects publishes when full, with retries)
 	 */
 	@Override
 	public Iterator<RabbitMessage> iterator() {
@@ -258,6 +272,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		if (current == ClientLifecycle.State.CLOSING || current == ClientLifecycle.State.CLOSED) {
 			return Collections.emptyIterator();
 		}
+		TopologyChecks.checkRetryReturnPath(this.config);
 		this.lifecycle.startConsuming(Consumption.Mode.PULL, null);
 		return new MessageIterator(this.consumption.deliveries());
 	}
@@ -269,8 +284,11 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * @param handler the handler
 	 * @throws IllegalStateException if the client already consumes, or is not running
 	 * @throws RabbitClientException if consuming cannot start; the next call tries again
+	 * @throws InvalidRabbitConfigException if retried messages could not come back to the
+	 * queue (a classic queue that rejects publishes when full, with retries)
 	 */
 	public void subscribe(RabbitMessageHandler handler) {
+		TopologyChecks.checkRetryReturnPath(this.config);
 		this.lifecycle.startConsuming(Consumption.Mode.PUSH,
 				this.instrumentation.timed(Objects.requireNonNull(handler, "handler")));
 	}
@@ -377,6 +395,8 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 */
 	@Override
 	public void stop() {
+		// messages held after a failed copy are left to the broker, not waited for
+		this.parking.release();
 		this.lifecycle.stop();
 	}
 
@@ -391,7 +411,13 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 */
 	@Override
 	public void close() {
-		this.lifecycle.close();
+		this.parking.release();
+		try {
+			this.lifecycle.close();
+		}
+		finally {
+			this.parking.close();
+		}
 	}
 
 	/**

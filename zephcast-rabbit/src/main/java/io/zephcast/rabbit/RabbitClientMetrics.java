@@ -42,4 +42,14 @@ public interface RabbitClientMetrics {
 	default void handled(long nanos, @Nullable Throwable failure) {
 	}
 
+	/**
+	 * A message could not be parked: the broker did not store its retry or dead-letter
+	 * copy, so it goes back to its queue after a back-off.
+	 * @param reason why: a {@link SendFailedException.Reason#tag()} (e.g.
+	 * {@code unroutable}, {@code nacked}, {@code blocked}), or {@code error} when the
+	 * copy could not be sent at all
+	 */
+	default void parkingFailed(String reason) {
+	}
+
 }

@@ -35,9 +35,11 @@ public final class RabbitClientStatus {
 
 	private final ConnectionWatch watch;
 
+	private final ParkingFailures parking;
+
 	RabbitClientStatus(String streamName, RabbitConfig config, RabbitTopology topology, ClientLifecycle lifecycle,
 			Connector connector, Publisher publisher, Consumption consumption,
-			AbstractMessageListenerContainer container) {
+			AbstractMessageListenerContainer container, ParkingFailures parking) {
 		this.streamName = streamName;
 		this.config = config;
 		this.topology = topology;
@@ -46,6 +48,7 @@ public final class RabbitClientStatus {
 		this.publisher = publisher;
 		this.consumption = consumption;
 		this.container = container;
+		this.parking = parking;
 		this.watch = new ConnectionWatch(config);
 		connector.connectionFactory().addConnectionListener(this.watch);
 		if (connector.connectionFactory().getPublisherConnectionFactory() != null) {
@@ -170,6 +173,32 @@ public final class RabbitClientStatus {
 	}
 
 	/**
+	 * Messages whose retry or dead-letter copy the broker did not store (unroutable,
+	 * nacked, refused under an alarm, never confirmed), since the client was made. Each
+	 * went back to its queue after a back-off rather than at once.
+	 * @return the count
+	 */
+	public long parkingFailures() {
+		return this.parking.failures();
+	}
+
+	/**
+	 * Messages held now, unsettled, for their back-off after their copy was not stored.
+	 * @return the count
+	 */
+	public int deliveriesHeldUnparked() {
+		return this.parking.heldNow();
+	}
+
+	/**
+	 * The last copy that was not stored, with the reason and the setting to fix.
+	 * @return the failure, or {@code null} if there was none
+	 */
+	public @Nullable ParkingFailure lastParkingFailure() {
+		return this.parking.last();
+	}
+
+	/**
 	 * Asks the broker: opens the connection if it is not open (as the client's next use
 	 * would), and reads the server's version and, if the client consumes or declares its
 	 * queue, the queue's depth and consumers.
@@ -205,6 +234,15 @@ public final class RabbitClientStatus {
 	 * @param reason what happened, without credentials
 	 */
 	public record ConnectionFailure(Instant at, String reason) {
+	}
+
+	/**
+	 * A retry or dead-letter copy the broker did not store.
+	 *
+	 * @param at when
+	 * @param reason what the copy was, why it failed and what to fix; no message body
+	 */
+	public record ParkingFailure(Instant at, String reason) {
 	}
 
 	/**

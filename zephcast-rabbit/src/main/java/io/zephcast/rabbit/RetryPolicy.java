@@ -93,6 +93,25 @@ public record RetryPolicy(int maxAttempts, Duration initialInterval, double mult
 	}
 
 	/**
+	 * How long a message whose retry or dead-letter copy the broker did not store is held
+	 * before it goes back to its queue: the policy's intervals in turn, then its longest
+	 * wait. A policy of a single attempt has no intervals of its own and uses
+	 * {@link #DEFAULT}'s (1 s, 2 s, then 10 s), so a poison message that cannot be parked
+	 * comes back slowly instead of spinning.
+	 * @param failure how many copies in a row could not be stored, 1-based
+	 * @return the wait before the message is requeued
+	 */
+	Duration unparkedBackOff(int failure) {
+		List<Duration> intervals = intervals();
+		RetryPolicy base = this;
+		if (intervals.isEmpty()) {
+			base = DEFAULT;
+			intervals = DEFAULT.intervals();
+		}
+		return (failure <= intervals.size()) ? intervals.get(Math.max(1, failure) - 1) : base.maxInterval();
+	}
+
+	/**
 	 * A wait with jitter applied: never longer than the interval, since the wait queue's
 	 * TTL is the interval.
 	 * @param interval the interval

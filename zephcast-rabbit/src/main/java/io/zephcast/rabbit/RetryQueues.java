@@ -132,6 +132,12 @@ public final class RetryQueues {
 			return new Destination("", queues.waitQueueName(interval));
 		}
 
+		@Override
+		public String toString() {
+			return this.exchange.isEmpty() ? "queue '" + this.routingKey + "'"
+					: "exchange '" + this.exchange + "' with routing key '" + this.routingKey + "'";
+		}
+
 	}
 
 	/**

@@ -63,4 +63,31 @@ final class TopologyChecks {
 		}
 	}
 
+	/**
+	 * Refuses a classic queue that rejects publishes when full while retries wait in wait
+	 * queues: a retried copy coming back from its wait queue into a full queue is dropped
+	 * by the broker (a classic queue's dead-lettering is not confirmed, so nobody learns
+	 * of it). Checked when consuming starts, since only a consumer retries: a publisher
+	 * may use {@code reject-publish} as back-pressure.
+	 * @param config the configuration
+	 * @throws InvalidRabbitConfigException naming {@code queue.overflow}
+	 */
+	static void checkRetryReturnPath(RabbitConfig config) {
+		QueueArguments queue = config.queue();
+		boolean limited = queue.maxLength() != null || queue.maxLengthBytes() != null;
+		boolean rejects = queue.overflow() == QueueOverflow.REJECT_PUBLISH
+				|| (queue.overflow() == QueueOverflow.REJECT_PUBLISH_DLX && !queue.hasDeadLetterExchange());
+		// field reads only, as it runs on every pull; a single attempt has no wait queue
+		if (config.queueType() != QueueType.CLASSIC || !limited || !rejects || config.retry().maxAttempts() <= 1) {
+			return;
+		}
+		throw new InvalidRabbitConfigException("queue.overflow", queue.overflow(),
+				"a classic queue with a length limit (queue.maxLength / queue.maxLengthBytes) that rejects "
+						+ "publishes when full drops a retried message coming back from its wait queue, unseen. "
+						+ "With retries (retry.maxAttempts " + config.retry().maxAttempts()
+						+ ") use a quorum queue (queueType), overflow drop-head, no length limit, or turn "
+						+ "retries off (retry.maxAttempts 1). Spring Boot: zephcast.rabbit.queue.overflow, "
+						+ "zephcast.rabbit.queue.max-length, zephcast.rabbit.consumer.retry.max-attempts");
+	}
+
 }

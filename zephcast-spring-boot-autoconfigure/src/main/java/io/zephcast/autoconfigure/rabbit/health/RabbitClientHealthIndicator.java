@@ -7,6 +7,7 @@ import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitClientStatus;
 import io.zephcast.rabbit.RabbitClientStatus.BrokerCheck;
 import io.zephcast.rabbit.RabbitClientStatus.ConnectionFailure;
+import io.zephcast.rabbit.RabbitClientStatus.ParkingFailure;
 import io.zephcast.rabbit.RabbitClientStatus.QueueState;
 import io.zephcast.rabbit.RabbitConnectionException;
 
@@ -22,7 +23,8 @@ import org.springframework.util.Assert;
  * the reason) or when the client consumes but none of its consumers runs (with why, e.g.
  * the broker cancelled them and their queue is gone); UP otherwise, with the details an
  * operator asks first: publishing blocked, consumers running versus configured, the
- * queue's depth and consumers, the last connection failure.
+ * queue's depth and consumers, the last connection failure, and (once a retry or
+ * dead-letter copy was not stored) the parking failures.
  */
 public class RabbitClientHealthIndicator extends AbstractHealthIndicator {
 
@@ -76,6 +78,7 @@ public class RabbitClientHealthIndicator extends AbstractHealthIndicator {
 		}
 		builder.withDetail("sendsInFlight", status.sendsInFlight());
 		builder.withDetail("deliveriesBuffered", status.deliveriesBuffered());
+		addParkingFailures(builder, status);
 		addLastFailure(builder, status);
 	}
 
@@ -89,6 +92,18 @@ public class RabbitClientHealthIndicator extends AbstractHealthIndicator {
 			consumers.put("failure", failure);
 		}
 		return consumers;
+	}
+
+	/**
+	 * Only once a copy was not stored: the count, the messages held for their back-off,
+	 * and the last reason with the setting to fix.
+	 */
+	private static void addParkingFailures(Health.Builder builder, RabbitClientStatus status) {
+		ParkingFailure last = status.lastParkingFailure();
+		if (last != null) {
+			builder.withDetail("parkingFailures", Map.of("count", status.parkingFailures(), "held",
+					status.deliveriesHeldUnparked(), "lastAt", last.at().toString(), "lastReason", last.reason()));
+		}
 	}
 
 	private static void addLastFailure(Health.Builder builder, RabbitClientStatus status) {

@@ -15,9 +15,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * zephcast's own meters of one stream, fed by its client: the {@value #SEND} timer by
- * outcome, the {@value #DELIVERIES} counter by outcome and the {@value #HANDLER} timer.
- * Every send and delivery meter is registered up front, so the hot path only looks up an
- * array slot and records.
+ * outcome, the {@value #DELIVERIES} counter by outcome, the {@value #HANDLER} timer and
+ * the {@value #PARKING_FAILURES} counter by reason. Every send and delivery meter is
+ * registered up front, so the hot path only looks up an array slot and records.
  */
 public final class MicrometerClientMetrics implements RabbitClientMetrics {
 
@@ -29,6 +29,12 @@ public final class MicrometerClientMetrics implements RabbitClientMetrics {
 
 	/** Timer of handler calls. */
 	public static final String HANDLER = "zephcast.handler";
+
+	/**
+	 * Counter of messages whose retry or dead-letter copy the broker did not store, by
+	 * reason; each went back to its queue after a back-off.
+	 */
+	public static final String PARKING_FAILURES = "zephcast.parking.failures";
 
 	private final MeterRegistry registry;
 
@@ -98,6 +104,18 @@ public final class MicrometerClientMetrics implements RabbitClientMetrics {
 		// a handler's failures are few: the timer per exception type is looked up then
 		Timer timer = (failure != null) ? handlerTimer("error", failure.getClass().getSimpleName()) : this.handled;
 		timer.record(nanos, TimeUnit.NANOSECONDS);
+	}
+
+	@Override
+	public void parkingFailed(String reason) {
+		// rare: the counter per reason is looked up then
+		Counter.builder(PARKING_FAILURES)
+			.description("Messages whose retry or dead-letter copy the broker did not store; each went back to "
+					+ "its queue after a back-off")
+			.tags(this.streamTags)
+			.tag("reason", reason)
+			.register(this.registry)
+			.increment();
 	}
 
 }

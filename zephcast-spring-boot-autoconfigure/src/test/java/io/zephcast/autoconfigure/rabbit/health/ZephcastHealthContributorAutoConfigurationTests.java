@@ -2,6 +2,10 @@ package io.zephcast.autoconfigure.rabbit.health;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -176,6 +180,39 @@ class ZephcastHealthContributorAutoConfigurationTests {
 		HealthIndicator own = () -> Health.up().build();
 		this.runner.withBean("zephcastHealthIndicator", HealthIndicator.class, () -> own)
 			.run((context) -> assertThat(context).doesNotHaveBean("zephcastHealthContributor"));
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void aMessageThatCannotBeParkedShowsInTheDetailsWithTheSettingToFix() throws Exception {
+		String orders = this.names.stream("orders");
+		String nowhere = this.names.exchange("nowhere");
+		try (Connection connection = RabbitBroker.rawConnection(); Channel channel = connection.createChannel()) {
+			// exists, but routes nothing: every dead letter comes back unroutable
+			channel.exchangeDeclare(nowhere, "direct", true);
+		}
+		this.runner
+			.withPropertyValues("zephcast.rabbit.stream-name=" + orders, "zephcast.rabbit.queue-name=" + orders,
+					"zephcast.rabbit.queue.dead-letter-exchange=" + nowhere,
+					"zephcast.rabbit.consumer.retry.max-attempts=1")
+			.run((context) -> {
+				CompositeHealthContributor zephcast = context.getBean("zephcastHealthContributor",
+						CompositeHealthContributor.class);
+				assertThat(health(zephcast, orders).getDetails()).doesNotContainKey("parkingFailures");
+				RabbitClient client = context.getBean(RabbitClient.class);
+				client.subscribe((message) -> {
+					throw new IllegalStateException("always");
+				});
+				client.send("stuck").get(10, TimeUnit.SECONDS);
+				await().until(() -> health(zephcast, orders).getDetails().containsKey("parkingFailures"));
+				Health health = health(zephcast, orders);
+				assertThat(health.getStatus()).isEqualTo(Status.UP);
+				Map<String, Object> parking = (Map<String, Object>) health.getDetails().get("parkingFailures");
+				assertThat(parking).containsKeys("count", "held", "lastAt");
+				assertThat((long) parking.get("count")).isPositive();
+				assertThat(parking.get("lastReason").toString()).contains("dead letter", nowhere,
+						"zephcast.rabbit.queue.dead-letter-exchange");
+			});
 	}
 
 	private static Health health(CompositeHealthContributor composite, String stream) {

@@ -2,6 +2,9 @@ package io.zephcast.autoconfigure.rabbit.metrics;
 
 import java.util.concurrent.TimeUnit;
 
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.zephcast.autoconfigure.rabbit.RabbitClients;
@@ -81,6 +84,40 @@ class ZephcastMetricsAutoConfigurationTests {
 				assertThat(registry.find("spring.rabbitmq.listener").timers())
 					.as("Spring's own per-delivery listener timer, which would time each delivery a second time")
 					.isEmpty();
+			});
+	}
+
+	@Test
+	void aMessageThatCannotBeParkedIsCountedByReason() throws Exception {
+		String orders = this.names.stream("orders");
+		String nowhere = this.names.exchange("nowhere");
+		try (Connection connection = RabbitBroker.rawConnection(); Channel channel = connection.createChannel()) {
+			// exists, but routes nothing: every dead letter comes back unroutable
+			channel.exchangeDeclare(nowhere, "direct", true);
+		}
+		this.runner
+			.withPropertyValues("zephcast.rabbit.stream-name=" + orders, "zephcast.rabbit.queue-name=" + orders,
+					"zephcast.rabbit.queue.dead-letter-exchange=" + nowhere,
+					"zephcast.rabbit.consumer.retry.max-attempts=1")
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				RabbitClient client = context.getBean(RabbitClient.class);
+				client.subscribe((message) -> {
+					throw new IllegalStateException("always");
+				});
+				client.send("stuck").get(10, TimeUnit.SECONDS);
+				// registered at the first failure: looked up leniently until then
+				await().ignoreExceptions()
+					.untilAsserted(() -> assertThat(registry.get("zephcast.parking.failures")
+						.tags("stream", orders, "reason", "unroutable")
+						.counter()
+						.count()).isPositive());
+				assertThat(registry.find("zephcast.parking.failures")
+					.tags("stream", orders)
+					.counters()
+					.stream()
+					.mapToDouble(Counter::count)
+					.sum()).as("within the back-off of 1 s, then 2 s: no spin").isLessThanOrEqualTo(3);
 			});
 	}
 
