@@ -91,6 +91,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 				this.instrumentation, callbackExecutor);
 		AbstractMessageListenerContainer container = (builder.container != null) ? builder.container
 				: RabbitListenerContainers.create(connectionFactory, this.topology, this.config);
+		connector.broker().checkWith(new BrokerCompatibility(this.streamName, this.config, container));
 		this.failedMessages = new FailedMessages(this.topology, this.config, this.publisher);
 		this.consumption = new Consumption(this, this.topology, container, builder.container == null, connector, codec,
 				this.failedMessages, this.instrumentation, callbackExecutor, this.config);
