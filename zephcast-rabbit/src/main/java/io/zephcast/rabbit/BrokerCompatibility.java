@@ -20,7 +20,8 @@ import org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer
  * {@link BrokerCompatibilityException} naming the setting and what to use instead, and
  * logged at WARN (once per client and setting) on 3.x, where it still works. A quorum
  * queue without a dead-letter exchange on 4.x is only warned about: it works, but the
- * broker's default delivery limit drops what it takes.
+ * broker's default delivery limit drops what it takes. Only what the client declares is
+ * checked: with {@code declare} verify or false the queues are the operators'.
  */
 final class BrokerCompatibility {
 
@@ -107,8 +108,9 @@ final class BrokerCompatibility {
 		if (!queue.isDurable() && !queue.isExclusive()) {
 			notSupported(broker, "durable", "durable", "RabbitClient '" + this.streamName + "' declares queue '"
 					+ queue.getName() + "' non-durable and non-exclusive (durable=false), which RabbitMQ 4 "
-					+ "deprecates (transient_nonexcl_queues, denied by default from 4.3): set durable=true, with "
-					+ "autoDelete=true or queue.messageTtl for a queue that should not outlive its use");
+					+ "deprecates (transient_nonexcl_queues, denied by default from 4.3): set durable=true (with "
+					+ "autoDelete=true, or x-expires in queue.arguments, for a queue that should not outlive its "
+					+ "use)");
 		}
 		for (Map.Entry<String, String> removed : REMOVED_ARGUMENTS.entrySet()) {
 			if (queue.getArguments().containsKey(removed.getKey())) {
