@@ -79,7 +79,26 @@ final class BrokerScenarios implements AutoCloseable {
 	}
 
 	boolean isRabbitMq4() {
-		Matcher matcher = MAJOR.matcher(this.version);
+		return isRabbitMq4Version(this.version);
+	}
+
+	/**
+	 * Whether the broker at a URL is RabbitMQ 4.x or later, for tests whose expectation
+	 * depends on it.
+	 * @param url the broker's URL
+	 * @return whether it says it is 4.x or later
+	 */
+	static boolean isRabbitMq4(String url) {
+		try (Connection connection = rawConnection(url)) {
+			return isRabbitMq4Version(connection.getServerProperties().get("version").toString());
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static boolean isRabbitMq4Version(String version) {
+		Matcher matcher = MAJOR.matcher(version);
 		return matcher.find() && Integer.parseInt(matcher.group(1)) >= 4;
 	}
 
