@@ -10,7 +10,13 @@ public class BrokerCompatibilityException extends TopologyMismatchException {
 
 	private final String brokerVersion;
 
-	BrokerCompatibilityException(String message, String setting, String brokerVersion) {
+	/**
+	 * An exception naming the setting and the broker's version.
+	 * @param message what is wrong and what to use instead
+	 * @param setting the {@link RabbitConfig} setting to change
+	 * @param brokerVersion the broker's version
+	 */
+	public BrokerCompatibilityException(String message, String setting, String brokerVersion) {
 		super(message, setting, null);
 		this.brokerVersion = brokerVersion;
 	}
