@@ -7,6 +7,7 @@ import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.core.Exchange;
 import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.connection.Connection;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 
@@ -30,6 +31,8 @@ final class Connector {
 	/** False while a client that does not fail fast waits for the broker to answer. */
 	private volatile boolean ready;
 
+	private final ConnectedBroker broker;
+
 	Connector(String streamName, RabbitConfig config, ConnectionFactory connectionFactory,
 			boolean ownsConnectionFactory) {
 		this.streamName = streamName;
@@ -39,6 +42,16 @@ final class Connector {
 		this.admin = new RabbitAdmin(connectionFactory);
 		this.admin.setRedeclareManualDeclarations(true);
 		this.admin.afterPropertiesSet();
+		this.broker = new ConnectedBroker(new BrokerCompatibility(streamName, config, null));
+		connectionFactory.addConnectionListener(this.broker);
+	}
+
+	/**
+	 * The broker connected to, and the checks of its version.
+	 * @return the connected broker
+	 */
+	ConnectedBroker broker() {
+		return this.broker;
 	}
 
 	ConnectionFactory connectionFactory() {
@@ -57,11 +70,13 @@ final class Connector {
 	 * Opens the connection and declares (or verifies, per {@link RabbitConfig#declare()})
 	 * what the client declares on connect.
 	 * @throws RabbitConnectionException if the broker cannot be reached
-	 * @throws TopologyMismatchException if it refuses a declaration
+	 * @throws TopologyMismatchException if it refuses a declaration, or
+	 * ({@link BrokerCompatibilityException}) its version does not support a setting
 	 */
 	void open(Declarables declarables) {
-		try {
-			this.connectionFactory.createConnection().close();
+		try (Connection connection = this.connectionFactory.createConnection()) {
+			// before declaring: what the broker's version does not support fails first
+			this.broker.connected(connection);
 		}
 		catch (AmqpException ex) {
 			throw new RabbitConnectionException("Cannot connect to RabbitMQ at " + this.config.maskedAddresses()
@@ -145,6 +160,7 @@ final class Connector {
 	 * @throws TopologyMismatchException naming the setting the broker disagrees with
 	 */
 	void declare(Declarables declarables) {
+		this.broker.beforeDeclaring(declarables);
 		for (Declarable declarable : declarables.getDeclarables()) {
 			try {
 				if (declarable instanceof Exchange exchange) {

@@ -193,4 +193,13 @@ final class CountingListenerContainer extends DirectMessageListenerContainer {
 		this.declareFailure = null;
 	}
 
+	/**
+	 * Whether the container asks for global QoS, which RabbitMQ 4 deprecates
+	 * ({@link BrokerCompatibility}).
+	 * @return whether its prefetch applies to the channel rather than each consumer
+	 */
+	boolean usesGlobalQos() {
+		return isGlobalQos();
+	}
+
 }

@@ -148,7 +148,11 @@ final class Delivery {
 				this.channel.basicAck(this.deliveryTag, false);
 			}
 			else {
-				this.channel.basicNack(this.deliveryTag, false, outcome == DeliveryOutcome.REQUEUED);
+				// basic.reject, not basic.nack: from RabbitMQ 4.3 a nack with requeue no
+				// longer raises a quorum queue's x-delivery-count, a reject does (as both
+				// do on 3.x and 4.0), so deliveryAttempt() counts requeues on every
+				// version
+				this.channel.basicReject(this.deliveryTag, outcome == DeliveryOutcome.REQUEUED);
 			}
 			CoalescedAcks coalesced = this.acks;
 			if (coalesced != null) {

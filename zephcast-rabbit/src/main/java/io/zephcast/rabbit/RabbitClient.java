@@ -93,6 +93,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 				this.instrumentation, callbackExecutor);
 		AbstractMessageListenerContainer container = (builder.container != null) ? builder.container
 				: RabbitListenerContainers.create(connectionFactory, this.topology, this.config);
+		connector.broker().checkWith(new BrokerCompatibility(this.streamName, this.config, container));
 		this.parking = new ParkingFailures(this.streamName, this.topology.queueName(), this.config.retry(),
 				this.instrumentation);
 		this.failedMessages = new FailedMessages(this.topology, this.config, this.publisher, this.parking);

@@ -1,6 +1,8 @@
 package io.zephcast.rabbit;
 
 import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
@@ -161,6 +163,29 @@ public final class RabbitClientStatus {
 	 */
 	int receivesWaiting() {
 		return this.consumption.deliveries().waiterCount();
+	}
+
+	/**
+	 * The RabbitMQ version of the broker the client is connected to, as the broker said
+	 * when the connection opened (the last connection's, after a reconnect). Known from
+	 * the first connect on; the client's version checks
+	 * ({@link BrokerCompatibilityException}) go by it.
+	 * @return the version, e.g. {@code 4.0.5}; empty until the client has connected, or
+	 * if the broker did not say
+	 */
+	public Optional<String> brokerVersion() {
+		BrokerInfo broker = this.connector.broker().broker();
+		return (broker != null && !broker.version().isEmpty()) ? Optional.of(broker.version()) : Optional.empty();
+	}
+
+	/**
+	 * The capabilities the broker announced when the connection opened, e.g.
+	 * {@code publisher_confirms} or {@code per_consumer_qos}.
+	 * @return the capability names, in order; empty until the client has connected
+	 */
+	public Set<String> brokerCapabilities() {
+		BrokerInfo broker = this.connector.broker().broker();
+		return (broker != null) ? broker.capabilities() : Set.of();
 	}
 
 	/**

@@ -135,6 +135,7 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 		RabbitSslOptions.validate(sslOptions, ssl || parsed.tls() || connection.usesTls());
 		TopologyChecks.check(exchangeName, exchangeType, durable, autoDelete, queueType, queue, bindingKeys,
 				bindingArguments);
+		TopologyChecks.checkDeliveryLimit(queue, retry);
 	}
 
 	private static void checkName(String setting, String value) {

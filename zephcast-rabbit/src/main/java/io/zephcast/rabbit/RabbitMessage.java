@@ -169,11 +169,17 @@ public final class RabbitMessage {
 	 * it retries (Spring AMQP's {@code retry-count} header), plus, on quorum queues, the
 	 * broker's {@code x-delivery-count} of requeued deliveries. A classic queue's
 	 * requeues (a nack, a lost connection) are not counted: RabbitMQ only flags them
-	 * {@link #redelivered()}.
+	 * {@link #redelivered()}. Never counted from {@code x-death}, which a publisher can
+	 * set and whose counting changed in RabbitMQ 3.13 and 4.0.
 	 * @return the delivery attempt, at least 1
 	 */
 	public int deliveryAttempt() {
-		long attempts = this.properties.getRetryCount() + 1;
+		// Spring AMQP fills the retry count from x-death's count when a message has no
+		// retry-count header: only the client's own copies (which always have both) are
+		// counted from it
+		long retries = this.properties.getHeaders().containsKey(FailedMessages.ORIGINAL_EXCHANGE)
+				? this.properties.getRetryCount() : 0;
+		long attempts = retries + 1;
 		if (this.properties.getHeaders().get("x-delivery-count") instanceof Number count) {
 			attempts += count.longValue();
 		}

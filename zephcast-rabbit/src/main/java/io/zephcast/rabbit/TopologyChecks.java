@@ -90,4 +90,25 @@ final class TopologyChecks {
 						+ "zephcast.rabbit.queue.max-length, zephcast.rabbit.consumer.retry.max-attempts");
 	}
 
+	/**
+	 * A quorum queue's delivery limit must let the broker deliver a message as often as
+	 * the retry policy attempts it: with {@code x-delivery-limit} L, the broker delivers
+	 * a message at most L + 1 times (its {@code x-delivery-count} 0 to L), then drops or
+	 * dead-letters it at the next requeue, whatever the client counts. The same on every
+	 * RabbitMQ version, so checked without a broker.
+	 * @param queue the queue's arguments
+	 * @param retry the retry policy
+	 * @throws InvalidRabbitConfigException if the limit is lower
+	 */
+	static void checkDeliveryLimit(QueueArguments queue, RetryPolicy retry) {
+		Integer limit = queue.deliveryLimit();
+		if (limit != null && (long) limit + 1 < retry.maxAttempts()) {
+			throw new InvalidRabbitConfigException("queue.deliveryLimit", limit,
+					"lets the broker deliver a message at most " + (limit + 1) + " time(s), fewer than "
+							+ "retry.maxAttempts (" + retry.maxAttempts() + "): a message requeued that often would "
+							+ "be dropped or dead-lettered by the broker before the client's attempts are used up; "
+							+ "set it to at least " + (retry.maxAttempts() - 1) + ", or leave it unset");
+		}
+	}
+
 }

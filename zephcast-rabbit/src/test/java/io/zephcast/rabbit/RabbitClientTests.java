@@ -85,7 +85,12 @@ class RabbitClientTests {
 	@Test
 	void nonDurableConfigSendsTransientMessages() throws Exception {
 		String queue = this.names.queue("transient");
-		RabbitConfig config = config().queueName(queue).durable(false).build();
+		// a durable queue declared beforehand: RabbitMQ 4 deprecates transient shared
+		// queues (and the client refuses to declare one there), not transient messages
+		try (Connection connection = RabbitBroker.rawConnection(); Channel channel = connection.createChannel()) {
+			channel.queueDeclare(queue, true, false, false, null);
+		}
+		RabbitConfig config = config().queueName(queue).durable(false).declare(DeclareMode.OFF).build();
 		try (RabbitClient client = new RabbitClient("transient", config).connect()) {
 			client.send("payload").get(10, TimeUnit.SECONDS);
 		}

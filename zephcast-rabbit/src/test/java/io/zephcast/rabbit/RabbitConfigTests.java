@@ -126,6 +126,23 @@ class RabbitConfigTests {
 				"sslOptions.verify-hostname", "true or false");
 	}
 
+	@Test
+	void aDeliveryLimitThatEndsDeliveriesBeforeTheRetryPolicyIsRefusedNamingBothSettings() {
+		// x-delivery-limit L: the broker delivers a message at most L + 1 times
+		RabbitConfigBuilder quorum = RabbitConfig.builder()
+			.queueType(QueueType.QUORUM)
+			.retry(RetryPolicy.builder().maxAttempts(4).build());
+		assertInvalid(quorum.queue(QueueArguments.builder().deliveryLimit(2).build()), "queue.deliveryLimit",
+				"at most 3 time(s), fewer than retry.maxAttempts (4)");
+		assertThat(quorum.queue(QueueArguments.builder().deliveryLimit(3).build()).build().queue().deliveryLimit())
+			.isEqualTo(3);
+		assertThat(quorum.queue(QueueArguments.builder().deliveryLimit(0).build())
+			.retry(RetryPolicy.NONE)
+			.build()
+			.queue()
+			.deliveryLimit()).isZero();
+	}
+
 	private static void assertInvalid(RabbitConfigBuilder builder, String setting, String reason) {
 		assertInvalid(builder::build, setting, reason);
 	}

@@ -35,8 +35,8 @@ public final class StandaloneClientExample {
 			.queueName("zc-sample-standalone")
 			.routingKey("orders.#")
 			// a demo should leave nothing behind: the queue goes with its consumer, the
-			// exchange with its binding
-			.durable(false)
+			// exchange with its binding. Durable all the same: RabbitMQ 4 deprecates
+			// non-durable shared queues, and the client refuses them there
 			.autoDelete(true)
 			.build();
 		try (RabbitClient client = new RabbitClient("zc-sample-standalone", config).connect()) {

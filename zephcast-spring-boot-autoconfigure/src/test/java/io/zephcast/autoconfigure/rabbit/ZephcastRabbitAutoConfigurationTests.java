@@ -100,7 +100,10 @@ class ZephcastRabbitAutoConfigurationTests {
 					"zephcast.rabbit.exchange-type=topic", "zephcast.rabbit.durable=false",
 					"zephcast.rabbit.auto-delete=true", "zephcast.rabbit.prefetch-count=25",
 					"zephcast.rabbit.consumer.concurrency=3", "zephcast.rabbit.shutdown-timeout=3s",
-					"zephcast.rabbit.confirm-timeout=7s", "zephcast.rabbit.fail-fast=false")
+					"zephcast.rabbit.confirm-timeout=7s", "zephcast.rabbit.fail-fast=false",
+					// RabbitMQ 4 deprecates the transient queue: the client leaves it
+					// alone
+					"zephcast.rabbit.declare=false")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				RabbitConfig config = context.getBean(RabbitConfig.class);
@@ -117,6 +120,7 @@ class ZephcastRabbitAutoConfigurationTests {
 					.shutdownTimeout(Duration.ofSeconds(3))
 					.confirmTimeout(Duration.ofSeconds(7))
 					.failFast(false)
+					.declare(DeclareMode.OFF)
 					.build());
 				RabbitClient client = context.getBean(RabbitClient.class);
 				assertThat(client.streamName()).isEqualTo("orders-service");

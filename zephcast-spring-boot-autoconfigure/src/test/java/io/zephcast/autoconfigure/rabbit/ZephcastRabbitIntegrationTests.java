@@ -111,12 +111,14 @@ class ZephcastRabbitIntegrationTests {
 			.connect()) {
 			assertThat(existing.isConnected()).isTrue();
 		}
+		// auto-delete rather than transient: RabbitMQ 4 refuses a transient queue before
+		// the broker is asked
 		assertThatException().isThrownBy(() -> application(ZephcastOnly.class, "zephcast.rabbit.queue-name=" + queue,
-				"zephcast.rabbit.durable=false")
+				"zephcast.rabbit.auto-delete=true")
 			.run());
 		assertThat(output).contains("APPLICATION FAILED TO START")
-			.contains("Queue '" + queue + "' already exists on the broker with durable 'true'")
-			.contains("Set zephcast.rabbit.durable to match");
+			.contains("Queue '" + queue + "' already exists on the broker with auto_delete 'false'")
+			.contains("Set zephcast.rabbit.auto-delete to match");
 	}
 
 	@Test

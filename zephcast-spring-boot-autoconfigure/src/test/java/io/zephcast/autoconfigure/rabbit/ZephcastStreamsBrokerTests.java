@@ -63,7 +63,7 @@ class ZephcastStreamsBrokerTests {
 		String fanout = this.names.stream("fanout");
 		String headers = this.names.stream("headers");
 		this.runner = this.runner.withPropertyValues("zephcast.rabbit.stream-name=" + defaultStream,
-				"zephcast.rabbit.durable=false", stream(direct, "exchange-name", this.names.exchange("direct")),
+				stream(direct, "exchange-name", this.names.exchange("direct")),
 				stream(direct, "exchange-type", "direct"), stream(topic, "exchange-name", this.names.exchange("topic")),
 				stream(topic, "exchange-type", "topic"), stream(topic, "routing-key", "prices.#"),
 				stream(fanout, "exchange-name", this.names.exchange("fanout")),
@@ -109,8 +109,7 @@ class ZephcastStreamsBrokerTests {
 		String single = this.names.stream("single");
 		String triple = this.names.stream("triple");
 		this.runner = this.runner.withPropertyValues("zephcast.rabbit.stream-name=" + single,
-				"zephcast.rabbit.durable=false", stream(triple, "consumer.concurrency", "3"),
-				stream(triple, "durable", "false"));
+				stream(triple, "consumer.concurrency", "3"));
 		Concurrency singleSeen = new Concurrency(1);
 		Concurrency tripleSeen = new Concurrency(3);
 		handler("single", null, singleSeen::handle);
@@ -135,12 +134,12 @@ class ZephcastStreamsBrokerTests {
 	void tenStreamsInOneApplicationHoldAtMostTwoConnections() throws Exception {
 		String defaultStream = this.names.stream("ten");
 		List<String> streams = new ArrayList<>(List.of(defaultStream));
-		List<String> properties = new ArrayList<>(
-				List.of("zephcast.rabbit.stream-name=" + defaultStream, "zephcast.rabbit.durable=false"));
+		List<String> properties = new ArrayList<>(List.of("zephcast.rabbit.stream-name=" + defaultStream));
 		for (int i = 1; i < 10; i++) {
 			String stream = this.names.stream("ten" + i);
 			streams.add(stream);
-			properties.add(stream(stream, "durable", "false"));
+			// a property of its own makes it a stream
+			properties.add(stream(stream, "consumer.concurrency", "1"));
 		}
 		this.runner = this.runner.withPropertyValues(properties.toArray(String[]::new));
 		CountDownLatch all = new CountDownLatch(streams.size());

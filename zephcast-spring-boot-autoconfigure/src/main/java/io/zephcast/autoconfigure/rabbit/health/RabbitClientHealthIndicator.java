@@ -22,9 +22,9 @@ import org.springframework.util.Assert;
  * answers again. It is DOWN when the broker cannot be reached (with the masked URL and
  * the reason) or when the client consumes but none of its consumers runs (with why, e.g.
  * the broker cancelled them and their queue is gone); UP otherwise, with the details an
- * operator asks first: publishing blocked, consumers running versus configured, the
- * queue's depth and consumers, the last connection failure, and (once a retry or
- * dead-letter copy was not stored) the parking failures.
+ * operator asks first: the broker's version, publishing blocked, consumers running versus
+ * configured, the queue's depth and consumers, the last connection failure, and (once a
+ * retry or dead-letter copy was not stored) the parking failures.
  */
 public class RabbitClientHealthIndicator extends AbstractHealthIndicator {
 
@@ -44,6 +44,8 @@ public class RabbitClientHealthIndicator extends AbstractHealthIndicator {
 	protected void doHealthCheck(Health.Builder builder) {
 		RabbitClientStatus status = this.client.status();
 		builder.withDetail("url", status.url()).withDetail("state", status.state());
+		// known from the first connect on, so shown while the broker is down too
+		status.brokerVersion().ifPresent((version) -> builder.withDetail("brokerVersion", version));
 		BrokerCheck check;
 		try {
 			check = status.checkBroker();

@@ -70,6 +70,10 @@ class ZephcastHealthContributorAutoConfigurationTests {
 					.containsEntry("consumers", Map.of("configured", 1, "running", 1))
 					.containsKey("version")
 					.doesNotContainKey("lastConnectionFailure");
+				// the version the client read at connect is the one the broker reports
+				// now
+				assertThat(ordersHealth.getDetails().get("brokerVersion")).isNotNull()
+					.isEqualTo(ordersHealth.getDetails().get("version"));
 				Health paymentsHealth = health(zephcast, payments);
 				assertThat(paymentsHealth.getStatus()).isEqualTo(Status.UP);
 				assertThat(paymentsHealth.getDetails())
@@ -101,7 +105,9 @@ class ZephcastHealthContributorAutoConfigurationTests {
 					Health down = health(zephcast, stream);
 					String error = (String) down.getDetails().get("error");
 					assertThat(error).contains(AmqpUrl.mask(proxy.url()));
-					assertThat(down.getDetails()).containsKey("lastConnectionFailure");
+					assertThat(down.getDetails()).containsKey("lastConnectionFailure")
+						.as("the version read at connect, while the broker is down")
+						.containsKey("brokerVersion");
 					assertThat(down.toString()).doesNotContain(RabbitBroker.password());
 
 					proxy.accept();

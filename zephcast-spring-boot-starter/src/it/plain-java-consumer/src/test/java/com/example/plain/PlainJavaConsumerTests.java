@@ -28,7 +28,7 @@ class PlainJavaConsumerTests {
 			.exchangeType("topic")
 			.queueName("zc-plain-consumer-check-" + runId)
 			.routingKey("greetings.#")
-			.durable(false)
+			// durable: RabbitMQ 4 deprecates transient shared queues
 			.autoDelete(true)
 			.build();
 		String text = "Hello from the plain Java consumer check " + runId;
