@@ -196,7 +196,7 @@ class ClusterFailoverTests {
 	void withAllNodesDownSendsFailFastNamingTheAddressesAndClientsComeBackWithOneNode() throws Exception {
 		// a transient queue lives on its node and is gone once that node stops: only a
 		// client that declares it again can consume from it afterwards
-		RabbitConfig config = config("zc1", queue("transient")).durable(false).build();
+		RabbitConfig config = config(RabbitCluster.NODES.get(0), queue("transient")).durable(false).build();
 		LinkedBlockingQueue<RabbitMessage> handled = new LinkedBlockingQueue<>();
 		try (RabbitClient consumer = new RabbitClient(this.prefix + "-down-consumer", config).connect();
 				RabbitClient publisher = new RabbitClient(this.prefix + "-down-publisher", config).connect()) {
@@ -204,10 +204,11 @@ class ClusterFailoverTests {
 			publisher.send("before").get(10, TimeUnit.SECONDS);
 			assertThat(handled.poll(10, TimeUnit.SECONDS)).extracting(RabbitMessage::text).isEqualTo("before");
 
-			// zc1 stops last, so it may start again without waiting for the others
-			RabbitCluster.stopApp("zc2");
-			RabbitCluster.stopApp("zc3");
-			RabbitCluster.stopApp("zc1");
+			// the first node stops last, so it may start again without waiting for the
+			// others
+			RabbitCluster.stopApp(RabbitCluster.NODES.get(1));
+			RabbitCluster.stopApp(RabbitCluster.NODES.get(2));
+			RabbitCluster.stopApp(RabbitCluster.NODES.get(0));
 			long notSentMillis;
 			SendFailedException notSent;
 			try {
@@ -220,11 +221,11 @@ class ClusterFailoverTests {
 				notSentMillis = failed.millis();
 			}
 			finally {
-				RabbitCluster.startApp("zc1");
+				RabbitCluster.startApp(RabbitCluster.NODES.get(0));
 			}
 			long returned = System.nanoTime();
 			assertThat(notSentMillis).as("a send with every node down fails within").isLessThan(2_000);
-			assertThat(notSent).hasMessageContaining("127.0.0.1:5681,127.0.0.1:5682,127.0.0.1:5683");
+			assertThat(notSent).hasMessageContaining(RabbitCluster.addresses());
 
 			await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
 				publisher.send("after").get(5, TimeUnit.SECONDS);
@@ -233,7 +234,7 @@ class ClusterFailoverTests {
 			RabbitMessage after = handled.poll(60, TimeUnit.SECONDS);
 			long resumedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - returned);
 			System.out.printf(
-					"%nzephcast cluster, all nodes down: a send failed after %d ms (%s); with zc1 back, "
+					"%nzephcast cluster, all nodes down: a send failed after %d ms (%s); with the first node back, "
 							+ "a message went through again after %.1f s%n%n",
 					notSentMillis, notSent.getMessage(), resumedMillis / 1000.0);
 			assertThat(after).as("the consumer came back by itself, its queue declared again").isNotNull();
@@ -261,8 +262,9 @@ class ClusterFailoverTests {
 		log.start();
 		logger.addAppender(log);
 		RabbitConfig config = RabbitConfig.builder()
-			.url(RabbitCluster.url("zc1"))
-			.addresses(dead, RabbitCluster.address("zc1"), RabbitCluster.address("zc2"))
+			.url(RabbitCluster.url(RabbitCluster.NODES.get(0)))
+			.addresses(dead, RabbitCluster.address(RabbitCluster.NODES.get(0)),
+					RabbitCluster.address(RabbitCluster.NODES.get(1)))
 			.queueName(queue("skip"))
 			.durable(false)
 			.retry(RetryPolicy.NONE)
@@ -275,7 +277,8 @@ class ClusterFailoverTests {
 			assertThat(handled.poll(10, TimeUnit.SECONDS)).extracting(RabbitMessage::text).isEqualTo("first");
 			// new connections, each of which tries the dead address first again
 			for (int i = 0; i < 2; i++) {
-				RabbitCluster.rabbitmqctl("zc1", "close_all_connections", "zephcast test: reconnect");
+				RabbitCluster.rabbitmqctl(RabbitCluster.NODES.get(0), "close_all_connections",
+						"zephcast test: reconnect");
 				await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
 					client.send("again").get(5, TimeUnit.SECONDS);
 					return true;

@@ -56,7 +56,7 @@ class TlsTests {
 	void sslTrueOnAPlainUrlConnectsOverTls() throws Exception {
 		String queue = this.names.queue("flag");
 		RabbitConfig config = RabbitConfig.builder()
-			.url("amqp://guest:guest@localhost:5671/")
+			.url("amqp://guest:guest@localhost:" + TestTls.port() + "/")
 			.ssl(true)
 			.sslOptions(TestTls.mutualOptions())
 			.queueName(queue)
@@ -72,7 +72,7 @@ class TlsTests {
 		RabbitConfig config = tls("localhost", TestTls.trustOnlyOptions()).build();
 		try (RabbitClient client = new RabbitClient("no-cert", config)) {
 			assertThatExceptionOfType(RabbitConnectionException.class).isThrownBy(client::connect)
-				.withMessageContaining("amqps://***@localhost:5671/");
+				.withMessageContaining("amqps://***@localhost:" + TestTls.port() + "/");
 		}
 	}
 

@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Operator actions on the local broker through {@code rabbitmqctl}: stopping and starting
- * the RabbitMQ application, closing connections, raising a memory alarm.
+ * Operator actions on the broker under test through {@code rabbitmqctl}: stopping and
+ * starting the RabbitMQ application, closing connections, raising a memory alarm. The
+ * command that reaches that broker's node comes from
+ * {@link BrokerSettings#rabbitmqctl()}.
  */
 public final class BrokerControl {
 
@@ -36,13 +38,12 @@ public final class BrokerControl {
 	}
 
 	/**
-	 * Runs rabbitmqctl on this machine.
+	 * Runs rabbitmqctl against the broker under test's node.
 	 * @param arguments the command and its arguments
 	 * @return what it printed
 	 */
 	public static String rabbitmqctl(String... arguments) {
-		List<String> command = new ArrayList<>();
-		command.add("rabbitmqctl");
+		List<String> command = new ArrayList<>(BrokerSettings.rabbitmqctl());
 		command.add("-q");
 		command.addAll(List.of(arguments));
 		try {
@@ -60,8 +61,9 @@ public final class BrokerControl {
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException(
-					"These tests restart the broker with rabbitmqctl, which is not on the PATH: "
-							+ "run them on the machine that runs RabbitMQ (bash .ci/run sets it up)",
+					"These tests restart the broker with " + String.join(" ", BrokerSettings.rabbitmqctl())
+							+ ", which cannot be run: run them on the machine that runs RabbitMQ (bash .ci/run "
+							+ "sets it up) or name the command in zephcast.test.broker.rabbitmqctl",
 					ex);
 		}
 		catch (InterruptedException ex) {

@@ -40,6 +40,14 @@ public final class BrokerManagement {
 				+ Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
 	}
 
+	/**
+	 * The broker's RabbitMQ version.
+	 * @return e.g. {@code 4.0.5}
+	 */
+	public String rabbitmqVersion() {
+		return get("/api/overview").orElseThrow().path("rabbitmq_version").asString("");
+	}
+
 	public Optional<JsonNode> exchange(String name) {
 		return exchange("/", name);
 	}

@@ -19,19 +19,33 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 
 /**
- * The local 3-node RabbitMQ cluster {@code .ci/rabbitmq-cluster-up} starts beside the
- * main broker: nodes {@code zc1..zc3@localhost} on 127.0.0.1:5681-5683, and the operator
- * actions the cluster tests inflict on them. Never the main broker on 5672. A missing
- * cluster fails the test with what to run; it is never skipped.
+ * The local 3-node RabbitMQ 4.0 cluster {@code .ci/rabbitmq-cluster-up} starts beside the
+ * brokers the other tests use: nodes {@code zc41..zc43@localhost} on 127.0.0.1:5695-5697,
+ * run from the chroot of {@code .ci/rabbitmq4-up}, and the operator actions the cluster
+ * tests inflict on them. Never the brokers on 5672 or 5690. A missing cluster fails the
+ * test with what to run; it is never skipped. System properties name another cluster:
+ * {@code zephcast.test.cluster.nodes} (comma-separated node names, their ports
+ * consecutive), {@code zephcast.test.cluster.first-port},
+ * {@code zephcast.test.cluster.rabbitmqctl} (the command, split at spaces, that runs
+ * {@code rabbitmqctl}; {@code -n node@localhost} is added) and
+ * {@code zephcast.cluster.dir} (the nodes' data directories, holding their pid files).
  */
 public final class RabbitCluster {
 
+	private static final String ROOT = "/var/lib/zephcast/rabbitmq4";
+
 	/** The node names, in the order of their ports. */
-	public static final List<String> NODES = List.of("zc1", "zc2", "zc3");
+	public static final List<String> NODES = List
+		.of(BrokerSettings.setting("zephcast.test.cluster.nodes", "zc41,zc42,zc43").split("\\s*,\\s*"));
 
-	private static final int FIRST_PORT = 5681;
+	private static final int FIRST_PORT = Integer
+		.parseInt(BrokerSettings.setting("zephcast.test.cluster.first-port", "5695"));
 
-	private static final String DATA = System.getProperty("zephcast.cluster.dir", "/var/lib/zephcast-cluster");
+	private static final List<String> RABBITMQCTL = BrokerSettings
+		.words(BrokerSettings.setting("zephcast.test.cluster.rabbitmqctl", "chroot " + ROOT + " rabbitmqctl"));
+
+	private static final String DATA = BrokerSettings.setting("zephcast.cluster.dir",
+			ROOT + "/var/lib/zephcast-cluster");
 
 	private RabbitCluster() {
 	}
@@ -54,8 +68,16 @@ public final class RabbitCluster {
 	}
 
 	/**
+	 * The addresses of all nodes, as a client lists them: {@code host:port,...}.
+	 * @return the addresses, comma-separated, in the order of the nodes
+	 */
+	public static String addresses() {
+		return String.join(",", addressesFrom(NODES.get(0)));
+	}
+
+	/**
 	 * A node's {@code host:port}.
-	 * @param node e.g. {@code zc1}
+	 * @param node e.g. {@code zc41}
 	 * @return the address
 	 */
 	public static String address(String node) {
@@ -78,7 +100,7 @@ public final class RabbitCluster {
 
 	/**
 	 * The URL of a node with RabbitMQ's default user.
-	 * @param node e.g. {@code zc1}
+	 * @param node e.g. {@code zc41}
 	 * @return the URL
 	 */
 	public static String url(String node) {
@@ -106,7 +128,7 @@ public final class RabbitCluster {
 
 	/**
 	 * Kills a node's Erlang VM with SIGKILL: no goodbye to clients or peers.
-	 * @param node e.g. {@code zc3}
+	 * @param node e.g. {@code zc43}
 	 */
 	public static void kill(String node) {
 		try {
@@ -139,7 +161,7 @@ public final class RabbitCluster {
 	/**
 	 * The node holding the leader of a quorum queue.
 	 * @param queue the queue name
-	 * @return the node name, e.g. {@code zc2}, or {@code null} if none is known
+	 * @return the node name, e.g. {@code zc42}, or {@code null} if none is known
 	 */
 	public static String leaderOf(String queue) {
 		for (String node : NODES) {
@@ -182,12 +204,13 @@ public final class RabbitCluster {
 
 	/**
 	 * Runs rabbitmqctl against a node of the cluster.
-	 * @param node e.g. {@code zc1}
+	 * @param node e.g. {@code zc41}
 	 * @param arguments the command and its arguments
 	 * @return what it printed
 	 */
 	public static String rabbitmqctl(String node, String... arguments) {
-		List<String> command = new ArrayList<>(List.of("rabbitmqctl", "-q", "-n", node + "@localhost"));
+		List<String> command = new ArrayList<>(RABBITMQCTL);
+		command.addAll(List.of("-q", "-n", node + "@localhost"));
 		command.addAll(List.of(arguments));
 		return run(command);
 	}

@@ -8,8 +8,10 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * The TLS material {@code .ci/rabbitmq-tls-up} makes, and the broker's TLS listener
- * (127.0.0.1:5671, client certificate required, server certificate for "localhost").
+ * The TLS material {@code .ci/rabbitmq-tls-up} makes, and the TLS listener of the broker
+ * under test (127.0.0.1:5671 on RabbitMQ 3.10, 5691 on 4.0 from {@code .ci/rabbitmq4-up},
+ * which uses the same certificates; {@link BrokerSettings#tlsPort()}): client certificate
+ * required, server certificate for "localhost".
  */
 public final class TestTls {
 
@@ -18,7 +20,7 @@ public final class TestTls {
 	private static final Path DIR = Path
 		.of(System.getenv().getOrDefault("ZEPHCAST_TLS_DIR", "/etc/rabbitmq/zephcast-tls"));
 
-	private static final int PORT = Integer.parseInt(System.getenv().getOrDefault("ZEPHCAST_TLS_PORT", "5671"));
+	private static final int PORT = BrokerSettings.tlsPort();
 
 	private TestTls() {
 	}
@@ -29,8 +31,17 @@ public final class TestTls {
 	public static void require() {
 		if (!Files.isReadable(DIR.resolve("client.p12"))) {
 			fail("No TLS material in " + DIR + ": run 'sudo .ci/rabbitmq-tls-up' to give RabbitMQ a TLS listener "
-					+ "on 5671 with a throw-away CA (bash .ci/run does it)");
+					+ "on 5671 with a throw-away CA, then .ci/rabbitmq4-up for RabbitMQ 4's on 5691 (bash .ci/run "
+					+ "does both)");
 		}
+	}
+
+	/**
+	 * The port of the broker's TLS listener.
+	 * @return the port
+	 */
+	public static int port() {
+		return PORT;
 	}
 
 	public static String url(String host) {
