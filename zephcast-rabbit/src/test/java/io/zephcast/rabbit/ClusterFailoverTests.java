@@ -194,9 +194,11 @@ class ClusterFailoverTests {
 
 	@Test
 	void withAllNodesDownSendsFailFastNamingTheAddressesAndClientsComeBackWithOneNode() throws Exception {
-		// a transient queue lives on its node and is gone once that node stops: only a
-		// client that declares it again can consume from it afterwards
-		RabbitConfig config = config(RabbitCluster.NODES.get(0), queue("transient")).durable(false).build();
+		// a durable queue (RabbitMQ 4 deprecates transient shared ones): it lives on the
+		// first node, which stops last and comes back first, and the consumer must find
+		// it
+		// again by itself
+		RabbitConfig config = config(RabbitCluster.NODES.get(0), queue("down")).build();
 		LinkedBlockingQueue<RabbitMessage> handled = new LinkedBlockingQueue<>();
 		try (RabbitClient consumer = new RabbitClient(this.prefix + "-down-consumer", config).connect();
 				RabbitClient publisher = new RabbitClient(this.prefix + "-down-publisher", config).connect()) {
@@ -266,7 +268,6 @@ class ClusterFailoverTests {
 			.addresses(dead, RabbitCluster.address(RabbitCluster.NODES.get(0)),
 					RabbitCluster.address(RabbitCluster.NODES.get(1)))
 			.queueName(queue("skip"))
-			.durable(false)
 			.retry(RetryPolicy.NONE)
 			.deadLetterQueue(false)
 			.build();
