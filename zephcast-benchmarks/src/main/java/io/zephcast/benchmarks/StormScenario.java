@@ -20,6 +20,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import io.zephcast.benchmarks.Session.BenchmarkFailure;
+import io.zephcast.rabbit.MessageHeaders;
 import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.RabbitTopology;
@@ -178,11 +179,13 @@ final class StormScenario {
 				Map<String, Object> headers = response.getProps().getHeaders();
 				String body = new String(response.getBody(), StandardCharsets.UTF_8);
 				if (headers != null && body.startsWith("p-")
-						&& String.valueOf(headers.get("zephcast-exception"))
+						&& String.valueOf(headers.get(MessageHeaders.EXCEPTION))
 							.equals(IllegalStateException.class.getName())
-						&& String.valueOf(headers.get("zephcast-exception-message")).equals("poison " + body)
-						&& String.valueOf(headers.get("zephcast-attempts")).equals(String.valueOf(POLICY.maxAttempts()))
-						&& String.valueOf(headers.get("zephcast-dead-letter-reason")).equals("attempts-exhausted")) {
+						&& String.valueOf(headers.get(MessageHeaders.EXCEPTION_MESSAGE)).equals("poison " + body)
+						&& String.valueOf(headers.get(MessageHeaders.ATTEMPTS))
+							.equals(String.valueOf(POLICY.maxAttempts()))
+						&& String.valueOf(headers.get(MessageHeaders.DEAD_LETTER_REASON))
+							.equals(MessageHeaders.REASON_ATTEMPTS_EXHAUSTED)) {
 					withReason++;
 				}
 			}

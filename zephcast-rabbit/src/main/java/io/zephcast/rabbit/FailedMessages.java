@@ -31,27 +31,6 @@ import org.springframework.amqp.rabbit.support.DefaultMessagePropertiesConverter
  */
 final class FailedMessages {
 
-	/** The exchange the message was first published to. */
-	static final String ORIGINAL_EXCHANGE = "zephcast-original-exchange";
-
-	/** The routing key the message was first published with. */
-	static final String ORIGINAL_ROUTING_KEY = "zephcast-original-routing-key";
-
-	/** When its handling first failed (ISO-8601). */
-	static final String FIRST_FAILURE = "zephcast-first-failure";
-
-	/** The class of the exception of the last failed attempt. */
-	static final String EXCEPTION = "zephcast-exception";
-
-	/** The message of the exception of the last failed attempt. */
-	static final String EXCEPTION_MESSAGE = "zephcast-exception-message";
-
-	/** On a dead letter: how many times it was delivered. */
-	static final String ATTEMPTS = "zephcast-attempts";
-
-	/** On a dead letter: {@code attempts-exhausted} or {@code rejected}. */
-	static final String DEAD_LETTER_REASON = "zephcast-dead-letter-reason";
-
 	private static final Log logger = LogFactory.getLog(RabbitClient.class);
 
 	private static final DefaultMessagePropertiesConverter CONVERTER = new DefaultMessagePropertiesConverter();
@@ -86,7 +65,7 @@ final class FailedMessages {
 	CompletableFuture<Void> retryLater(RabbitMessage message, @Nullable Throwable cause) {
 		int attempt = message.deliveryAttempt();
 		if (attempt >= this.policy.maxAttempts()) {
-			return deadLetter(message, cause, "attempts-exhausted");
+			return deadLetter(message, cause, MessageHeaders.REASON_ATTEMPTS_EXHAUSTED);
 		}
 		message.delivery().claim("retry", message.messageId());
 		Duration interval = this.policy.intervalAfter(attempt);
@@ -111,7 +90,8 @@ final class FailedMessages {
 	 * dropped, unless a broker policy dead-letters it).
 	 * @param message the message, not yet settled
 	 * @param cause why, if known
-	 * @param reason {@code attempts-exhausted} or {@code rejected}
+	 * @param reason {@link MessageHeaders#REASON_ATTEMPTS_EXHAUSTED} or
+	 * {@link MessageHeaders#REASON_REJECTED}
 	 * @return a future completed once the message is settled; see
 	 * {@link #retryLater(RabbitMessage, Throwable)}
 	 * @throws IllegalStateException if the message was already settled
@@ -248,19 +228,19 @@ final class FailedMessages {
 					|| name.startsWith("x-last-death-") || name.equals("x-delivery-count")
 					|| name.equals(PublishingChannel.TAG_HEADER));
 		RetryQueues.Destination original = original(message);
-		headers.put(ORIGINAL_EXCHANGE, original.exchange());
-		headers.put(ORIGINAL_ROUTING_KEY, original.routingKey());
-		headers.putIfAbsent(FIRST_FAILURE, Instant.now().toString());
+		headers.put(MessageHeaders.ORIGINAL_EXCHANGE, original.exchange());
+		headers.put(MessageHeaders.ORIGINAL_ROUTING_KEY, original.routingKey());
+		headers.putIfAbsent(MessageHeaders.FIRST_FAILURE, Instant.now().toString());
 		headers.put(MessageProperties.RETRY_COUNT, (long) attempts);
 		if (cause != null) {
-			headers.put(EXCEPTION, cause.getClass().getName());
+			headers.put(MessageHeaders.EXCEPTION, cause.getClass().getName());
 			String text = String.valueOf(cause.getMessage());
-			headers.put(EXCEPTION_MESSAGE,
+			headers.put(MessageHeaders.EXCEPTION_MESSAGE,
 					(text.length() > MAX_EXCEPTION_MESSAGE) ? text.substring(0, MAX_EXCEPTION_MESSAGE) + "..." : text);
 		}
 		if (deadLetterReason != null) {
-			headers.put(ATTEMPTS, (long) attempts);
-			headers.put(DEAD_LETTER_REASON, deadLetterReason);
+			headers.put(MessageHeaders.ATTEMPTS, (long) attempts);
+			headers.put(MessageHeaders.DEAD_LETTER_REASON, deadLetterReason);
 		}
 		// inbound properties keep the delivery mode apart; a copy is as persistent as its
 		// original

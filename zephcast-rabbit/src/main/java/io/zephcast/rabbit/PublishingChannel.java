@@ -287,7 +287,7 @@ final class PublishingChannel {
 		 */
 		private boolean untaggedCopy(String messageId, long tag, Map<String, Object> headers,
 				CompletableFuture<Void> result) {
-			if (!headers.containsKey(FailedMessages.ORIGINAL_EXCHANGE)
+			if (!headers.containsKey(MessageHeaders.ORIGINAL_EXCHANGE)
 					|| this.copies.putIfAbsent(messageId, tag) != null) {
 				return false;
 			}

@@ -280,8 +280,15 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 
 	/**
 	 * Pushes every message to the handler on the container's consumer threads (with
-	 * concurrency N, N at once): acked when it returns, nacked and requeued when it
-	 * throws. A client either pulls or has a handler, not both.
+	 * concurrency N, N at once). When the handler returns, the message is acked (unless
+	 * the handler settled it). When it throws, the message is not requeued at once but
+	 * handled as {@link #retryLater(RabbitMessage, Throwable)} does: a copy waits in a
+	 * wait queue for the {@link RabbitConfig#retry() retry policy}'s next interval and
+	 * comes back with {@link RabbitMessage#deliveryAttempt()} one higher; once the
+	 * policy's attempts are used up, it is dead-lettered with the exception recorded in
+	 * its {@link MessageHeaders}. If the broker does not store that copy, the message is
+	 * held for a back-off, then requeued: never lost and never spinning. A client either
+	 * pulls or has a handler, not both.
 	 * @param handler the handler
 	 * @throws IllegalStateException if the client already consumes, or is not running
 	 * @throws RabbitClientException if consuming cannot start; the next call tries again
@@ -316,7 +323,12 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	}
 
 	/**
-	 * Rejects a message.
+	 * Rejects a message, as AMQP's {@code basic.nack} does: with requeue it goes back to
+	 * the queue (counted {@link DeliveryOutcome#REQUEUED}); without, the broker drops it,
+	 * or dead-letters it itself if the queue has a dead-letter exchange, with no
+	 * {@link MessageHeaders} (counted {@link DeliveryOutcome#REJECTED}). To send it to
+	 * the client's dead letters with headers that say why, use
+	 * {@link #deadLetter(RabbitMessage, Throwable)}.
 	 * @param message a message this client delivered
 	 * @param requeue true to put it back in the queue; false to drop it (or dead-letter
 	 * it, if the queue has a dead-letter exchange)
@@ -337,20 +349,37 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	}
 
 	/**
-	 * Dead-letters a message now; see {@link #reject(RabbitMessage, Throwable)}.
+	 * Dead-letters a message now; see {@link #deadLetter(RabbitMessage, Throwable)}.
 	 * @param message a message this client delivered
 	 * @return a future completed once the message is settled
+	 * @throws IllegalStateException if the message was already settled
 	 */
+	public CompletableFuture<Void> deadLetter(RabbitMessage message) {
+		return deadLetter(message, null);
+	}
+
+	/**
+	 * Dead-letters a message now.
+	 * @param message a message this client delivered
+	 * @return a future completed once the message is settled
+	 * @deprecated since 0.2, for {@link #deadLetter(RabbitMessage)}: in AMQP a rejected
+	 * message is one nacked without requeue ({@link #nack(RabbitMessage, boolean)}),
+	 * which this method does not do
+	 */
+	@Deprecated(since = "0.2", forRemoval = true)
 	public CompletableFuture<Void> reject(RabbitMessage message) {
-		return reject(message, null);
+		return deadLetter(message);
 	}
 
 	/**
 	 * Gives up on a message for now: it waits in the broker for the
 	 * {@link RabbitConfig#retry() retry policy}'s interval, then comes again with
 	 * {@link RabbitMessage#deliveryAttempt()} one higher; after the last attempt it is
-	 * dead-lettered instead. What a handler that throws gets. The message is settled when
-	 * the broker has confirmed the copy; if the copy fails, it is requeued.
+	 * dead-lettered instead (see {@link #deadLetter(RabbitMessage, Throwable)}, with
+	 * {@link MessageHeaders#REASON_ATTEMPTS_EXHAUSTED}). What a handler that throws gets.
+	 * The original is acked once the broker has confirmed the copy (counted
+	 * {@link DeliveryOutcome#RETRIED}); if the broker does not store the copy, the
+	 * message is held for a back-off, then requeued, so it neither spins nor is lost.
 	 * @param message a message this client delivered
 	 * @param cause why it failed, recorded in the dead letter's headers; may be
 	 * {@code null}
@@ -363,18 +392,38 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	}
 
 	/**
-	 * Dead-letters a message now, whatever its attempt: to the queue's dead-letter
-	 * exchange if it has one, else to the dead-letter queue {@code <queue>.dlq}, with
-	 * headers that say why.
+	 * Dead-letters a message now, whatever its attempt: a copy goes to the queue's
+	 * dead-letter exchange if it has one, else to the dead-letter queue
+	 * {@code <queue>.dlq}, with {@link MessageHeaders} that say why
+	 * ({@link MessageHeaders#DEAD_LETTER_REASON} is
+	 * {@link MessageHeaders#REASON_REJECTED}), and the original is acked once the broker
+	 * has confirmed the copy: counted {@link DeliveryOutcome#DEAD_LETTERED}. If the
+	 * broker does not store the copy, the message is held for a back-off, then requeued.
+	 * With neither a dead-letter exchange nor the dead-letter queue, it is nacked without
+	 * requeue instead (dropped, logged at WARN, counted
+	 * {@link DeliveryOutcome#REJECTED}).
 	 * @param message a message this client delivered
-	 * @param cause why it is rejected, recorded in the dead letter's headers; may be
-	 * {@code null}
+	 * @param cause why, recorded in the dead letter's headers; may be {@code null}
 	 * @return a future completed once the message is settled
 	 * @throws IllegalStateException if the message was already settled
 	 */
-	public CompletableFuture<Void> reject(RabbitMessage message, @Nullable Throwable cause) {
+	public CompletableFuture<Void> deadLetter(RabbitMessage message, @Nullable Throwable cause) {
 		ownDelivery(message);
-		return this.failedMessages.deadLetter(message, cause, "rejected");
+		return this.failedMessages.deadLetter(message, cause, MessageHeaders.REASON_REJECTED);
+	}
+
+	/**
+	 * Dead-letters a message now, whatever its attempt.
+	 * @param message a message this client delivered
+	 * @param cause why, recorded in the dead letter's headers; may be {@code null}
+	 * @return a future completed once the message is settled
+	 * @deprecated since 0.2, for {@link #deadLetter(RabbitMessage, Throwable)}: in AMQP a
+	 * rejected message is one nacked without requeue
+	 * ({@link #nack(RabbitMessage, boolean)}), which this method does not do
+	 */
+	@Deprecated(since = "0.2", forRemoval = true)
+	public CompletableFuture<Void> reject(RabbitMessage message, @Nullable Throwable cause) {
+		return deadLetter(message, cause);
 	}
 
 	private Delivery ownDelivery(RabbitMessage message) {

@@ -16,8 +16,9 @@ import org.springframework.amqp.rabbit.connection.PublisherCallbackChannel;
  * A message delivered by a {@link RabbitClient}. It stays unacknowledged until
  * {@link RabbitClient#ack(RabbitMessage)} or {@link RabbitClient#nack(RabbitMessage)};
  * until then the broker will deliver it again if this client goes away.
- * {@link #toString()} is the body as text, so {@code "Received: " + message} prints the
- * payload.
+ * {@link #toString()} describes the message without its body (which may hold personal or
+ * secret data), so logging a message never logs its payload: use {@link #text()} for the
+ * body as text.
  */
 public final class RabbitMessage {
 
@@ -127,7 +128,7 @@ public final class RabbitMessage {
 	 * @return the exchange, empty for the default exchange
 	 */
 	public @Nullable String exchange() {
-		Object original = header(FailedMessages.ORIGINAL_EXCHANGE);
+		Object original = header(MessageHeaders.ORIGINAL_EXCHANGE);
 		return (original != null) ? original.toString() : this.properties.getReceivedExchange();
 	}
 
@@ -138,7 +139,7 @@ public final class RabbitMessage {
 	 * @return the routing key
 	 */
 	public @Nullable String routingKey() {
-		Object original = header(FailedMessages.ORIGINAL_ROUTING_KEY);
+		Object original = header(MessageHeaders.ORIGINAL_ROUTING_KEY);
 		return (original != null) ? original.toString() : this.properties.getReceivedRoutingKey();
 	}
 
@@ -177,7 +178,7 @@ public final class RabbitMessage {
 		// Spring AMQP fills the retry count from x-death's count when a message has no
 		// retry-count header: only the client's own copies (which always have both) are
 		// counted from it
-		long retries = this.properties.getHeaders().containsKey(FailedMessages.ORIGINAL_EXCHANGE)
+		long retries = this.properties.getHeaders().containsKey(MessageHeaders.ORIGINAL_EXCHANGE)
 				? this.properties.getRetryCount() : 0;
 		long attempts = retries + 1;
 		if (this.properties.getHeaders().get("x-delivery-count") instanceof Number count) {
@@ -216,9 +217,16 @@ public final class RabbitMessage {
 		return StandardCharsets.UTF_8;
 	}
 
+	/**
+	 * Describes the message without its body: its id, routing key, queue, body size,
+	 * delivery attempt and redelivered flag.
+	 * @return the description, e.g.
+	 * {@code RabbitMessage[id=42, routingKey=orders.created, queue=orders, size=120 bytes, attempt=1, redelivered=false]}
+	 */
 	@Override
 	public String toString() {
-		return text();
+		return "RabbitMessage[id=" + messageId() + ", routingKey=" + routingKey() + ", queue=" + queue() + ", size="
+				+ this.body.length + " bytes, attempt=" + deliveryAttempt() + ", redelivered=" + redelivered() + "]";
 	}
 
 }

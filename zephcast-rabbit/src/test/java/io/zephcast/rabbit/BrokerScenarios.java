@@ -278,8 +278,8 @@ final class BrokerScenarios implements AutoCloseable {
 				"", "routing-keys", List.of(queue)))));
 		GetResponse deadLetter = take(client.topology().retryQueues().deadLetterQueue().getName());
 		assertThat(attempts).containsExactly(1, 2);
-		assertThat(deadLetter.getProps().getHeaders()).containsEntry(FailedMessages.ATTEMPTS, 2L);
-		assertThat(deadLetter.getProps().getHeaders().get(FailedMessages.DEAD_LETTER_REASON))
+		assertThat(deadLetter.getProps().getHeaders()).containsEntry(MessageHeaders.ATTEMPTS, 2L);
+		assertThat(deadLetter.getProps().getHeaders().get(MessageHeaders.DEAD_LETTER_REASON))
 			.hasToString("attempts-exhausted");
 	}
 

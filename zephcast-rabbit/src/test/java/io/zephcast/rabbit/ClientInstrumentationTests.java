@@ -117,9 +117,39 @@ class ClientInstrumentationTests {
 		try (RabbitClient client = client("poison", config)) {
 			client.send("retried").get(10, TimeUnit.SECONDS);
 			client.retryLater(client.receive(Duration.ofSeconds(10)).orElseThrow()).get(10, TimeUnit.SECONDS);
-			client.reject(client.receive(Duration.ofSeconds(10)).orElseThrow()).get(10, TimeUnit.SECONDS);
+			client.deadLetter(client.receive(Duration.ofSeconds(10)).orElseThrow()).get(10, TimeUnit.SECONDS);
+			client.send("through the deprecated alias").get(10, TimeUnit.SECONDS);
+			deprecatedReject(client, client.receive(Duration.ofSeconds(10)).orElseThrow());
+			client.send("nacked").get(10, TimeUnit.SECONDS);
+			client.nack(client.receive(Duration.ofSeconds(10)).orElseThrow(), false);
 		}
-		assertThat(this.metrics.deliveries).containsExactly(DeliveryOutcome.RETRIED, DeliveryOutcome.DEAD_LETTERED);
+		// AMQP's names: a nack without requeue is "rejected", the client's own dead
+		// letter "dead-lettered"
+		assertThat(this.metrics.deliveries).containsExactly(DeliveryOutcome.RETRIED, DeliveryOutcome.DEAD_LETTERED,
+				DeliveryOutcome.DEAD_LETTERED, DeliveryOutcome.REJECTED);
+		await().untilAsserted(
+				() -> assertThat(RabbitBroker.readyMessages(queue + RetryQueues.DEAD_LETTER_SUFFIX)).isEqualTo(2));
+	}
+
+	@SuppressWarnings("removal")
+	private static void deprecatedReject(RabbitClient client, RabbitMessage message) throws Exception {
+		client.reject(message).get(10, TimeUnit.SECONDS);
+	}
+
+	@Test
+	void aDeadLetterWithNowhereToGoIsReportedAsRejected() throws Exception {
+		String queue = this.names.queue("nowhere");
+		RabbitConfig config = RabbitConfig.builder()
+			.url(RabbitBroker.url())
+			.queueName(queue)
+			.deadLetterQueue(false)
+			.build();
+		try (RabbitClient client = client("nowhere", config)) {
+			client.send("dropped").get(10, TimeUnit.SECONDS);
+			client.deadLetter(client.receive(Duration.ofSeconds(10)).orElseThrow()).get(10, TimeUnit.SECONDS);
+		}
+		assertThat(this.metrics.deliveries).containsExactly(DeliveryOutcome.REJECTED);
+		assertThat(RabbitBroker.readyMessages(queue)).isZero();
 	}
 
 	@Test

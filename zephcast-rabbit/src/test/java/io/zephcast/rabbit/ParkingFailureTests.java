@@ -114,7 +114,7 @@ class ParkingFailureTests {
 			assertThat(again.messageId()).isEqualTo("fragile-1");
 			assertThat(again.redelivered()).as("requeued, not dropped and not left unacked").isTrue();
 
-			CompletableFuture<Void> rejected = client.reject(again, cause);
+			CompletableFuture<Void> rejected = client.deadLetter(again, cause);
 			assertThat(rejected).failsWithin(Duration.ofSeconds(10))
 				.withThrowableOfType(ExecutionException.class)
 				.withCause(broken);
@@ -174,7 +174,7 @@ class ParkingFailureTests {
 			RabbitMessage retried = client.receive(Duration.ofSeconds(10)).orElseThrow();
 			client.retryLater(retried, new IllegalStateException("later")).get(10, TimeUnit.SECONDS);
 			RabbitMessage rejected = client.receive(Duration.ofSeconds(10)).orElseThrow();
-			client.reject(rejected, new IllegalStateException("never")).get(10, TimeUnit.SECONDS);
+			client.deadLetter(rejected, new IllegalStateException("never")).get(10, TimeUnit.SECONDS);
 		}
 		// read from the broker by a plain client, as any other application would
 		for (String queue : new String[] { waitQueue, config.queueName() + RetryQueues.DEAD_LETTER_SUFFIX }) {
@@ -203,7 +203,7 @@ class ParkingFailureTests {
 			// original's
 			client.send("no id of its own").get(10, TimeUnit.SECONDS);
 			RabbitMessage message = client.receive(Duration.ofSeconds(10)).orElseThrow();
-			client.reject(message).get(10, TimeUnit.SECONDS);
+			client.deadLetter(message).get(10, TimeUnit.SECONDS);
 			assertThat(client.status().parkingFailures()).isEqualTo(1);
 			RabbitMessage again = client.receive(Duration.ofSeconds(10)).orElseThrow();
 			assertThat(again.messageId()).isEqualTo(message.messageId());
@@ -235,7 +235,7 @@ class ParkingFailureTests {
 			client.send("refused", SendOptions.messageId("refused-1")).get(10, TimeUnit.SECONDS);
 			RabbitMessage message = client.receive(Duration.ofSeconds(10)).orElseThrow();
 			long start = System.nanoTime();
-			client.reject(message).get(10, TimeUnit.SECONDS);
+			client.deadLetter(message).get(10, TimeUnit.SECONDS);
 			assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("held for the 1 s back-off")
 				.isGreaterThanOrEqualTo(900);
 			assertThat(reasons).containsExactly("nacked");

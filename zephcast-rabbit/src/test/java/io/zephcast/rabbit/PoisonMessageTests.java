@@ -91,13 +91,14 @@ class PoisonMessageTests {
 			assertThat(deadLetter.getProps().getDeliveryMode()).isEqualTo(2);
 			Map<String, Object> headers = deadLetter.getProps().getHeaders();
 			assertThat(headers.get("tenant")).hasToString("a");
-			assertThat(headers.get("zephcast-exception")).hasToString(IllegalStateException.class.getName());
-			assertThat(headers.get("zephcast-exception-message")).hasToString("cannot handle poison");
-			assertThat(headers).containsEntry("zephcast-attempts", 3L);
-			assertThat(headers.get("zephcast-dead-letter-reason")).hasToString("attempts-exhausted");
-			assertThat(headers.get("zephcast-original-exchange")).hasToString(config.exchangeName());
-			assertThat(headers.get("zephcast-original-routing-key")).hasToString("orders.created");
-			assertThat(Instant.parse(headers.get("zephcast-first-failure").toString()))
+			assertThat(headers.get(MessageHeaders.EXCEPTION)).hasToString(IllegalStateException.class.getName());
+			assertThat(headers.get(MessageHeaders.EXCEPTION_MESSAGE)).hasToString("cannot handle poison");
+			assertThat(headers).containsEntry(MessageHeaders.ATTEMPTS, 3L);
+			assertThat(headers.get(MessageHeaders.DEAD_LETTER_REASON))
+				.hasToString(MessageHeaders.REASON_ATTEMPTS_EXHAUSTED);
+			assertThat(headers.get(MessageHeaders.ORIGINAL_EXCHANGE)).hasToString(config.exchangeName());
+			assertThat(headers.get(MessageHeaders.ORIGINAL_ROUTING_KEY)).hasToString("orders.created");
+			assertThat(Instant.parse(headers.get(MessageHeaders.FIRST_FAILURE).toString()))
 				.isBeforeOrEqualTo(Instant.now());
 			// waits nowhere any more, and was not delivered a fourth time
 			assertThat(RabbitBroker.readyMessages(config.queueName())).isZero();
@@ -126,7 +127,8 @@ class PoisonMessageTests {
 			assertThat(millisBetween(attempts.get(0), attempts.get(1))).isCloseTo(1000, within(200L));
 			assertThat(millisBetween(attempts.get(1), attempts.get(2))).isCloseTo(2000, within(400L));
 			await().atMost(Duration.ofSeconds(10)).until(() -> RabbitBroker.readyMessages(deadLetters) == 1);
-			assertThat(get(deadLetters).getProps().getHeaders().get("zephcast-exception-message")).hasToString("try 2");
+			assertThat(get(deadLetters).getProps().getHeaders().get(MessageHeaders.EXCEPTION_MESSAGE))
+				.hasToString("try 2");
 
 			client.send("requeued").get(10, TimeUnit.SECONDS);
 			RabbitMessage first = client.receive(Duration.ofSeconds(10)).orElseThrow();
@@ -137,12 +139,14 @@ class PoisonMessageTests {
 			// a classic queue does not count requeues; a quorum queue does
 			assertThat(again.deliveryAttempt()).isEqualTo((type == QueueType.QUORUM) ? 2 : 1);
 
-			client.reject(again, new IllegalArgumentException("not for us")).get(10, TimeUnit.SECONDS);
+			client.deadLetter(again, new IllegalArgumentException("not for us")).get(10, TimeUnit.SECONDS);
 			await().atMost(Duration.ofSeconds(10)).until(() -> RabbitBroker.readyMessages(deadLetters) == 1);
 			GetResponse rejected = get(deadLetters);
 			assertThat(new String(rejected.getBody(), StandardCharsets.UTF_8)).isEqualTo("requeued");
-			assertThat(rejected.getProps().getHeaders().get("zephcast-dead-letter-reason")).hasToString("rejected");
-			assertThat(rejected.getProps().getHeaders().get("zephcast-exception-message")).hasToString("not for us");
+			Map<String, Object> rejectedHeaders = rejected.getProps().getHeaders();
+			assertThat(rejectedHeaders.get(MessageHeaders.DEAD_LETTER_REASON))
+				.hasToString(MessageHeaders.REASON_REJECTED);
+			assertThat(rejectedHeaders.get(MessageHeaders.EXCEPTION_MESSAGE)).hasToString("not for us");
 		}
 	}
 
@@ -169,7 +173,7 @@ class PoisonMessageTests {
 			await().atMost(Duration.ofSeconds(10)).until(() -> RabbitBroker.readyMessages(parked) == 1);
 		}
 		GetResponse deadLetter = get(parked);
-		assertThat(deadLetter.getProps().getHeaders()).containsEntry("zephcast-attempts", 1L);
+		assertThat(deadLetter.getProps().getHeaders()).containsEntry(MessageHeaders.ATTEMPTS, 1L);
 		assertThat(RabbitTopology.of("dlx", config).retryQueues().deadLetterQueue()).isNull();
 		assertThat(RabbitBroker.management().queue(config.queueName() + RetryQueues.DEAD_LETTER_SUFFIX)).isEmpty();
 	}

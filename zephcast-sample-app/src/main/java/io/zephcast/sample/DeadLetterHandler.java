@@ -1,5 +1,6 @@
 package io.zephcast.sample;
 
+import io.zephcast.rabbit.MessageHeaders;
 import io.zephcast.rabbit.RabbitMessage;
 import io.zephcast.rabbit.RabbitMessageHandler;
 
@@ -29,9 +30,9 @@ public class DeadLetterHandler implements RabbitMessageHandler {
 		}
 		OrderEvent order = message.bodyAs(OrderEvent.class);
 		System.out.printf("%-11s %-15s %-7s %s after %s attempts: %s: %s%n", "dead-letter",
-				message.header("zephcast-original-routing-key"), "parked", order.orderId(),
-				message.header("zephcast-attempts"), message.header("zephcast-exception"),
-				message.header("zephcast-exception-message"));
+				message.header(MessageHeaders.ORIGINAL_ROUTING_KEY), "parked", order.orderId(),
+				message.header(MessageHeaders.ATTEMPTS), message.header(MessageHeaders.EXCEPTION),
+				message.header(MessageHeaders.EXCEPTION_MESSAGE));
 		this.stats.deadLettered(order.orderId());
 	}
 

@@ -158,6 +158,48 @@ class ZephcastTracingTests {
 	}
 
 	@Test
+	void aNoOpTracerLeavesObservationsOffAndARealTracerTurnsThemOn() {
+		ObservationRegistry recorded = ObservationRegistry.create();
+		List<String> observations = new CopyOnWriteArrayList<>();
+		recorded.observationConfig().observationHandler(new ObservationHandler<>() {
+
+			@Override
+			public void onStart(Observation.Context context) {
+				observations.add(context.getName());
+			}
+
+			@Override
+			public boolean supportsContext(Observation.Context context) {
+				return true;
+			}
+
+		});
+		ApplicationContextRunner runner = new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ZephcastRabbitAutoConfiguration.class,
+					ZephcastObservationAutoConfiguration.class))
+			.withPropertyValues("zephcast.rabbit.url=" + RabbitBroker.url())
+			.withBean(ObservationRegistry.class, () -> recorded);
+		String quiet = this.names.stream("noop");
+		// what Spring Boot registers when micrometer-tracing is there without a bridge
+		runner.withBean(io.micrometer.tracing.Tracer.class, () -> io.micrometer.tracing.Tracer.NOOP)
+			.withPropertyValues("zephcast.rabbit.stream-name=" + quiet, "zephcast.rabbit.queue-name=" + quiet)
+			.run((context) -> sendAndReceive(context.getBean(RabbitClient.class)));
+		assertThat(observations).as("observed with the no-op tracer").isEmpty();
+
+		String traced = this.names.stream("traced");
+		runner.withBean(io.micrometer.tracing.Tracer.class, this::tracer)
+			.withPropertyValues("zephcast.rabbit.stream-name=" + traced, "zephcast.rabbit.queue-name=" + traced)
+			.run((context) -> sendAndReceive(context.getBean(RabbitClient.class)));
+		assertThat(observations).contains("zephcast.publish", "zephcast.process");
+	}
+
+	private static void sendAndReceive(RabbitClient client) throws Exception {
+		client.send("order").get(10, TimeUnit.SECONDS);
+		RabbitMessage message = client.receive().get(10, TimeUnit.SECONDS);
+		client.ack(message);
+	}
+
+	@Test
 	void theSwitchTurnsObservationsOff() {
 		this.runner.withPropertyValues("zephcast.observations.enabled=false")
 			.run((context) -> assertThat(context).hasNotFailed()
