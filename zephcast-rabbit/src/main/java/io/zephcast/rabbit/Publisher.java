@@ -41,8 +41,8 @@ final class Publisher {
 		// unique: 64 random bits, the
 		// channel's number and the message's publish sequence on it
 		String idPrefix = Long.toUnsignedString(new SecureRandom().nextLong(), 36) + "-";
-		this.channel = new PublishingChannel(publishOn, config.confirmTimeout(), callbacks, this.unconfirmed, idPrefix,
-				config.maskedAddresses());
+		this.channel = new PublishingChannel(streamName, publishOn, config.confirmTimeout(), callbacks,
+				this.unconfirmed, idPrefix, config.maskedAddresses());
 		this.blockedPublishing = new BlockedPublishing(streamName);
 		publishOn.addConnectionListener(this.blockedPublishing);
 	}
