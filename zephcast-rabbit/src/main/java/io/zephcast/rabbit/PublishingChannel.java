@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -61,6 +62,15 @@ final class PublishingChannel {
 	/** Where the client connects (masked), named when no channel can be opened. */
 	private final String broker;
 
+	/**
+	 * Room for sends in flight: taken before a send is accepted, given back when it
+	 * leaves its lane or the waiting line (before its future completes, so that a sender
+	 * on the callback pool never waits for the pool).
+	 */
+	private final Semaphore room;
+
+	private final PublisherOptions limits;
+
 	/** Opens the channel off the senders' threads; its one thread ends when idle. */
 	private final ThreadPoolExecutor opener;
 
@@ -84,7 +94,7 @@ final class PublishingChannel {
 	private boolean closed;
 
 	PublishingChannel(String streamName, ConnectionFactory connectionFactory, Duration confirmTimeout,
-			Executor callbacks, InFlight unconfirmed, String idPrefix, String broker) {
+			PublisherOptions limits, Executor callbacks, InFlight unconfirmed, String idPrefix, String broker) {
 		this.connectionFactory = connectionFactory;
 		this.broker = broker;
 		this.confirmTimeoutNanos = confirmTimeout.toNanos();
@@ -92,6 +102,8 @@ final class PublishingChannel {
 		this.callbacks = callbacks;
 		this.unconfirmed = unconfirmed;
 		this.idPrefix = idPrefix;
+		this.limits = limits;
+		this.room = new Semaphore(limits.maxInFlight());
 		CustomizableThreadFactory threads = new CustomizableThreadFactory("zephcast-" + streamName + "-publisher-");
 		threads.setDaemon(true);
 		this.opener = new ThreadPoolExecutor(0, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads);
@@ -99,16 +111,23 @@ final class PublishingChannel {
 
 	/**
 	 * Publishes the message, or has it wait for the channel to open. Never waits for the
-	 * network.
+	 * network; waits up to {@link PublisherOptions#maxBlock()} for room when
+	 * {@link PublisherOptions#maxInFlight()} sends are in flight.
 	 * @return a future completed when the broker confirms, or exceptionally with a
 	 * {@link SendFailedException} whose reason says whether the message may be stored
 	 */
 	CompletableFuture<Void> publish(String exchange, String routingKey, PayloadCodec.Outgoing message) {
 		CompletableFuture<Void> result = new CompletableFuture<>();
+		SendFailedException refused = refused(exchange, routingKey, message);
+		if (refused != null) {
+			result.completeExceptionally(refused);
+			return result;
+		}
 		long deadline = System.nanoTime() + this.confirmTimeoutNanos;
 		this.lock.lock();
 		try {
 			if (this.closed) {
+				this.room.release();
 				result.completeExceptionally(new SendFailedException(
 						"Message " + message.userMessageId() + " was not sent: the client is closed",
 						message.userMessageId(), Reason.NOT_SENT, null));
@@ -134,6 +153,39 @@ final class PublishingChannel {
 			this.lock.unlock();
 		}
 		return result;
+	}
+
+	/**
+	 * Checks the body's size and takes room for the send: a fast {@code tryAcquire}, then
+	 * a wait of at most {@code maxBlock}.
+	 * @return why the send is refused (nothing taken), or {@code null} when it has room
+	 */
+	private @Nullable SendFailedException refused(String exchange, String routingKey, PayloadCodec.Outgoing message) {
+		String messageId = message.userMessageId();
+		int size = message.body().length;
+		if (size > this.limits.maxMessageSize()) {
+			// the broker would close the shared channel for it, failing every send in
+			// flight with it as "may have been stored"
+			return new InvalidMessageException(messageId, "payload",
+					"is " + size + " bytes, more than the largest message the broker takes (publisher.maxMessageSize: "
+							+ this.limits.maxMessageSize() + " bytes)",
+					null);
+		}
+		if (this.room.tryAcquire()) {
+			return null;
+		}
+		try {
+			if (this.room.tryAcquire(this.limits.maxBlock().toNanos(), TimeUnit.NANOSECONDS)) {
+				return null;
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		return new SendFailedException("Message " + messageId + " to exchange '" + exchange + "' with routing key '"
+				+ routingKey + "' was not sent: " + this.limits.maxInFlight()
+				+ " sends await the broker's confirm (publisher.maxInFlight) and none was settled within "
+				+ this.limits.maxBlock() + " (publisher.maxBlock)", messageId, Reason.NOT_SENT, null);
 	}
 
 	/**
@@ -257,6 +309,7 @@ final class PublishingChannel {
 	 * @param detail the broker's or the client's words
 	 */
 	void settle(List<PendingSend> settled, @Nullable Reason failure, @Nullable String detail) {
+		this.room.release(settled.size());
 		complete(() -> {
 			for (PendingSend pending : settled) {
 				pending.complete(failure, detail);
@@ -267,6 +320,7 @@ final class PublishingChannel {
 
 	/** Fails a send its lane took but could not write. */
 	void failUnwritten(PendingSend send, SendFailedException failure) {
+		this.room.release();
 		complete(() -> {
 			send.fail(failure);
 			this.unconfirmed.decrement();
@@ -274,6 +328,7 @@ final class PublishingChannel {
 	}
 
 	private void failWaiting(List<Waiting> sends, String why, @Nullable Throwable cause) {
+		this.room.release(sends.size());
 		complete(() -> {
 			for (Waiting send : sends) {
 				String messageId = send.message().userMessageId();

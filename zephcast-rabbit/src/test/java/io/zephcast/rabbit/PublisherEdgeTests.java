@@ -5,7 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.rabbitmq.client.Connection;
 import io.zephcast.test.RabbitBroker;
@@ -157,6 +161,51 @@ class PublisherEdgeTests {
 			raw.close();
 		}
 		assertThat(RabbitBroker.readyMessages(queue)).isEqualTo(1);
+	}
+
+	@Test
+	void aCallbackExecutorThatThrowsDoesNotEndConfirmTimeouts() throws Exception {
+		this.proxy.accept();
+		String queue = this.names.queue("sweep");
+		RabbitConfig config = RabbitConfig.builder()
+			.url(this.proxy.url())
+			.queueName(queue)
+			.confirmTimeout(Duration.ofSeconds(1))
+			.build();
+		ExecutorService pool = Executors.newFixedThreadPool(2);
+		AtomicBoolean armed = new AtomicBoolean();
+		// the application's executor refuses one task with an exception other than
+		// RejectedExecutionException: the one the confirm-timeout sweep hands it first
+		Executor throwsOnce = (task) -> {
+			if (armed.compareAndSet(true, false)) {
+				throw new IllegalStateException("the application's executor refused a task");
+			}
+			pool.execute(task);
+		};
+		try (RabbitClient client = RabbitClient.builder("sweep", config)
+			.callbackExecutor(throwsOnce)
+			.build()
+			.connect()) {
+			client.send("warm-up").get(10, TimeUnit.SECONDS);
+			this.proxy.freeze();
+			armed.set(true);
+			CompletableFuture<Void> first = client.send("first");
+			assertTimedOut(first);
+			assertThat(armed).as("the executor did refuse the sweep's task").isFalse();
+			CompletableFuture<Void> second = client.send("second");
+			assertTimedOut(second);
+			this.proxy.cut();
+		}
+		finally {
+			pool.shutdown();
+		}
+	}
+
+	private static void assertTimedOut(CompletableFuture<Void> send) {
+		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> send.get(10, TimeUnit.SECONDS))
+			.havingCause()
+			.isInstanceOfSatisfying(SendFailedException.class,
+					(ex) -> assertThat(ex.reason()).isEqualTo(Reason.TIMEOUT));
 	}
 
 }
