@@ -136,6 +136,7 @@ public final class BenchmarkMain {
 				switch (scenario) {
 					case "heap" -> new HeapScenario(this.options, this.admin, this.progress).run(this.heapRows);
 					case "storm" -> table = new StormScenario(this.options, this.admin, this.progress).run();
+					case "flood" -> table = new FloodScenario(this.options, this.admin, this.progress).run();
 					default -> {
 						RoundScenarios rounds = new RoundScenarios(this.options, this.runId, this.admin, this.cpu,
 								this.progress, null, this.results);

@@ -100,6 +100,19 @@ final class BrokerAdmin implements AutoCloseable {
 		return queue;
 	}
 
+	/**
+	 * Declares a fresh durable queue {@code zc-bench-<run>-<name>} that keeps at most the
+	 * given number of messages (the oldest are dropped), so that a flood of messages does
+	 * not fill the broker.
+	 */
+	synchronized String declareBounded(String name, int maxLength) throws IOException {
+		String queue = "zc-bench-" + this.runId + "-" + name;
+		channel().queueDelete(queue);
+		channel().queueDeclare(queue, true, false, false, Map.of("x-max-length", maxLength));
+		this.queues.add(queue);
+		return queue;
+	}
+
 	synchronized void delete(String queue) throws IOException {
 		channel().queueDelete(queue);
 		this.queues.remove(queue);

@@ -18,6 +18,9 @@ final class Options {
 	static final List<String> ALL_SCENARIOS = List.of("publish", "consume", "pubsub", "latency", "group", "heap",
 			"storm");
 
+	/** Scenarios that run only when asked for by name. */
+	static final List<String> OPT_IN_SCENARIOS = List.of("flood");
+
 	/** The prefetches consume-only and publish + consume can run at. */
 	static final List<Integer> ALL_PREFETCHES = List.of(1, 250, 1000);
 
@@ -57,6 +60,9 @@ final class Options {
 
 	/** Healthy messages of the poison storm (one poison message in every 51). */
 	int stormMessages = 50_000;
+
+	/** Sends of the flood scenario, made without waiting for any. */
+	int floodMessages = 3_000_000;
 
 	/** Backlog of the heap scenario. */
 	int heapBacklog = 1_000_000;
@@ -177,6 +183,7 @@ final class Options {
 				case "latency-seconds" -> options.latencySeconds = positive(key, value);
 				case "heap-backlog" -> options.heapBacklog = positive(key, value);
 				case "storm-messages" -> options.stormMessages = positive(key, value);
+				case "flood-messages" -> options.floodMessages = positive(key, value);
 				case "heap-seconds" -> options.heapSeconds = positive(key, value);
 				case "heap-work-millis" -> options.heapWorkMillis = nonNegative(key, value);
 				case "max-trial-seconds" -> options.maxTrialSeconds = positive(key, value);
@@ -202,6 +209,7 @@ final class Options {
 		this.latencySeconds = 1;
 		this.heapBacklog = 10_000;
 		this.stormMessages = 2_000;
+		this.floodMessages = 20_000;
 		this.heapSeconds = 1;
 		this.maxTrialSeconds = 5;
 		this.timeoutSeconds = 60;
@@ -211,7 +219,7 @@ final class Options {
 		Set<String> chosen = new LinkedHashSet<>();
 		for (String name : value.split(",")) {
 			String scenario = name.trim().toLowerCase(Locale.ROOT);
-			if (!ALL_SCENARIOS.contains(scenario)) {
+			if (!ALL_SCENARIOS.contains(scenario) && !OPT_IN_SCENARIOS.contains(scenario)) {
 				throw new UsageException("Unknown scenario '" + scenario + "'; known: " + ALL_SCENARIOS);
 			}
 			chosen.add(scenario);
@@ -261,7 +269,8 @@ final class Options {
 				Usage: java -jar zephcast-benchmarks/target/zephcast-benchmarks.jar [options]
 				  --smoke                  every scenario tiny (CI); fails only if a scenario breaks
 				  --url=amqp://...         broker (default $ZEPHCAST_RABBIT_URL or amqp://guest:guest@localhost:5672/)
-				  --scenarios=a,b          subset of publish,consume,pubsub,latency,group,heap,storm (default all)
+				  --scenarios=a,b          subset of publish,consume,pubsub,latency,group,heap,storm (default all),
+				                           or flood (opt-in: sends without waiting, heap sampled)
 				  --contenders=a,b         only contenders whose name contains one of these (raw always runs)
 				  --thread-cpu             print each trial's client CPU per message by thread (progress output)
 				  --fork                   run each contender of publish, consume, pubsub, latency, group in a JVM of its own
@@ -275,6 +284,7 @@ final class Options {
 				  --latency-seconds=N      seconds per latency trial (10)
 				  --heap-backlog=N         backlog of the heap scenario (1000000)
 				  --storm-messages=N       healthy messages of the poison storm, 1 in 51 poison (50000)
+				  --flood-messages=N       sends of the flood scenario, none waited for (3000000)
 				  --heap-seconds=N         seconds each heap contender consumes slowly (10)
 				  --heap-work-millis=N     sleep per message of the slow heap consumer (1)
 				  --max-trial-seconds=N    stop publishing in a trial after N s (10)

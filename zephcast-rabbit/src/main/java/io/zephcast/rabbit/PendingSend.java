@@ -68,6 +68,11 @@ final class PendingSend {
 		}
 	}
 
+	/** Fails the send with an error the client made up (the message was not written). */
+	void fail(SendFailedException failure) {
+		this.result.completeExceptionally(failure);
+	}
+
 	private static String describe(Reason failure) {
 		return switch (failure) {
 			case NACKED -> "was nacked by the broker (not stored)";

@@ -29,6 +29,8 @@ final class Publisher {
 
 	private final ClientInstrumentation instrumentation;
 
+	private final GuardedTask overdueSweep;
+
 	Publisher(String streamName, RabbitConfig config, RabbitTopology topology, ConnectionFactory connectionFactory,
 			PayloadCodec codec, ClientInstrumentation instrumentation, Executor callbacks) {
 		this.config = config;
@@ -41,10 +43,12 @@ final class Publisher {
 		// unique: 64 random bits, the
 		// channel's number and the message's publish sequence on it
 		String idPrefix = Long.toUnsignedString(new SecureRandom().nextLong(), 36) + "-";
-		this.channel = new PublishingChannel(publishOn, config.confirmTimeout(), callbacks, this.unconfirmed, idPrefix,
-				config.maskedAddresses());
+		this.channel = new PublishingChannel(streamName, publishOn, config.confirmTimeout(), config.publisher(),
+				callbacks, this.unconfirmed, idPrefix, config.maskedAddresses());
 		this.blockedPublishing = new BlockedPublishing(streamName);
 		publishOn.addConnectionListener(this.blockedPublishing);
+		this.overdueSweep = new GuardedTask("The confirm-timeout sweep of RabbitClient '" + streamName + "'",
+				this.channel::failOverdue);
 	}
 
 	CompletableFuture<Void> send(Object payload, SendOptions options) {
@@ -60,6 +64,11 @@ final class Publisher {
 		}
 		catch (InvalidMessageException ex) {
 			return CompletableFuture.failedFuture(ex);
+		}
+		catch (RuntimeException ex) {
+			// a send fails its future, it never throws
+			return CompletableFuture.failedFuture(new InvalidMessageException(options.messageId(), "payload",
+					"cannot be encoded: " + ex.getMessage(), ex));
 		}
 		return this.channel.publish(exchange, routingKey, message);
 	}
@@ -107,9 +116,12 @@ final class Publisher {
 		return this.blockedPublishing.reason();
 	}
 
-	/** Fails the sends whose confirm is overdue; run by the client's timer. */
+	/**
+	 * Fails the sends whose confirm is overdue; run by the client's timer, and never
+	 * throws (a throw would end the timer's schedule of it).
+	 */
 	void failOverdue() {
-		this.channel.failOverdue();
+		this.overdueSweep.run();
 	}
 
 	int unconfirmed() {

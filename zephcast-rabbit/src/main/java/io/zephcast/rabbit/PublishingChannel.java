@@ -2,27 +2,24 @@ package io.zephcast.rabbit;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
-import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.ConfirmListener;
-import com.rabbitmq.client.ReturnListener;
-import com.rabbitmq.client.ShutdownListener;
-import com.rabbitmq.client.ShutdownSignalException;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 import io.zephcast.rabbit.SendFailedException.Reason;
 
@@ -35,18 +32,15 @@ import io.zephcast.rabbit.SendFailedException.Reason;
  * confirm-mode channel goes back only once all its confirms are in: with many sends in
  * flight the template keeps opening channels; its correlation headers (about 150 bytes a
  * message) and per-message maps cost as much again. Here the channel is a plain
- * amqp-client channel of the publisher connection, and the bookkeeping is the client's:
- * <ul>
- * <li><b>Confirms</b> are matched by the channel's publish sequence as the broker counts
- * it: the client numbers only the messages it actually wrote. amqp-client advances its
- * own sequence before it encodes a message, so a publish the encoder refuses (which
- * writes nothing) would shift every later confirm onto the wrong send; here it is not
- * counted.</li>
- * <li><b>Returns</b> are matched by the same sequence, carried in the message: a
- * generated message id ends with it, and a message with the application's own id carries
- * it in the {@value #TAG_HEADER} header. A look-up, never a scan, and never by the
- * application's message id (two sends may share one).</li>
- * </ul>
+ * amqp-client channel of the publisher connection ({@link PublishLane}), and the
+ * bookkeeping is the client's.
+ * <p>
+ * A send never opens the connection or the channel on its caller's thread: against a
+ * broker that swallows packets, opening waits for the connection and handshake timeouts,
+ * and every caller (and close, behind them) would wait in turn. Sends made while no
+ * channel is open wait in order, within the confirm timeout, while one background thread
+ * opens it; they are written as soon as it is open, and fail as not sent when it cannot
+ * be opened.
  */
 final class PublishingChannel {
 
@@ -69,19 +63,38 @@ final class PublishingChannel {
 	private final String broker;
 
 	/**
-	 * Makes numbering a message and writing it one step, and guards opening and closing.
+	 * Room for sends in flight: taken before a send is accepted, given back when it
+	 * leaves its lane or the waiting line (before its future completes, so that a sender
+	 * on the callback pool never waits for the pool).
+	 */
+	private final Semaphore room;
+
+	private final PublisherOptions limits;
+
+	/** Opens the channel off the senders' threads; its one thread ends when idle. */
+	private final ThreadPoolExecutor opener;
+
+	/**
+	 * Makes numbering a message and writing it one step, and guards the lane, the waiting
+	 * sends and closing. Never held while the network is waited for, except by a socket
+	 * write.
 	 */
 	private final ReentrantLock lock = new ReentrantLock();
 
 	/** Written under the lock; read by the confirm-timeout sweep without it. */
-	private volatile @Nullable Lane lane;
+	private volatile @Nullable PublishLane lane;
+
+	/** Sends made while no channel was open, in send order. */
+	private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+
+	private boolean opening;
 
 	private long lanes;
 
 	private boolean closed;
 
-	PublishingChannel(ConnectionFactory connectionFactory, Duration confirmTimeout, Executor callbacks,
-			InFlight unconfirmed, String idPrefix, String broker) {
+	PublishingChannel(String streamName, ConnectionFactory connectionFactory, Duration confirmTimeout,
+			PublisherOptions limits, Executor callbacks, InFlight unconfirmed, String idPrefix, String broker) {
 		this.connectionFactory = connectionFactory;
 		this.broker = broker;
 		this.confirmTimeoutNanos = confirmTimeout.toNanos();
@@ -89,36 +102,52 @@ final class PublishingChannel {
 		this.callbacks = callbacks;
 		this.unconfirmed = unconfirmed;
 		this.idPrefix = idPrefix;
+		this.limits = limits;
+		this.room = new Semaphore(limits.maxInFlight());
+		CustomizableThreadFactory threads = new CustomizableThreadFactory("zephcast-" + streamName + "-publisher-");
+		threads.setDaemon(true);
+		this.opener = new ThreadPoolExecutor(0, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads);
 	}
 
 	/**
-	 * Publishes the message.
+	 * Publishes the message, or has it wait for the channel to open. Never waits for the
+	 * network; waits up to {@link PublisherOptions#maxBlock()} for room when
+	 * {@link PublisherOptions#maxInFlight()} sends are in flight.
 	 * @return a future completed when the broker confirms, or exceptionally with a
 	 * {@link SendFailedException} whose reason says whether the message may be stored
 	 */
 	CompletableFuture<Void> publish(String exchange, String routingKey, PayloadCodec.Outgoing message) {
 		CompletableFuture<Void> result = new CompletableFuture<>();
+		SendFailedException refused = refused(exchange, routingKey, message);
+		if (refused != null) {
+			result.completeExceptionally(refused);
+			return result;
+		}
+		long deadline = System.nanoTime() + this.confirmTimeoutNanos;
 		this.lock.lock();
 		try {
 			if (this.closed) {
+				this.room.release();
 				result.completeExceptionally(new SendFailedException(
 						"Message " + message.userMessageId() + " was not sent: the client is closed",
 						message.userMessageId(), Reason.NOT_SENT, null));
 				return result;
 			}
-			Lane current;
-			try {
-				current = lane();
-			}
-			catch (AmqpException | IOException ex) {
-				result.completeExceptionally(new SendFailedException(
-						"Message " + message.userMessageId() + " to exchange '" + exchange + "' with routing key '"
-								+ routingKey + "' was not sent: no channel to publish on (RabbitMQ at " + this.broker
-								+ ": " + BrokerErrors.rootMessage(ex) + ")",
-						message.userMessageId(), Reason.NOT_SENT, ex));
+			this.unconfirmed.increment();
+			PublishLane current = this.lane;
+			if (current != null && current.isOpen() && this.waiting.isEmpty()) {
+				current.publish(exchange, routingKey, message, result, deadline);
 				return result;
 			}
-			current.publish(exchange, routingKey, message, result);
+			this.waiting.add(new Waiting(exchange, routingKey, message, result, deadline));
+			if (!this.opening) {
+				this.opening = true;
+				this.opener.execute(this::open);
+			}
+		}
+		catch (RejectedExecutionException ex) {
+			// closed meanwhile: close fails what waits
+			this.opening = false;
 		}
 		finally {
 			this.lock.unlock();
@@ -126,245 +155,220 @@ final class PublishingChannel {
 		return result;
 	}
 
-	private Lane lane() throws IOException {
-		Lane current = this.lane;
-		if (current == null || !current.channel.isOpen()) {
+	/**
+	 * Checks the body's size and takes room for the send: a fast {@code tryAcquire}, then
+	 * a wait of at most {@code maxBlock}.
+	 * @return why the send is refused (nothing taken), or {@code null} when it has room
+	 */
+	private @Nullable SendFailedException refused(String exchange, String routingKey, PayloadCodec.Outgoing message) {
+		String messageId = message.userMessageId();
+		int size = message.body().length;
+		if (size > this.limits.maxMessageSize()) {
+			// the broker would close the shared channel for it, failing every send in
+			// flight with it as "may have been stored"
+			return new InvalidMessageException(messageId, "payload",
+					"is " + size + " bytes, more than the largest message the broker takes (publisher.maxMessageSize: "
+							+ this.limits.maxMessageSize() + " bytes)",
+					null);
+		}
+		if (this.room.tryAcquire()) {
+			return null;
+		}
+		try {
+			if (this.room.tryAcquire(this.limits.maxBlock().toNanos(), TimeUnit.NANOSECONDS)) {
+				return null;
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		return new SendFailedException("Message " + messageId + " to exchange '" + exchange + "' with routing key '"
+				+ routingKey + "' was not sent: " + this.limits.maxInFlight()
+				+ " sends await the broker's confirm (publisher.maxInFlight) and none was settled within "
+				+ this.limits.maxBlock() + " (publisher.maxBlock)", messageId, Reason.NOT_SENT, null);
+	}
+
+	/**
+	 * Opens a channel on the opener thread, then writes the sends that waited for it, or
+	 * fails them as not sent when it cannot be opened. Any exception counts: amqp-client
+	 * throws {@code AlreadyClosedException} when the connection closes under it.
+	 */
+	private void open() {
+		Channel channel = null;
+		Exception failure = null;
+		try {
 			// a plain channel of the (publisher) connection: no publisher-callback
 			// wrapper
-			Channel channel = this.connectionFactory.createConnection().getDelegate().createChannel();
+			channel = this.connectionFactory.createConnection().getDelegate().createChannel();
 			if (channel == null) {
 				throw new IOException("the broker has no channel left for publishing");
 			}
 			channel.confirmSelect();
-			current = new Lane(channel, this.idPrefix + Long.toString(++this.lanes, 36) + ".");
-			this.lane = current;
 		}
-		return current;
+		catch (Exception ex) {
+			failure = ex;
+			closeQuietly(channel);
+			channel = null;
+		}
+		List<Waiting> failed;
+		this.lock.lock();
+		try {
+			this.opening = false;
+			if (this.closed || channel == null) {
+				closeQuietly(channel);
+				failed = new ArrayList<>(this.waiting);
+			}
+			else {
+				PublishLane opened = new PublishLane(this, channel,
+						this.idPrefix + Long.toString(++this.lanes, 36) + ".");
+				this.lane = opened;
+				for (Waiting send : this.waiting) {
+					opened.publish(send.exchange(), send.routingKey(), send.message(), send.result(), send.deadline());
+				}
+				failed = List.of();
+			}
+			this.waiting.clear();
+		}
+		finally {
+			this.lock.unlock();
+		}
+		if (!failed.isEmpty()) {
+			failWaiting(failed, (failure != null) ? "no channel to publish on (RabbitMQ at " + this.broker + ": "
+					+ BrokerErrors.rootMessage(failure) + ")" : "the client is closed", failure);
+		}
 	}
 
 	/**
 	 * Fails, as "may have been stored", the sends the broker has not confirmed within the
 	 * confirm timeout, so no send waits forever, even when its connection died silently
-	 * or the broker blocks publishing. Sends are pending in publish order, so the sweep
-	 * stops at the first one not yet due.
+	 * or the broker blocks publishing; and, as not sent, the sends that waited that long
+	 * for a channel. Sends are pending in publish order, so the sweep stops at the first
+	 * one not yet due.
 	 */
 	void failOverdue() {
-		Lane current = this.lane;
-		if (current == null) {
+		long now = System.nanoTime();
+		PublishLane current = this.lane;
+		if (current != null) {
+			List<PendingSend> overdue = current.pending().removeOverdue(now);
+			if (!overdue.isEmpty()) {
+				settle(overdue, Reason.TIMEOUT, this.overdueReason);
+			}
+		}
+		// a sender holding the lock is writing; the next sweep looks again
+		if (!this.lock.tryLock()) {
 			return;
 		}
-		List<PendingSend> overdue = current.pending.removeOverdue(System.nanoTime());
+		List<Waiting> overdue = new ArrayList<>();
+		try {
+			while (!this.waiting.isEmpty() && now - this.waiting.peekFirst().deadline() >= 0) {
+				overdue.add(this.waiting.pollFirst());
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
 		if (!overdue.isEmpty()) {
-			settle(overdue, Reason.TIMEOUT, this.overdueReason);
+			failWaiting(overdue, "no channel to publish on (RabbitMQ at " + this.broker + ") within "
+					+ Duration.ofNanos(this.confirmTimeoutNanos), null);
 		}
 	}
 
 	/**
 	 * Closes the channel for good: sends still unconfirmed fail as "may have been
-	 * stored", and later sends fail without opening anything.
+	 * stored", sends waiting for a channel and later sends fail as not sent.
 	 */
 	void close() {
+		List<Waiting> failed;
+		PublishLane current;
 		this.lock.lock();
 		try {
 			this.closed = true;
-			if (this.lane != null && this.lane.channel.isOpen()) {
-				this.lane.channel.close();
+			failed = new ArrayList<>(this.waiting);
+			this.waiting.clear();
+			current = this.lane;
+			this.lane = null;
+			if (current != null) {
+				closeQuietly(current.channel());
 			}
 		}
-		catch (IOException | TimeoutException | ShutdownSignalException ex) {
-			// closed already
-		}
 		finally {
-			this.lane = null;
 			this.lock.unlock();
+		}
+		this.opener.shutdown();
+		if (!failed.isEmpty()) {
+			failWaiting(failed, "the client closed before a channel to publish on was open", null);
 		}
 	}
 
 	/**
 	 * Completes settled sends on the callback executor: a user's callback must not run on
 	 * (and block) the connection's I/O thread, which reads every confirm.
-	 * @param settled the sends, in publish order
+	 * @param settled the sends, in publish order, each removed from its lane by the
+	 * caller
 	 * @param failure why they failed, or {@code null} for a broker ack
 	 * @param detail the broker's or the client's words
 	 */
-	private void settle(List<PendingSend> settled, @Nullable Reason failure, @Nullable String detail) {
-		Runnable completion = () -> {
+	void settle(List<PendingSend> settled, @Nullable Reason failure, @Nullable String detail) {
+		this.room.release(settled.size());
+		complete(() -> {
 			for (PendingSend pending : settled) {
 				pending.complete(failure, detail);
 				this.unconfirmed.decrement();
 			}
-		};
+		});
+	}
+
+	/** Fails a send its lane took but could not write. */
+	void failUnwritten(PendingSend send, SendFailedException failure) {
+		this.room.release();
+		complete(() -> {
+			send.fail(failure);
+			this.unconfirmed.decrement();
+		});
+	}
+
+	private void failWaiting(List<Waiting> sends, String why, @Nullable Throwable cause) {
+		this.room.release(sends.size());
+		complete(() -> {
+			for (Waiting send : sends) {
+				String messageId = send.message().userMessageId();
+				send.result()
+					.completeExceptionally(
+							new SendFailedException(
+									"Message " + messageId + " to exchange '" + send.exchange() + "' with routing key '"
+											+ send.routingKey() + "' was not sent: " + why,
+									messageId, Reason.NOT_SENT, cause));
+				this.unconfirmed.decrement();
+			}
+		});
+	}
+
+	private void complete(Runnable completion) {
 		try {
 			this.callbacks.execute(completion);
 		}
-		catch (RejectedExecutionException ex) {
-			// the client is closing and its callback pool is gone: complete here
+		catch (RuntimeException ex) {
+			// the client is closing and its callback pool is gone (or the application's
+			// executor refused): complete here rather than never
 			completion.run();
 		}
 	}
 
-	/** One channel and the sends it has not had confirmed yet, by publish sequence. */
-	private final class Lane implements ConfirmListener, ReturnListener, ShutdownListener {
-
-		private final Channel channel;
-
-		private final String idPrefix;
-
-		private final PendingSends pending = new PendingSends();
-
-		/**
-		 * Retry and dead-letter copies in flight, by message id: their returns are
-		 * matched by it, so that they carry no {@value #TAG_HEADER} into the queues other
-		 * clients read. A copy whose id is already in flight is tagged as usual.
-		 */
-		private final Map<String, Long> copies = new ConcurrentHashMap<>();
-
-		/**
-		 * Messages written on this channel: the broker's count, which its confirms refer
-		 * to.
-		 */
-		private long written;
-
-		Lane(Channel channel, String idPrefix) {
-			this.channel = channel;
-			this.idPrefix = idPrefix;
-			channel.addConfirmListener(this);
-			channel.addReturnListener(this);
-			channel.addShutdownListener(this);
+	private static void closeQuietly(@Nullable Channel channel) {
+		if (channel == null || !channel.isOpen()) {
+			return;
 		}
-
-		/** Called under the lock. */
-		void publish(String exchange, String routingKey, PayloadCodec.Outgoing message,
-				CompletableFuture<Void> result) {
-			long tag = this.written + 1;
-			String userId = message.userMessageId();
-			String messageId = (userId != null) ? userId : this.idPrefix + Long.toString(tag, 36);
-			AMQP.BasicProperties.Builder properties = message.properties().messageId(messageId);
-			if (userId != null) {
-				Map<String, Object> headers = (message.headers() != null) ? message.headers() : new HashMap<>(2);
-				if (!untaggedCopy(userId, tag, headers, result)) {
-					headers.put(TAG_HEADER, tag);
-				}
-				properties.headers(headers);
-			}
-			else if (message.headers() != null) {
-				properties.headers(message.headers());
-			}
-			PendingSend sent = new PendingSend(result, messageId, exchange, routingKey,
-					System.nanoTime() + PublishingChannel.this.confirmTimeoutNanos);
-			PublishingChannel.this.unconfirmed.increment();
-			this.pending.add(tag, sent);
-			try {
-				this.channel.basicPublish(exchange, routingKey, true, properties.build(), message.body());
-				this.written = tag;
-			}
-			catch (IOException ex) {
-				// the socket write failed part-way or after: the broker may have the
-				// message; the
-				// connection is failing, and its shutdown (or the confirm timeout)
-				// settles the send
-				this.written = tag;
-			}
-			catch (AlreadyClosedException ex) {
-				unpublished(tag);
-				result.completeExceptionally(new SendFailedException(
-						"Message " + messageId + " to exchange '" + exchange + "' with routing key '" + routingKey
-								+ "' was not sent: the channel closed (" + BrokerErrors.rootMessage(ex) + ")",
-						messageId, Reason.NOT_SENT, ex));
-			}
-			catch (RuntimeException ex) {
-				// refused by the encoder before anything was written: the broker never
-				// counted it
-				unpublished(tag);
-				result.completeExceptionally(new InvalidMessageException(messageId, "properties",
-						"cannot be encoded: " + ex.getMessage(), ex));
-			}
+		try {
+			channel.close();
 		}
-
-		/**
-		 * Whether the message is a copy ({@link FailedMessages}) whose returns can be
-		 * matched by its id, kept until its send completes (after any return).
-		 */
-		private boolean untaggedCopy(String messageId, long tag, Map<String, Object> headers,
-				CompletableFuture<Void> result) {
-			if (!headers.containsKey(MessageHeaders.ORIGINAL_EXCHANGE)
-					|| this.copies.putIfAbsent(messageId, tag) != null) {
-				return false;
-			}
-			result.whenComplete((ignored, failure) -> this.copies.remove(messageId, tag));
-			return true;
+		catch (IOException | TimeoutException | RuntimeException ex) {
+			// closed already
 		}
+	}
 
-		private void unpublished(long tag) {
-			this.pending.remove(tag);
-			PublishingChannel.this.unconfirmed.decrement();
-		}
-
-		@Override
-		public void handleAck(long deliveryTag, boolean multiple) {
-			settle(deliveryTag, multiple, null);
-		}
-
-		@Override
-		public void handleNack(long deliveryTag, boolean multiple) {
-			settle(deliveryTag, multiple, Reason.NACKED);
-		}
-
-		private void settle(long deliveryTag, boolean multiple, @Nullable Reason failure) {
-			List<PendingSend> settled = multiple ? this.pending.removeUpTo(deliveryTag) : removeOne(deliveryTag);
-			if (!settled.isEmpty()) {
-				PublishingChannel.this.settle(settled, failure, null);
-			}
-		}
-
-		private List<PendingSend> removeOne(long tag) {
-			PendingSend one = this.pending.remove(tag);
-			return (one != null) ? List.of(one) : List.of();
-		}
-
-		/** Comes before the confirm of the same message, on the same thread. */
-		@Override
-		public void handleReturn(int replyCode, String replyText, String exchange, String routingKey,
-				AMQP.BasicProperties properties, byte[] body) {
-			Long tag = tagOf(properties);
-			PendingSend returned = (tag != null) ? this.pending.get(tag) : null;
-			if (returned != null) {
-				returned.returned(replyCode, replyText);
-			}
-		}
-
-		private @Nullable Long tagOf(AMQP.BasicProperties properties) {
-			Object header = (properties.getHeaders() != null) ? properties.getHeaders().get(TAG_HEADER) : null;
-			if (header instanceof Number number) {
-				return number.longValue();
-			}
-			String messageId = properties.getMessageId();
-			// before the id's own sequence: a copy of a message this lane sent keeps that
-			// message's id
-			Long copy = (messageId != null) ? this.copies.get(messageId) : null;
-			if (copy != null) {
-				return copy;
-			}
-			if (messageId != null && messageId.startsWith(this.idPrefix)) {
-				try {
-					return Long.parseLong(messageId.substring(this.idPrefix.length()), 36);
-				}
-				catch (NumberFormatException ex) {
-					return null;
-				}
-			}
-			return null;
-		}
-
-		@Override
-		public void shutdownCompleted(ShutdownSignalException cause) {
-			List<PendingSend> lost = this.pending.removeUpTo(Long.MAX_VALUE);
-			if (!lost.isEmpty()) {
-				PublishingChannel.this.settle(lost, Reason.CONNECTION_LOST,
-						"the publishing channel closed before the broker confirmed (" + cause.getMessage() + ")");
-			}
-		}
-
+	/** A send made while no channel was open. */
+	private record Waiting(String exchange, String routingKey, PayloadCodec.Outgoing message,
+			CompletableFuture<Void> result, long deadline) {
 	}
 
 }

@@ -182,7 +182,11 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	/**
 	 * Sends a message. The call publishes and returns without waiting for the confirm, so
 	 * many sends can be in flight at once. Messages are persistent when the configuration
-	 * is durable. Handlers finishing while the client stops or closes can still send.
+	 * is durable. Handlers finishing while the client stops or closes can still send. The
+	 * call never waits for the network (a send made while the publishing channel is being
+	 * opened waits for it in the background); it waits only for room, when
+	 * {@link PublisherOptions#maxInFlight()} sends are in flight, at most
+	 * {@link PublisherOptions#maxBlock()}.
 	 * @param payload a {@code String} (sent as UTF-8 text), a {@code byte[]} (as is), or
 	 * any other object (as JSON)
 	 * @param options routing key, headers, message id or correlation id for this message

@@ -66,13 +66,15 @@ import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory.Addr
  * cluster's nodes, and the connection's timeouts
  * @param ackCoalescing whether the acks of consecutive messages may be sent as one
  * (opt-in; off by default: every ack is sent at once)
+ * @param publisher how sends are bounded: how many may await their confirm, how long a
+ * send waits for room, and the largest body
  */
 public record RabbitConfig(String url, String queueName, String exchangeName, String routingKey,
 		ExchangeType exchangeType, boolean durable, boolean autoDelete, QueueType queueType, QueueArguments queue,
 		List<String> bindingKeys, Map<String, Object> bindingArguments, DeclareMode declare, int prefetchCount,
 		int concurrency, boolean ssl, Map<String, String> sslOptions, Duration shutdownTimeout, Duration confirmTimeout,
 		boolean failFast, RetryPolicy retry, boolean deadLetterQueue, ConnectionOptions connection,
-		AckCoalescing ackCoalescing) {
+		AckCoalescing ackCoalescing, PublisherOptions publisher) {
 
 	/** The URL used when none is given: the local broker with RabbitMQ's default user. */
 	public static final String DEFAULT_URL = "amqp://localhost:5672/";
@@ -97,6 +99,7 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 		Objects.requireNonNull(retry, "retry");
 		Objects.requireNonNull(connection, "connection");
 		Objects.requireNonNull(ackCoalescing, "ackCoalescing");
+		Objects.requireNonNull(publisher, "publisher");
 		sslOptions = Collections.unmodifiableMap(new LinkedHashMap<>(sslOptions));
 		bindingKeys = List.copyOf(bindingKeys);
 		bindingArguments = Collections.unmodifiableMap(new LinkedHashMap<>(bindingArguments));
@@ -149,8 +152,9 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 	 * queue without arguments, durable, not auto-delete, declared on connect, prefetch 1,
 	 * one consumer, no TLS, 10 s shutdown timeout, 30 s confirm timeout, fail fast,
 	 * {@link RetryPolicy#DEFAULT 3 attempts 1 s and 2 s apart}, then a dead-letter queue,
-	 * {@link ConnectionOptions#DEFAULTS}, and every ack sent at once
-	 * ({@link AckCoalescing#OFF}).
+	 * {@link ConnectionOptions#DEFAULTS}, every ack sent at once
+	 * ({@link AckCoalescing#OFF}), and {@link PublisherOptions#DEFAULTS} (10,000 sends in
+	 * flight, 5 s wait for room, bodies up to 16 MiB).
 	 * @return a new builder
 	 */
 	public static RabbitConfigBuilder builder() {
@@ -205,7 +209,7 @@ public record RabbitConfig(String url, String queueName, String exchangeName, St
 				+ RabbitSslOptions.masked(this.sslOptions) + ", shutdownTimeout=" + this.shutdownTimeout
 				+ ", confirmTimeout=" + this.confirmTimeout + ", failFast=" + this.failFast + ", retry=" + this.retry
 				+ ", deadLetterQueue=" + this.deadLetterQueue + ", connection=" + this.connection + ", ackCoalescing="
-				+ this.ackCoalescing + "]";
+				+ this.ackCoalescing + ", publisher=" + this.publisher + "]";
 	}
 
 }

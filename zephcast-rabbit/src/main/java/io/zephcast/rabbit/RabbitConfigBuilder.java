@@ -62,6 +62,8 @@ public final class RabbitConfigBuilder {
 
 	private AckCoalescing ackCoalescing = AckCoalescing.OFF;
 
+	private PublisherOptions publisher = PublisherOptions.DEFAULTS;
+
 	RabbitConfigBuilder() {
 	}
 
@@ -89,6 +91,7 @@ public final class RabbitConfigBuilder {
 		this.deadLetterQueue = config.deadLetterQueue();
 		connection(config.connection());
 		this.ackCoalescing = config.ackCoalescing();
+		this.publisher = config.publisher();
 	}
 
 	public RabbitConfigBuilder url(String url) {
@@ -338,6 +341,18 @@ public final class RabbitConfigBuilder {
 	}
 
 	/**
+	 * How sends are bounded, e.g.
+	 * {@code PublisherOptions.DEFAULTS.withMaxInFlight(1_000)}.
+	 * @param publisher the options
+	 * @return this builder
+	 * @see PublisherOptions
+	 */
+	public RabbitConfigBuilder publisher(PublisherOptions publisher) {
+		this.publisher = Objects.requireNonNull(publisher, "publisher");
+		return this;
+	}
+
+	/**
 	 * Sets all the connection options at once.
 	 * @param connection the options
 	 * @return this builder
@@ -398,7 +413,7 @@ public final class RabbitConfigBuilder {
 				this.durable, this.autoDelete, this.queueType, this.queue, this.bindingKeys, this.bindingArguments,
 				this.declare, this.prefetchCount, this.concurrency, this.ssl, this.sslOptions, this.shutdownTimeout,
 				this.confirmTimeout, this.failFast, this.retry, this.deadLetterQueue, this.connection.build(),
-				this.ackCoalescing);
+				this.ackCoalescing, this.publisher);
 	}
 
 }

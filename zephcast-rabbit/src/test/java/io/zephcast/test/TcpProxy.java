@@ -15,7 +15,9 @@ import java.util.concurrent.Executors;
 /**
  * A TCP proxy in front of the broker that a test can break at will: {@link #cut()} drops
  * every link abruptly, {@link #freeze()} stops forwarding the broker's bytes (a link that
- * died silently), {@link #refuse()} stops accepting (a broker that is down).
+ * died silently), {@link #refuse()} stops accepting (a broker that is down),
+ * {@link #swallow()} accepts new links but answers nothing on them (a broker behind a
+ * firewall that drops packets rather than refusing them).
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -36,6 +38,8 @@ public final class TcpProxy implements AutoCloseable {
 	private volatile ServerSocket server;
 
 	private volatile boolean frozen;
+
+	private volatile boolean swallowing;
 
 	public TcpProxy(String targetHost, int targetPort) throws IOException {
 		this.targetHost = targetHost;
@@ -86,6 +90,11 @@ public final class TcpProxy implements AutoCloseable {
 		while (!server.isClosed()) {
 			try {
 				Socket client = server.accept();
+				if (this.swallowing) {
+					this.sockets.add(client);
+					this.threads.execute(() -> drain(client));
+					continue;
+				}
 				Socket broker = new Socket(this.targetHost, this.targetPort);
 				client.setTcpNoDelay(true);
 				broker.setTcpNoDelay(true);
@@ -122,6 +131,38 @@ public final class TcpProxy implements AutoCloseable {
 			closeQuietly(from);
 			closeQuietly(to);
 		}
+	}
+
+	/**
+	 * Reads and drops what the client sends, answering nothing, until the link is cut.
+	 */
+	private void drain(Socket client) {
+		byte[] buffer = new byte[16384];
+		try (InputStream in = client.getInputStream()) {
+			while (in.read(buffer) != -1) {
+				// swallowed
+			}
+		}
+		catch (IOException ex) {
+			// the link was cut
+		}
+		finally {
+			closeQuietly(client);
+		}
+	}
+
+	/**
+	 * From now on, accepts new links but forwards nothing on them and answers nothing:
+	 * the TCP connection opens, the AMQP handshake never does. Links already open are
+	 * left as they are ({@link #cut()} drops them).
+	 */
+	public void swallow() {
+		this.swallowing = true;
+	}
+
+	/** New links reach the broker again. */
+	public void forward() {
+		this.swallowing = false;
 	}
 
 	/**

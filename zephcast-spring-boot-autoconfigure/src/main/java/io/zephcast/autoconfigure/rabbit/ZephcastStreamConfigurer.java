@@ -8,6 +8,7 @@ import java.util.function.Function;
 
 import io.zephcast.rabbit.AckCoalescing;
 import io.zephcast.rabbit.InvalidRabbitConfigException;
+import io.zephcast.rabbit.PublisherOptions;
 import io.zephcast.rabbit.QueueArguments;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.RabbitConfigBuilder;
@@ -103,6 +104,7 @@ public final class ZephcastStreamConfigurer {
 		builder.retry(retryPolicy(stream.getConsumer().getRetry()));
 		builder.ackCoalescing(ackCoalescing(stream.getConsumer().getAckCoalescing()));
 		map.from(stream.getConsumer().getDeadLetterQueue()).to(builder::deadLetterQueue);
+		builder.publisher(publisherOptions(stream.getPublisher()));
 		for (InheritedSetting<?> setting : INHERITED) {
 			setting.map(map, builder, stream, parent);
 		}
@@ -179,6 +181,21 @@ public final class ZephcastStreamConfigurer {
 		return AckCoalescing.of(
 				Objects.requireNonNullElse(properties.getMaxMessages(), AckCoalescing.OFF.maxMessages()),
 				Objects.requireNonNullElse(properties.getMaxDelay(), AckCoalescing.OFF.maxDelay()));
+	}
+
+	private static PublisherOptions publisherOptions(ZephcastPublisherProperties properties) {
+		// the library's defaults are the only ones
+		PublisherOptions options = PublisherOptions.DEFAULTS;
+		if (properties.getMaxInFlight() != null) {
+			options = options.withMaxInFlight(properties.getMaxInFlight());
+		}
+		if (properties.getMaxBlock() != null) {
+			options = options.withMaxBlock(properties.getMaxBlock());
+		}
+		if (properties.getMaxMessageSize() != null) {
+			options = options.withMaxMessageSize(properties.getMaxMessageSize().toBytes());
+		}
+		return options;
 	}
 
 	/**

@@ -107,6 +107,13 @@ public class ZephcastStreamProperties extends ZephcastConnectionProperties {
 	private final ZephcastConsumerProperties consumer = new ZephcastConsumerProperties();
 
 	/**
+	 * Publisher settings: how many sends may await their confirm, how long a send waits
+	 * for room, the largest message.
+	 */
+	@NestedConfigurationProperty
+	private final ZephcastPublisherProperties publisher = new ZephcastPublisherProperties();
+
+	/**
 	 * Type of the queue: classic, or quorum (replicated over a cluster; always durable,
 	 * never auto-delete).
 	 */
@@ -239,6 +246,10 @@ public class ZephcastStreamProperties extends ZephcastConnectionProperties {
 
 	public ZephcastConsumerProperties getConsumer() {
 		return this.consumer;
+	}
+
+	public ZephcastPublisherProperties getPublisher() {
+		return this.publisher;
 	}
 
 	public @Nullable QueueType getQueueType() {

@@ -10,6 +10,7 @@ import io.zephcast.rabbit.RabbitConfig;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.util.unit.DataSize;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -66,7 +67,11 @@ class ZephcastMetadataTests {
 			.containsEntry(prefix + "consumer.ack-coalescing.max-messages",
 					String.valueOf(config.ackCoalescing().maxMessages()))
 			.containsEntry(prefix + "consumer.ack-coalescing.max-delay",
-					config.ackCoalescing().maxDelay().toMillis() + "ms");
+					config.ackCoalescing().maxDelay().toMillis() + "ms")
+			.containsEntry(prefix + "publisher.max-in-flight", String.valueOf(config.publisher().maxInFlight()))
+			.containsEntry(prefix + "publisher.max-block", config.publisher().maxBlock().toSeconds() + "s");
+		assertThat(DataSize.parse(defaults.get(prefix + "publisher.max-message-size")).toBytes())
+			.isEqualTo(config.publisher().maxMessageSize());
 		assertThat(Double.parseDouble(defaults.get(prefix + "consumer.retry.multiplier")))
 			.isEqualTo(config.retry().multiplier());
 		assertThat(Double.parseDouble(defaults.get(prefix + "consumer.retry.jitter")))

@@ -6,6 +6,7 @@ import java.util.Map;
 import io.zephcast.rabbit.AckCoalescing;
 import io.zephcast.rabbit.DeclareMode;
 import io.zephcast.rabbit.ExchangeType;
+import io.zephcast.rabbit.PublisherOptions;
 import io.zephcast.rabbit.QueueArguments;
 import io.zephcast.rabbit.QueueOverflow;
 import io.zephcast.rabbit.QueueType;
@@ -148,23 +149,23 @@ class ZephcastRabbitAutoConfigurationTests {
 
 	@Test
 	void topologyRetryAndDeclarePropertiesReachTheConfig() {
-		this.runner
-			.withPropertyValues("zephcast.rabbit.declare=false", "zephcast.rabbit.queue-name=zc-ac-quorum",
-					"zephcast.rabbit.exchange-name=zc-ac-orders", "zephcast.rabbit.exchange-type=topic",
-					"zephcast.rabbit.binding-keys=orders.created,orders.updated", "zephcast.rabbit.queue-type=quorum",
-					"zephcast.rabbit.queue.message-ttl=1m", "zephcast.rabbit.queue.max-length=1000",
-					"zephcast.rabbit.queue.max-length-bytes=1MB", "zephcast.rabbit.queue.overflow=reject-publish",
-					"zephcast.rabbit.queue.single-active-consumer=true",
-					"zephcast.rabbit.queue.dead-letter-exchange=zc-ac-dlx",
-					"zephcast.rabbit.queue.dead-letter-routing-key=parked", "zephcast.rabbit.queue.delivery-limit=5",
-					"zephcast.rabbit.queue.arguments.x-queue-leader-locator=balanced",
-					"zephcast.rabbit.queue.arguments.x-quorum-initial-group-size=3",
-					"zephcast.rabbit.consumer.retry.max-attempts=5",
-					"zephcast.rabbit.consumer.retry.initial-interval=500ms",
-					"zephcast.rabbit.consumer.retry.multiplier=3", "zephcast.rabbit.consumer.retry.max-interval=1m",
-					"zephcast.rabbit.consumer.retry.jitter=0.1", "zephcast.rabbit.consumer.dead-letter-queue=false",
-					"zephcast.rabbit.consumer.ack-coalescing.max-messages=64",
-					"zephcast.rabbit.consumer.ack-coalescing.max-delay=5ms")
+		this.runner.withPropertyValues("zephcast.rabbit.declare=false", "zephcast.rabbit.queue-name=zc-ac-quorum",
+				"zephcast.rabbit.exchange-name=zc-ac-orders", "zephcast.rabbit.exchange-type=topic",
+				"zephcast.rabbit.binding-keys=orders.created,orders.updated", "zephcast.rabbit.queue-type=quorum",
+				"zephcast.rabbit.queue.message-ttl=1m", "zephcast.rabbit.queue.max-length=1000",
+				"zephcast.rabbit.queue.max-length-bytes=1MB", "zephcast.rabbit.queue.overflow=reject-publish",
+				"zephcast.rabbit.queue.single-active-consumer=true",
+				"zephcast.rabbit.queue.dead-letter-exchange=zc-ac-dlx",
+				"zephcast.rabbit.queue.dead-letter-routing-key=parked", "zephcast.rabbit.queue.delivery-limit=5",
+				"zephcast.rabbit.queue.arguments.x-queue-leader-locator=balanced",
+				"zephcast.rabbit.queue.arguments.x-quorum-initial-group-size=3",
+				"zephcast.rabbit.consumer.retry.max-attempts=5",
+				"zephcast.rabbit.consumer.retry.initial-interval=500ms", "zephcast.rabbit.consumer.retry.multiplier=3",
+				"zephcast.rabbit.consumer.retry.max-interval=1m", "zephcast.rabbit.consumer.retry.jitter=0.1",
+				"zephcast.rabbit.consumer.dead-letter-queue=false",
+				"zephcast.rabbit.consumer.ack-coalescing.max-messages=64",
+				"zephcast.rabbit.consumer.ack-coalescing.max-delay=5ms", "zephcast.rabbit.publisher.max-in-flight=500",
+				"zephcast.rabbit.publisher.max-block=250ms", "zephcast.rabbit.publisher.max-message-size=2MB")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				RabbitConfig config = context.getBean(RabbitConfig.class);
@@ -187,6 +188,8 @@ class ZephcastRabbitAutoConfigurationTests {
 					.isEqualTo(new RetryPolicy(5, Duration.ofMillis(500), 3.0, Duration.ofMinutes(1), 0.1));
 				assertThat(config.deadLetterQueue()).isFalse();
 				assertThat(config.ackCoalescing()).isEqualTo(AckCoalescing.of(64, Duration.ofMillis(5)));
+				assertThat(config.publisher())
+					.isEqualTo(new PublisherOptions(500, Duration.ofMillis(250), 2L * 1024 * 1024));
 				assertThat(RabbitBroker.management().queue("zc-ac-quorum")).as("declare=false declares nothing")
 					.isEmpty();
 			});
@@ -217,6 +220,10 @@ class ZephcastRabbitAutoConfigurationTests {
 				"only quorum queues");
 		assertStartupFails("zephcast.rabbit.streams.audit.consumer.ack-coalescing.max-delay=0s",
 				"zephcast.rabbit.streams.audit.consumer.ack-coalescing.max-delay", "between 1 ms and 1 minute");
+		assertStartupFails("zephcast.rabbit.streams.audit.publisher.max-in-flight=0",
+				"zephcast.rabbit.streams.audit.publisher.max-in-flight", "at least 1");
+		assertStartupFails("zephcast.rabbit.publisher.max-message-size=1GB",
+				"zephcast.rabbit.publisher.max-message-size", "512 MiB");
 		assertStartupFails("zephcast.rabbit.streams.audit.queue.max-length=-1",
 				"zephcast.rabbit.streams.audit.queue.max-length", "negative");
 		assertStartupFails("zephcast.rabbit.queue.arguments.x-max-length=5", "zephcast.rabbit.queue.arguments",
