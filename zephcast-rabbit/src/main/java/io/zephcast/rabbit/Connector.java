@@ -1,5 +1,9 @@
 package io.zephcast.rabbit;
 
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
 import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.core.Binding;
 import org.springframework.amqp.core.Declarable;
@@ -7,7 +11,9 @@ import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.core.Exchange;
 import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.connection.Connection;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.connection.ConnectionListener;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 
 /**
@@ -27,8 +33,17 @@ final class Connector {
 
 	private final RabbitAdmin admin;
 
-	/** False while a client that does not fail fast waits for the broker to answer. */
+	/**
+	 * False while a client that does not fail fast waits for the broker to answer (and
+	 * for its consumers to start).
+	 */
 	private volatile boolean ready;
+
+	/**
+	 * The open connections of a factory the client created: what a close past its
+	 * deadline aborts.
+	 */
+	private final Set<com.rabbitmq.client.Connection> connections = ConcurrentHashMap.newKeySet();
 
 	Connector(String streamName, RabbitConfig config, ConnectionFactory connectionFactory,
 			boolean ownsConnectionFactory) {
@@ -39,6 +54,14 @@ final class Connector {
 		this.admin = new RabbitAdmin(connectionFactory);
 		this.admin.setRedeclareManualDeclarations(true);
 		this.admin.afterPropertiesSet();
+		if (ownsConnectionFactory) {
+			ConnectionListener tracker = new ConnectionTracker();
+			connectionFactory.addConnectionListener(tracker);
+			ConnectionFactory publisherFactory = connectionFactory.getPublisherConnectionFactory();
+			if (publisherFactory != null) {
+				publisherFactory.addConnectionListener(tracker);
+			}
+		}
 	}
 
 	ConnectionFactory connectionFactory() {
@@ -60,6 +83,18 @@ final class Connector {
 	 * @throws TopologyMismatchException if it refuses a declaration
 	 */
 	void open(Declarables declarables) {
+		open(declarables, () -> {
+		});
+	}
+
+	/**
+	 * Opens the connection, declares, and runs what else must succeed before the client
+	 * counts as ready (a client that did not fail fast starts its consumers there): if it
+	 * throws, the client is not ready, and the next attempt does it all again.
+	 * @param declarables what to declare
+	 * @param beforeReady what else must succeed first
+	 */
+	void open(Declarables declarables, Runnable beforeReady) {
 		try {
 			this.connectionFactory.createConnection().close();
 		}
@@ -69,6 +104,7 @@ final class Connector {
 					this.config.maskedAddresses(), ex);
 		}
 		apply(declarables);
+		beforeReady.run();
 		this.ready = true;
 	}
 
@@ -163,11 +199,83 @@ final class Connector {
 		}
 	}
 
-	/** Destroys the connection factory if the client created it. */
+	/**
+	 * Closes the connections of a connection factory the client created, after a
+	 * {@code connect()} that failed: a client the application could not even hold (a
+	 * try-with-resources whose {@code connect()} threw) must leave no connection open.
+	 * The factory can connect again.
+	 */
+	void reset() {
+		this.ready = false;
+		if (this.ownsConnectionFactory && this.connectionFactory instanceof CachingConnectionFactory caching) {
+			caching.resetConnection();
+		}
+	}
+
+	/**
+	 * Destroys the connection factory if the client created it, for good: Spring lets a
+	 * destroyed factory connect again, a closed client must not.
+	 */
 	void close() {
+		refuseNewConnections();
 		if (this.ownsConnectionFactory && this.connectionFactory instanceof CachingConnectionFactory caching) {
 			caching.destroy();
 		}
+	}
+
+	/**
+	 * Makes the client's own factory fail every new connection at once, before a byte is
+	 * sent: neither a late send nor the listener container restarting a consumer whose
+	 * connection was aborted may open one.
+	 */
+	private void refuseNewConnections() {
+		if (this.ownsConnectionFactory && this.connectionFactory instanceof CachingConnectionFactory caching) {
+			String reason = "the RabbitClient '" + this.streamName + "' is closed";
+			caching.getRabbitConnectionFactory().setSocketConfigurator((socket) -> {
+				throw new IOException(reason);
+			});
+		}
+	}
+
+	/**
+	 * Aborts the connections of a connection factory the client created, for a close past
+	 * its deadline: each closes its socket after at most the timeout, whatever the broker
+	 * or the network does, and its channels' shutdown completes what waits on them. Each
+	 * abort runs on a thread of its own, so that a connection whose socket write is stuck
+	 * cannot hold the caller. A factory the application gave is its to close.
+	 * @param timeoutMillis how long each connection may wait for the broker's close-ok
+	 * @param threadName names the aborting threads
+	 */
+	void abort(int timeoutMillis, String threadName) {
+		refuseNewConnections();
+		for (com.rabbitmq.client.Connection connection : this.connections) {
+			Thread aborting = new Thread(() -> connection.abort(timeoutMillis), threadName);
+			aborting.setDaemon(true);
+			aborting.start();
+		}
+	}
+
+	/** Keeps the open connections of the client's own factory, for {@link #abort}. */
+	private final class ConnectionTracker implements ConnectionListener {
+
+		@Override
+		public void onCreate(Connection connection) {
+			// those the broker or the network closed are never reported closed
+			Connector.this.connections.removeIf((known) -> !known.isOpen());
+			com.rabbitmq.client.Connection delegate = connection.getDelegate();
+			if (delegate != null) {
+				Connector.this.connections.add(delegate);
+			}
+		}
+
+		@Override
+		public void onClose(Connection connection) {
+			com.rabbitmq.client.Connection delegate = connection.getDelegate();
+			if (delegate != null) {
+				Connector.this.connections.remove(delegate);
+			}
+		}
+
 	}
 
 }

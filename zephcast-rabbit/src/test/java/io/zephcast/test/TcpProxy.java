@@ -11,11 +11,14 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy in front of the broker that a test can break at will: {@link #cut()} drops
  * every link abruptly, {@link #freeze()} stops forwarding the broker's bytes (a link that
- * died silently), {@link #refuse()} stops accepting (a broker that is down).
+ * died silently), {@link #swallow()} drops what either side sends (a network that loses
+ * every packet, without closing anything), {@link #refuse()} stops accepting (a broker
+ * that is down).
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -36,6 +39,10 @@ public final class TcpProxy implements AutoCloseable {
 	private volatile ServerSocket server;
 
 	private volatile boolean frozen;
+
+	private volatile boolean swallowing;
+
+	private final AtomicInteger accepted = new AtomicInteger();
 
 	public TcpProxy(String targetHost, int targetPort) throws IOException {
 		this.targetHost = targetHost;
@@ -62,6 +69,14 @@ public final class TcpProxy implements AutoCloseable {
 		return RabbitBroker.url().replaceFirst("@[^/]+/?$", "@127.0.0.1:" + this.port + "/");
 	}
 
+	/**
+	 * How many connections the proxy accepted so far.
+	 * @return the count
+	 */
+	public int accepted() {
+		return this.accepted.get();
+	}
+
 	public int port() {
 		return this.port;
 	}
@@ -86,6 +101,7 @@ public final class TcpProxy implements AutoCloseable {
 		while (!server.isClosed()) {
 			try {
 				Socket client = server.accept();
+				this.accepted.incrementAndGet();
 				Socket broker = new Socket(this.targetHost, this.targetPort);
 				client.setTcpNoDelay(true);
 				broker.setTcpNoDelay(true);
@@ -111,6 +127,9 @@ public final class TcpProxy implements AutoCloseable {
 				if (from.isClosed() || to.isClosed()) {
 					break;
 				}
+				if (this.swallowing) {
+					continue;
+				}
 				out.write(buffer, 0, read);
 				out.flush();
 			}
@@ -134,6 +153,15 @@ public final class TcpProxy implements AutoCloseable {
 		this.sockets.clear();
 		// only now: a frozen pump must not forward what it holds before its link is gone
 		this.frozen = false;
+		this.swallowing = false;
+	}
+
+	/**
+	 * Drops whatever either side sends from now on, and closes nothing: each side sees a
+	 * link that never answers. A side that closes its socket still closes the link.
+	 */
+	public void swallow() {
+		this.swallowing = true;
 	}
 
 	/**
