@@ -280,10 +280,17 @@ final class ClientLifecycle {
 	 * handlers do ({@link DeadlineClose}).
 	 */
 	void close() {
-		if (!enter(State.CLOSING, State.NEW, State.RUNNING, State.STOPPING, State.STOPPED)) {
-			return;
-		}
 		long deadline = System.nanoTime() + this.config.shutdownTimeout().toNanos();
+		this.deadlineClose.lockBy(this.lock, deadline);
+		try {
+			if (this.state == State.CLOSING || this.state == State.CLOSED) {
+				return;
+			}
+			this.state = State.CLOSING;
+		}
+		finally {
+			this.lock.unlock();
+		}
 		try {
 			this.deadlineClose.close(deadline, () -> drain(deadline, true), this::releaseResources);
 		}

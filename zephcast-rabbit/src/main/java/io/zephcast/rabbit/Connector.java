@@ -1,8 +1,11 @@
 package io.zephcast.rabbit;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+
+import com.rabbitmq.client.SocketConfigurator;
 
 import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.core.Binding;
@@ -45,6 +48,15 @@ final class Connector {
 	 */
 	private final Set<com.rabbitmq.client.Connection> connections = ConcurrentHashMap.newKeySet();
 
+	/**
+	 * The sockets of a factory the client created, also those still in their handshake:
+	 * what an abort that does not end in time closes.
+	 */
+	private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+
+	/** Set once the client is closed or aborts: its own factory connects no more. */
+	private volatile boolean refusing;
+
 	Connector(String streamName, RabbitConfig config, ConnectionFactory connectionFactory,
 			boolean ownsConnectionFactory) {
 		this.streamName = streamName;
@@ -54,6 +66,9 @@ final class Connector {
 		this.admin = new RabbitAdmin(connectionFactory);
 		this.admin.setRedeclareManualDeclarations(true);
 		this.admin.afterPropertiesSet();
+		if (ownsConnectionFactory && connectionFactory instanceof CachingConnectionFactory caching) {
+			trackSockets(caching.getRabbitConnectionFactory());
+		}
 		if (ownsConnectionFactory) {
 			ConnectionListener tracker = new ConnectionTracker();
 			connectionFactory.addConnectionListener(tracker);
@@ -229,12 +244,44 @@ final class Connector {
 	 * connection was aborted may open one.
 	 */
 	private void refuseNewConnections() {
-		if (this.ownsConnectionFactory && this.connectionFactory instanceof CachingConnectionFactory caching) {
-			String reason = "the RabbitClient '" + this.streamName + "' is closed";
-			caching.getRabbitConnectionFactory().setSocketConfigurator((socket) -> {
+		this.refusing = true;
+	}
+
+	/**
+	 * Keeps each socket the factory opens, and refuses new ones once the client is
+	 * closed, around the factory's own socket settings.
+	 */
+	private void trackSockets(com.rabbitmq.client.ConnectionFactory rabbit) {
+		SocketConfigurator configured = rabbit.getSocketConfigurator();
+		String reason = "the RabbitClient '" + this.streamName + "' is closed";
+		rabbit.setSocketConfigurator((socket) -> {
+			if (this.refusing) {
 				throw new IOException(reason);
-			});
+			}
+			this.sockets.removeIf(Socket::isClosed);
+			this.sockets.add(socket);
+			if (configured != null) {
+				configured.configure(socket);
+			}
+		});
+	}
+
+	/**
+	 * Closes the sockets of the client's own factory at once, for an abort that did not
+	 * end in time: a connection whose socket write is stuck, or still in its handshake.
+	 * Whatever waits on them fails at once.
+	 */
+	void closeSockets() {
+		refuseNewConnections();
+		for (Socket socket : this.sockets) {
+			try {
+				socket.close();
+			}
+			catch (IOException ex) {
+				// closed already
+			}
 		}
+		this.sockets.clear();
 	}
 
 	/**

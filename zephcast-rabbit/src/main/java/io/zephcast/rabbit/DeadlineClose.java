@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -78,7 +79,9 @@ final class DeadlineClose {
 		}, "zephcast-" + this.streamName + "-close");
 		closing.setDaemon(true);
 		closing.start();
-		boolean interrupted = false;
+		// an interrupted caller still gets the whole shutdown timeout: the interrupt is
+		// kept for later
+		boolean interrupted = Thread.interrupted();
 		boolean inTime;
 		try {
 			inTime = closed.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS) && awaitCallbacks(deadline);
@@ -103,8 +106,13 @@ final class DeadlineClose {
 		logger.warn("RabbitClient '" + this.streamName + "' did not close within " + this.shutdownTimeout
 				+ ": aborting its connections; sends not yet confirmed fail as 'may have been stored'");
 		long graceEnd = System.nanoTime() + ABORT_GRACE.toNanos();
-		this.connector.abort(ABORT_TIMEOUT_MILLIS, "zephcast-" + this.streamName + "-abort");
+		abortConnections();
 		try {
+			if (!closed.await(ABORT_TIMEOUT_MILLIS + 200, TimeUnit.MILLISECONDS)) {
+				// an abort stuck on a socket write, or a connection still in its
+				// handshake
+				this.connector.closeSockets();
+			}
 			if (!closed.await(graceEnd - System.nanoTime(), TimeUnit.NANOSECONDS) || !awaitCallbacks(graceEnd)) {
 				logger.warn("RabbitClient '" + this.streamName + "' is still closing " + ABORT_GRACE
 						+ " after aborting its connections; it finishes in the background");
@@ -116,6 +124,46 @@ final class DeadlineClose {
 		finally {
 			// no task of a closed client runs again, even if its closing thread is stuck
 			this.timer.shutdownNow();
+		}
+	}
+
+	/**
+	 * Aborts the client's own connections, each within the abort timeout, and refuses new
+	 * ones.
+	 */
+	void abortConnections() {
+		this.connector.abort(ABORT_TIMEOUT_MILLIS, "zephcast-" + this.streamName + "-abort");
+	}
+
+	/**
+	 * Takes the lock by the deadline, for a close: a connect that holds it longer (a
+	 * broker or network that does not answer) has the client's connections aborted, and
+	 * their sockets closed if that is not enough, which ends it.
+	 * @param lock the lifecycle's lock
+	 * @param deadline the {@link System#nanoTime()} to take it by
+	 */
+	void lockBy(ReentrantLock lock, long deadline) {
+		// an interrupted caller still closes in order: the interrupt is kept for later
+		boolean interrupted = Thread.interrupted();
+		try {
+			if (lock.tryLock(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+				return;
+			}
+			abortConnections();
+			if (lock.tryLock(ABORT_TIMEOUT_MILLIS + 200, TimeUnit.MILLISECONDS)) {
+				return;
+			}
+			this.connector.closeSockets();
+			lock.lock();
+		}
+		catch (InterruptedException ex) {
+			interrupted = true;
+			lock.lock();
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
 		}
 	}
 

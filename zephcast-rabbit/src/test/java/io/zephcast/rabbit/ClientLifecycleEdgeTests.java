@@ -212,6 +212,36 @@ class ClientLifecycleEdgeTests {
 		}
 	}
 
+	@Test
+	void closeKeepsItsDeadlineWhileAConnectWaitsOnABrokerThatNeverAnswers() throws Exception {
+		String stream = this.names.stream("connecting");
+		// shorter than the 5 s amqp-client waits for the broker's first word
+		Duration shutdownTimeout = Duration.ofSeconds(1);
+		try (TcpProxy broker = TcpProxy.forBroker().accept()) {
+			broker.swallow();
+			RabbitClient client = new RabbitClient(stream,
+					config().url(broker.url()).shutdownTimeout(shutdownTimeout).build());
+			CompletableFuture<RabbitClient> connecting = CompletableFuture.supplyAsync(client::connect);
+			await().atMost(Duration.ofSeconds(10))
+				.alias("the connect is under way")
+				.until(() -> broker.accepted() == 1);
+			long started = System.nanoTime();
+			client.close();
+			Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+			assertThat(took).isLessThan(shutdownTimeout.plusSeconds(3));
+			assertThat(connecting).failsWithin(Duration.ofSeconds(5))
+				.withThrowableThat()
+				.havingCause()
+				.isInstanceOf(RabbitConnectionException.class);
+			assertThat(client.status().state()).isEqualTo("CLOSED");
+			assertThat(broker.accepted()).as("nothing connected again after close").isEqualTo(1);
+			await().atMost(Duration.ofSeconds(10))
+				.alias("no thread of the client left")
+				.until(() -> threadsNamed("zephcast-" + stream + "-").isEmpty());
+		}
+	}
+
 	static List<Thread> threadsNamed(String prefix) {
 		return Thread.getAllStackTraces()
 			.keySet()
