@@ -136,9 +136,8 @@ final class ClientLifecycle {
 					this.consumption.resume();
 					this.state = State.RUNNING;
 					if (!this.connector.isReady()) {
-						// stopped before the broker first answered: the reconnect that
-						// came
-						// meanwhile did not try again
+						// stopped before the broker first answered: a reconnect due
+						// while stopped did not try
 						scheduleReconnect(RECONNECT_FIRST_DELAY);
 					}
 					return;

@@ -1,11 +1,6 @@
 package io.zephcast.rabbit;
 
-import java.io.IOException;
-import java.net.Socket;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-
-import com.rabbitmq.client.SocketConfigurator;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.core.Binding;
@@ -14,9 +9,7 @@ import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.core.Exchange;
 import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
-import org.springframework.amqp.rabbit.connection.Connection;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
-import org.springframework.amqp.rabbit.connection.ConnectionListener;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 
 /**
@@ -42,20 +35,8 @@ final class Connector {
 	 */
 	private volatile boolean ready;
 
-	/**
-	 * The open connections of a factory the client created: what a close past its
-	 * deadline aborts.
-	 */
-	private final Set<com.rabbitmq.client.Connection> connections = ConcurrentHashMap.newKeySet();
-
-	/**
-	 * The sockets of a factory the client created, also those still in their handshake:
-	 * what an abort that does not end in time closes.
-	 */
-	private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
-
-	/** Set once the client is closed or aborts: its own factory connects no more. */
-	private volatile boolean refusing;
+	/** The connections of a factory the client created, or {@code null}. */
+	private final @Nullable OwnConnections ownConnections;
 
 	Connector(String streamName, RabbitConfig config, ConnectionFactory connectionFactory,
 			boolean ownsConnectionFactory) {
@@ -66,17 +47,8 @@ final class Connector {
 		this.admin = new RabbitAdmin(connectionFactory);
 		this.admin.setRedeclareManualDeclarations(true);
 		this.admin.afterPropertiesSet();
-		if (ownsConnectionFactory && connectionFactory instanceof CachingConnectionFactory caching) {
-			trackSockets(caching.getRabbitConnectionFactory());
-		}
-		if (ownsConnectionFactory) {
-			ConnectionListener tracker = new ConnectionTracker();
-			connectionFactory.addConnectionListener(tracker);
-			ConnectionFactory publisherFactory = connectionFactory.getPublisherConnectionFactory();
-			if (publisherFactory != null) {
-				publisherFactory.addConnectionListener(tracker);
-			}
-		}
+		this.ownConnections = (ownsConnectionFactory && connectionFactory instanceof CachingConnectionFactory caching)
+				? new OwnConnections(streamName, caching) : null;
 	}
 
 	ConnectionFactory connectionFactory() {
@@ -232,97 +204,35 @@ final class Connector {
 	 * destroyed factory connect again, a closed client must not.
 	 */
 	void close() {
-		refuseNewConnections();
+		if (this.ownConnections != null) {
+			this.ownConnections.refuse();
+		}
 		if (this.ownsConnectionFactory && this.connectionFactory instanceof CachingConnectionFactory caching) {
 			caching.destroy();
 		}
 	}
 
 	/**
-	 * Makes the client's own factory fail every new connection at once, before a byte is
-	 * sent: neither a late send nor the listener container restarting a consumer whose
-	 * connection was aborted may open one.
-	 */
-	private void refuseNewConnections() {
-		this.refusing = true;
-	}
-
-	/**
-	 * Keeps each socket the factory opens, and refuses new ones once the client is
-	 * closed, around the factory's own socket settings.
-	 */
-	private void trackSockets(com.rabbitmq.client.ConnectionFactory rabbit) {
-		SocketConfigurator configured = rabbit.getSocketConfigurator();
-		String reason = "the RabbitClient '" + this.streamName + "' is closed";
-		rabbit.setSocketConfigurator((socket) -> {
-			if (this.refusing) {
-				throw new IOException(reason);
-			}
-			this.sockets.removeIf(Socket::isClosed);
-			this.sockets.add(socket);
-			if (configured != null) {
-				configured.configure(socket);
-			}
-		});
-	}
-
-	/**
-	 * Closes the sockets of the client's own factory at once, for an abort that did not
-	 * end in time: a connection whose socket write is stuck, or still in its handshake.
-	 * Whatever waits on them fails at once.
-	 */
-	void closeSockets() {
-		refuseNewConnections();
-		for (Socket socket : this.sockets) {
-			try {
-				socket.close();
-			}
-			catch (IOException ex) {
-				// closed already
-			}
-		}
-		this.sockets.clear();
-	}
-
-	/**
 	 * Aborts the connections of a connection factory the client created, for a close past
-	 * its deadline: each closes its socket after at most the timeout, whatever the broker
-	 * or the network does, and its channels' shutdown completes what waits on them. Each
-	 * abort runs on a thread of its own, so that a connection whose socket write is stuck
-	 * cannot hold the caller. A factory the application gave is its to close.
+	 * its deadline ({@link OwnConnections#abort}); a factory the application gave is its
+	 * to close.
 	 * @param timeoutMillis how long each connection may wait for the broker's close-ok
 	 * @param threadName names the aborting threads
 	 */
 	void abort(int timeoutMillis, String threadName) {
-		refuseNewConnections();
-		for (com.rabbitmq.client.Connection connection : this.connections) {
-			Thread aborting = new Thread(() -> connection.abort(timeoutMillis), threadName);
-			aborting.setDaemon(true);
-			aborting.start();
+		if (this.ownConnections != null) {
+			this.ownConnections.abort(timeoutMillis, threadName);
 		}
 	}
 
-	/** Keeps the open connections of the client's own factory, for {@link #abort}. */
-	private final class ConnectionTracker implements ConnectionListener {
-
-		@Override
-		public void onCreate(Connection connection) {
-			// those the broker or the network closed are never reported closed
-			Connector.this.connections.removeIf((known) -> !known.isOpen());
-			com.rabbitmq.client.Connection delegate = connection.getDelegate();
-			if (delegate != null) {
-				Connector.this.connections.add(delegate);
-			}
+	/**
+	 * Closes the sockets of a connection factory the client created, for an abort that
+	 * did not end in time ({@link OwnConnections#closeSockets}).
+	 */
+	void closeSockets() {
+		if (this.ownConnections != null) {
+			this.ownConnections.closeSockets();
 		}
-
-		@Override
-		public void onClose(Connection connection) {
-			com.rabbitmq.client.Connection delegate = connection.getDelegate();
-			if (delegate != null) {
-				Connector.this.connections.remove(delegate);
-			}
-		}
-
 	}
 
 }
