@@ -3,6 +3,7 @@ package io.zephcast.rabbit;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -177,6 +178,11 @@ final class DeadlineClose {
 			return true;
 		}
 		this.ownedCallbackExecutor.shutdown();
+		if (Thread.currentThread() instanceof ForkJoinWorkerThread worker
+				&& worker.getPool() == this.ownedCallbackExecutor) {
+			// closed from a callback: the pool cannot end before this thread returns
+			return true;
+		}
 		return this.ownedCallbackExecutor.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
 	}
 

@@ -242,6 +242,25 @@ class ClientLifecycleEdgeTests {
 		}
 	}
 
+	@Test
+	void aCloseFromACallbackDoesNotWaitForItsOwnThread() throws Exception {
+		String queue = this.names.queue("close-in-callback");
+		RabbitClient client = new RabbitClient("close-in-callback",
+				config().queueName(queue).shutdownTimeout(Duration.ofSeconds(5)).build())
+			.connect();
+		// a pull completes on the client's callback pool
+		CompletableFuture<Duration> closing = client.receive().thenApply((message) -> {
+			client.ack(message);
+			long started = System.nanoTime();
+			client.close();
+			return Duration.ofNanos(System.nanoTime() - started);
+		});
+		client.send("then close").get(10, TimeUnit.SECONDS);
+		assertThat(closing.get(20, TimeUnit.SECONDS)).isLessThan(Duration.ofSeconds(3));
+		assertThat(client.status().state()).isEqualTo("CLOSED");
+		assertThat(RabbitBroker.readyMessages(queue)).isZero();
+	}
+
 	static List<Thread> threadsNamed(String prefix) {
 		return Thread.getAllStackTraces()
 			.keySet()
