@@ -31,7 +31,8 @@ import static org.awaitility.Awaitility.await;
  * The edges of the client's lifecycle, against the real broker: a failed connect leaves
  * nothing behind, a client that does not fail fast retries what failed until it all works
  * (also after a stop and start), a stop never undoes a close, and close keeps its
- * deadline on a network that swallows packets.
+ * deadline on a network that swallows packets, while a connect waits on it, and when
+ * called from the client's own callback pool.
  */
 class ClientLifecycleEdgeTests {
 
