@@ -54,9 +54,20 @@ final class ClientLifecycle {
 
 	private final ScheduledExecutorService timer;
 
+	private final DeadlineClose deadlineClose;
+
 	private final ReentrantLock lock = new ReentrantLock();
 
 	private volatile State state = State.NEW;
+
+	/**
+	 * Whether the timer runs the sweeps: from the first connect, so that a client that
+	 * never connected has no timer thread. Under the lock.
+	 */
+	private boolean sweeping;
+
+	/** Whether a reconnect waits on the timer. Under the lock. */
+	private boolean reconnectScheduled;
 
 	ClientLifecycle(String streamName, RabbitConfig config, Declarables declarables, Connector connector,
 			Publisher publisher, Consumption consumption, Executor callbackExecutor, boolean ownsCallbackExecutor) {
@@ -71,11 +82,24 @@ final class ClientLifecycle {
 		CustomizableThreadFactory timerThreads = new CustomizableThreadFactory("zephcast-" + streamName + "-timer-");
 		timerThreads.setDaemon(true);
 		this.timer = Executors.newSingleThreadScheduledExecutor(timerThreads);
-		long sweepMillis = Math.max(10, Math.min(1000, config.confirmTimeout().toMillis() / 4));
-		this.timer.scheduleWithFixedDelay(publisher::failOverdue, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
-		long ackSweepMillis = consumption.ackSweepMillis();
+		this.deadlineClose = new DeadlineClose(streamName, config.shutdownTimeout(), connector,
+				this.ownedCallbackExecutor, this.timer);
+	}
+
+	/**
+	 * Starts the timer's sweeps (overdue confirms, held acks) once, when the client first
+	 * runs: the timer's thread starts with the first task.
+	 */
+	private void startSweeps() {
+		if (this.sweeping) {
+			return;
+		}
+		this.sweeping = true;
+		long sweepMillis = Math.max(10, Math.min(1000, this.config.confirmTimeout().toMillis() / 4));
+		this.timer.scheduleWithFixedDelay(this.publisher::failOverdue, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+		long ackSweepMillis = this.consumption.ackSweepMillis();
 		if (ackSweepMillis > 0) {
-			this.timer.scheduleWithFixedDelay(consumption::flushOverdueAcks, ackSweepMillis, ackSweepMillis,
+			this.timer.scheduleWithFixedDelay(this.consumption::flushOverdueAcks, ackSweepMillis, ackSweepMillis,
 					TimeUnit.MILLISECONDS);
 		}
 	}
@@ -111,6 +135,11 @@ final class ClientLifecycle {
 				case STOPPED -> {
 					this.consumption.resume();
 					this.state = State.RUNNING;
+					if (!this.connector.isReady()) {
+						// stopped before the broker first answered: a reconnect due
+						// while stopped did not try
+						scheduleReconnect(RECONNECT_FIRST_DELAY);
+					}
 					return;
 				}
 				case NEW -> {
@@ -124,12 +153,20 @@ final class ClientLifecycle {
 			}
 			catch (RabbitConnectionException ex) {
 				if (this.config.failFast()) {
+					this.connector.reset();
 					throw ex;
 				}
 				logger.warn(ex.getMessage() + "; failFast is off, so the client starts anyway and connects when the "
 						+ "broker answers");
 				scheduleReconnect(RECONNECT_FIRST_DELAY);
 			}
+			catch (RuntimeException ex) {
+				// the application may not even hold the client (a try-with-resources
+				// whose connect() threw): nothing may stay open; connect() can try again
+				this.connector.reset();
+				throw ex;
+			}
+			startSweeps();
 			this.state = State.RUNNING;
 		}
 		finally {
@@ -143,9 +180,14 @@ final class ClientLifecycle {
 		}
 	}
 
+	/** Called under the lock; one reconnect at a time waits on the timer. */
 	private void scheduleReconnect(Duration delay) {
+		if (this.reconnectScheduled) {
+			return;
+		}
 		try {
 			this.timer.schedule(() -> reconnect(delay), delay.toMillis(), TimeUnit.MILLISECONDS);
+			this.reconnectScheduled = true;
 		}
 		catch (RejectedExecutionException ex) {
 			// closed meanwhile
@@ -154,22 +196,26 @@ final class ClientLifecycle {
 
 	/**
 	 * For a client that did not fail fast: connects, declares and starts the consumers it
-	 * was asked for, once the broker answers. After that, Spring AMQP's own recovery
-	 * takes over.
+	 * was asked for, once the broker answers; the client is ready only when all of it
+	 * succeeded, so that the next attempt redoes what failed. After that, Spring AMQP's
+	 * own recovery takes over. A stopped client does not try: {@code start()} schedules
+	 * the next attempt.
 	 */
 	private void reconnect(Duration lastDelay) {
 		this.lock.lock();
 		try {
+			this.reconnectScheduled = false;
 			if (this.state != State.RUNNING || this.connector.isReady()) {
 				return;
 			}
-			this.connector.open(this.declarables);
-			if (this.consumption.mode() != Consumption.Mode.NONE) {
-				this.consumption.begin();
-			}
+			this.connector.open(this.declarables, () -> {
+				if (this.consumption.mode() != Consumption.Mode.NONE) {
+					this.consumption.begin();
+				}
+			});
 			logConnected();
 		}
-		catch (RabbitClientException ex) {
+		catch (RuntimeException ex) {
 			Duration next = lastDelay.multipliedBy(2).compareTo(RECONNECT_MAX_DELAY) > 0 ? RECONNECT_MAX_DELAY
 					: lastDelay.multipliedBy(2);
 			if (logger.isDebugEnabled()) {
@@ -220,23 +266,35 @@ final class ClientLifecycle {
 			return;
 		}
 		try {
-			drain(false);
+			drain(System.nanoTime() + this.config.shutdownTimeout().toNanos(), false);
 		}
 		finally {
-			this.state = State.STOPPED;
+			// a close that came meanwhile has the last word
+			enter(State.STOPPED, State.STOPPING);
 		}
 	}
 
+	/**
+	 * Closes within the shutdown timeout, whatever the broker, the network or the
+	 * handlers do ({@link DeadlineClose}).
+	 */
 	void close() {
-		if (!enter(State.CLOSING, State.NEW, State.RUNNING, State.STOPPING, State.STOPPED)) {
-			return;
-		}
+		long deadline = System.nanoTime() + this.config.shutdownTimeout().toNanos();
+		this.deadlineClose.lockBy(this.lock, deadline);
 		try {
-			drain(true);
+			if (this.state == State.CLOSING || this.state == State.CLOSED) {
+				return;
+			}
+			this.state = State.CLOSING;
 		}
 		finally {
-			releaseResources();
-			this.state = State.CLOSED;
+			this.lock.unlock();
+		}
+		try {
+			this.deadlineClose.close(deadline, () -> drain(deadline, true), this::releaseResources);
+		}
+		finally {
+			enter(State.CLOSED, State.CLOSING);
 		}
 	}
 
@@ -260,10 +318,10 @@ final class ClientLifecycle {
 	/**
 	 * Stops consuming gracefully and waits for outstanding confirms, both within one
 	 * shutdown timeout. Sends are still accepted meanwhile (handlers finishing may send).
+	 * @param deadline the {@link System#nanoTime()} to be done by
 	 * @param endPulls whether waiting pulls end (close) or wait for a restart (stop)
 	 */
-	private void drain(boolean endPulls) {
-		long deadline = System.nanoTime() + this.config.shutdownTimeout().toNanos();
+	private void drain(long deadline, boolean endPulls) {
 		this.consumption.stop(deadline, endPulls);
 		if (!this.publisher.awaitConfirms(deadline) && logger.isWarnEnabled()) {
 			logger.warn("RabbitClient '" + this.streamName + "' has " + this.publisher.unconfirmed()

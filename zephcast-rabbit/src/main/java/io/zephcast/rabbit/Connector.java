@@ -1,5 +1,7 @@
 package io.zephcast.rabbit;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.core.Binding;
 import org.springframework.amqp.core.Declarable;
@@ -28,10 +30,16 @@ final class Connector {
 
 	private final RabbitAdmin admin;
 
-	/** False while a client that does not fail fast waits for the broker to answer. */
+	/**
+	 * False while a client that does not fail fast waits for the broker to answer (and
+	 * for its consumers to start).
+	 */
 	private volatile boolean ready;
 
 	private final ConnectedBroker broker;
+
+	/** The connections of a factory the client created, or {@code null}. */
+	private final @Nullable OwnConnections ownConnections;
 
 	Connector(String streamName, RabbitConfig config, ConnectionFactory connectionFactory,
 			boolean ownsConnectionFactory) {
@@ -42,6 +50,8 @@ final class Connector {
 		this.admin = new RabbitAdmin(connectionFactory);
 		this.admin.setRedeclareManualDeclarations(true);
 		this.admin.afterPropertiesSet();
+		this.ownConnections = (ownsConnectionFactory && connectionFactory instanceof CachingConnectionFactory caching)
+				? new OwnConnections(streamName, caching) : null;
 		this.broker = new ConnectedBroker(new BrokerCompatibility(streamName, config, null));
 		connectionFactory.addConnectionListener(this.broker);
 	}
@@ -74,6 +84,18 @@ final class Connector {
 	 * ({@link BrokerCompatibilityException}) its version does not support a setting
 	 */
 	void open(Declarables declarables) {
+		open(declarables, () -> {
+		});
+	}
+
+	/**
+	 * Opens the connection, declares, and runs what else must succeed before the client
+	 * counts as ready (a client that did not fail fast starts its consumers there): if it
+	 * throws, the client is not ready, and the next attempt does it all again.
+	 * @param declarables what to declare
+	 * @param beforeReady what else must succeed first
+	 */
+	void open(Declarables declarables, Runnable beforeReady) {
 		try (Connection connection = this.connectionFactory.createConnection()) {
 			// before declaring: what the broker's version does not support fails first
 			this.broker.connected(connection);
@@ -84,6 +106,7 @@ final class Connector {
 					this.config.maskedAddresses(), ex);
 		}
 		apply(declarables);
+		beforeReady.run();
 		this.ready = true;
 	}
 
@@ -179,10 +202,52 @@ final class Connector {
 		}
 	}
 
-	/** Destroys the connection factory if the client created it. */
+	/**
+	 * Closes the connections of a connection factory the client created, after a
+	 * {@code connect()} that failed: a client the application could not even hold (a
+	 * try-with-resources whose {@code connect()} threw) must leave no connection open.
+	 * The factory can connect again.
+	 */
+	void reset() {
+		this.ready = false;
+		if (this.ownsConnectionFactory && this.connectionFactory instanceof CachingConnectionFactory caching) {
+			caching.resetConnection();
+		}
+	}
+
+	/**
+	 * Destroys the connection factory if the client created it, for good: Spring lets a
+	 * destroyed factory connect again, a closed client must not.
+	 */
 	void close() {
+		if (this.ownConnections != null) {
+			this.ownConnections.refuse();
+		}
 		if (this.ownsConnectionFactory && this.connectionFactory instanceof CachingConnectionFactory caching) {
 			caching.destroy();
+		}
+	}
+
+	/**
+	 * Aborts the connections of a connection factory the client created, for a close past
+	 * its deadline ({@link OwnConnections#abort}); a factory the application gave is its
+	 * to close.
+	 * @param timeoutMillis how long each connection may wait for the broker's close-ok
+	 * @param threadName names the aborting threads
+	 */
+	void abort(int timeoutMillis, String threadName) {
+		if (this.ownConnections != null) {
+			this.ownConnections.abort(timeoutMillis, threadName);
+		}
+	}
+
+	/**
+	 * Closes the sockets of a connection factory the client created, for an abort that
+	 * did not end in time ({@link OwnConnections#closeSockets}).
+	 */
+	void closeSockets() {
+		if (this.ownConnections != null) {
+			this.ownConnections.closeSockets();
 		}
 	}
 

@@ -119,7 +119,10 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	/**
 	 * Opens the connection and declares the exchange, and the queue with its binding when
 	 * the configuration names a queue. Calling it again does nothing; on a stopped client
-	 * it starts it again.
+	 * it starts it again. When it throws, it leaves nothing of its own open (no
+	 * connection of a factory it created, no thread), so a client in a try-with-resources
+	 * whose {@code connect()} failed leaks nothing, and {@code connect()} may be called
+	 * again.
 	 * @return this client
 	 * @throws RabbitConnectionException if the broker cannot be reached or refuses the
 	 * login
@@ -462,6 +465,12 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * timeout. Handlers finishing meanwhile can still send; sends still unconfirmed at
 	 * the end fail as "may have been stored". Waiting pulls end. Calling it again does
 	 * nothing.
+	 * <p>
+	 * It returns within the shutdown timeout (and at most about 2 s more) whatever the
+	 * broker, the network or the handlers do: past the timeout it aborts the connections
+	 * the client created (a broker that blocks publishing, a link that swallows packets,
+	 * a connect still waiting), logs a warning, and what is left finishes in the
+	 * background.
 	 */
 	@Override
 	public void close() {

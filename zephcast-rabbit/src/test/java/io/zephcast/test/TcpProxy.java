@@ -11,13 +11,14 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy in front of the broker that a test can break at will: {@link #cut()} drops
  * every link abruptly, {@link #freeze()} stops forwarding the broker's bytes (a link that
- * died silently), {@link #refuse()} stops accepting (a broker that is down),
- * {@link #swallow()} accepts new links but answers nothing on them (a broker behind a
- * firewall that drops packets rather than refusing them).
+ * died silently), {@link #swallow()} drops what either side sends and answers nothing on
+ * new links (a network that loses every packet, without closing anything),
+ * {@link #refuse()} stops accepting (a broker that is down).
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -40,6 +41,8 @@ public final class TcpProxy implements AutoCloseable {
 	private volatile boolean frozen;
 
 	private volatile boolean swallowing;
+
+	private final AtomicInteger accepted = new AtomicInteger();
 
 	public TcpProxy(String targetHost, int targetPort) throws IOException {
 		this.targetHost = targetHost;
@@ -66,6 +69,14 @@ public final class TcpProxy implements AutoCloseable {
 		return RabbitBroker.url().replaceFirst("@[^/]+/?$", "@127.0.0.1:" + this.port + "/");
 	}
 
+	/**
+	 * How many connections the proxy accepted so far.
+	 * @return the count
+	 */
+	public int accepted() {
+		return this.accepted.get();
+	}
+
 	public int port() {
 		return this.port;
 	}
@@ -90,6 +101,7 @@ public final class TcpProxy implements AutoCloseable {
 		while (!server.isClosed()) {
 			try {
 				Socket client = server.accept();
+				this.accepted.incrementAndGet();
 				if (this.swallowing) {
 					this.sockets.add(client);
 					this.threads.execute(() -> drain(client));
@@ -119,6 +131,9 @@ public final class TcpProxy implements AutoCloseable {
 				}
 				if (from.isClosed() || to.isClosed()) {
 					break;
+				}
+				if (this.swallowing) {
+					continue;
 				}
 				out.write(buffer, 0, read);
 				out.flush();
@@ -152,20 +167,6 @@ public final class TcpProxy implements AutoCloseable {
 	}
 
 	/**
-	 * From now on, accepts new links but forwards nothing on them and answers nothing:
-	 * the TCP connection opens, the AMQP handshake never does. Links already open are
-	 * left as they are ({@link #cut()} drops them).
-	 */
-	public void swallow() {
-		this.swallowing = true;
-	}
-
-	/** New links reach the broker again. */
-	public void forward() {
-		this.swallowing = false;
-	}
-
-	/**
 	 * Drops every open link at once, as a network failure would.
 	 */
 	public void cut() {
@@ -175,6 +176,22 @@ public final class TcpProxy implements AutoCloseable {
 		this.sockets.clear();
 		// only now: a frozen pump must not forward what it holds before its link is gone
 		this.frozen = false;
+		this.swallowing = false;
+	}
+
+	/**
+	 * Drops whatever either side sends from now on, and closes nothing: each side sees a
+	 * link that never answers. A side that closes its socket still closes the link. New
+	 * links are accepted but never reach the broker: the TCP connection opens, the AMQP
+	 * handshake never does. Until {@link #cut()} or {@link #forward()}.
+	 */
+	public void swallow() {
+		this.swallowing = true;
+	}
+
+	/** Links forward again, new ones reach the broker. */
+	public void forward() {
+		this.swallowing = false;
 	}
 
 	/**
