@@ -208,6 +208,18 @@ final class BrokerScenarios implements AutoCloseable {
 	}
 
 	/**
+	 * The messages ready in a queue, as the broker counts them (unacked ones are not).
+	 */
+	long readyMessages(String queue) {
+		try (Channel channel = this.connection.createChannel()) {
+			return channel.queueDeclarePassive(queue).getMessageCount();
+		}
+		catch (IOException | TimeoutException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
 	 * Takes a queue's next message (and acks it), waiting for it to arrive.
 	 */
 	GetResponse take(String queue) {

@@ -4,11 +4,19 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.rabbitmq.client.GetResponse;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
@@ -67,6 +75,56 @@ class RabbitMq4CompatibilityTests extends BrokerCompatibilityTests {
 			.build());
 		client.connect();
 		assertThat(broker().warnings()).isEmpty();
+	}
+
+	@Test
+	void aQuorumQueueWithTheDefaultDeliveryLimitSendsAnAlwaysFailingMessageToTheDeadLetterQueue() throws Exception {
+		// no dead-letter exchange, the broker's default delivery limit (20): the client's
+		// retries go through its wait queues, then its dead-letter queue, and the
+		// broker's
+		// limit never drops the message
+		RetryPolicy retry = RetryPolicy.builder()
+			.maxAttempts(4)
+			.initialInterval(Duration.ofMillis(100))
+			.multiplier(1.0)
+			.jitter(0.0)
+			.build();
+		RabbitConfig config = broker().config("always-fails").queueType(QueueType.QUORUM).retry(retry).build();
+		RabbitClient client = broker().client(config);
+		client.connect();
+		AtomicInteger handled = new AtomicInteger();
+		client.subscribe((message) -> {
+			handled.incrementAndGet();
+			throw new IllegalStateException("always fails");
+		});
+		client.send("poison").get(10, TimeUnit.SECONDS);
+
+		GetResponse deadLetter = broker().take(client.topology().queueName() + ".dlq");
+		assertThat(new String(deadLetter.getBody())).isEqualTo("poison");
+		// the broker's header values are LongStrings
+		assertThat(String.valueOf(deadLetter.getProps().getHeaders().get(MessageHeaders.DEAD_LETTER_REASON)))
+			.isEqualTo(MessageHeaders.REASON_ATTEMPTS_EXHAUSTED);
+		assertThat(handled).as("handled once per attempt, no more").hasValue(4);
+		// closed, whatever it still held would be back in the queue
+		client.close();
+		assertThat(broker().readyMessages(client.topology().queueName())).isZero();
+	}
+
+	@Test
+	void aBodyOverRabbitMq4sDefaultMaximumIsRefusedAloneAsInvalidNamingItsSize() throws Exception {
+		RabbitClient client = broker().client(broker().config("oversized").build());
+		client.connect();
+		byte[] oversized = new byte[16 * 1024 * 1024 + 1];
+		CompletableFuture<Void> refused = client.send(oversized);
+		CompletableFuture<Void> beside = client.send("beside");
+		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> refused.get(10, TimeUnit.SECONDS))
+			.havingCause()
+			.isInstanceOfSatisfying(InvalidMessageException.class, (ex) -> {
+				assertThat(ex.mayHaveBeenStored()).isFalse();
+				assertThat(ex.getMessage()).contains(String.valueOf(oversized.length));
+			});
+		beside.get(10, TimeUnit.SECONDS);
+		assertThat(new String(broker().take(client.topology().queueName()).getBody())).isEqualTo("beside");
 	}
 
 }
