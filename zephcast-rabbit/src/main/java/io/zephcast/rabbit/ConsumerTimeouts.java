@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
  * Recognises the broker closing a consumer's channel because a delivery stayed unacked
  * longer than the queue's consumer timeout, says so at WARN (the broker requeues the
  * message, so without a word it would only be seen as a redelivery) and remembers the
- * last one for {@link RabbitClientStatus}. Only runs when a consumer's channel closed,
- * never per message.
+ * last one for {@link RabbitClientStatus}; the client's metrics count it. Only runs when
+ * a consumer's channel closed, never per message.
  */
 final class ConsumerTimeouts {
 
@@ -36,6 +36,18 @@ final class ConsumerTimeouts {
 
 	private volatile RabbitClientStatus.@Nullable ConsumerTimeout last;
 
+	/** Told of each timeout: the client's metrics. */
+	private volatile Runnable listener = () -> {
+	};
+
+	/**
+	 * What to tell of each consumer timeout.
+	 * @param listener runs once per timeout, on the thread that saw it
+	 */
+	void onTimeout(Runnable listener) {
+		this.listener = listener;
+	}
+
 	/**
 	 * The last consumer timeout.
 	 * @return it, or {@code null} if there was none
@@ -45,8 +57,8 @@ final class ConsumerTimeouts {
 	}
 
 	/**
-	 * Checks why a consumer's channel closed; if for a consumer timeout, logs it and
-	 * remembers it.
+	 * Checks why a consumer's channel closed; if for a consumer timeout, logs it, counts
+	 * it and remembers it.
 	 * @param queue the consumer's queue(s)
 	 * @param signal why the channel closed, or {@code null} if unknown
 	 * @return the timeout, or {@code null} if the channel closed for another reason
@@ -58,9 +70,6 @@ final class ConsumerTimeouts {
 		}
 		Matcher used = TIMEOUT_USED.matcher(text);
 		Duration timeout = used.find() ? Duration.ofMillis(Long.parseLong(used.group(1))) : null;
-		RabbitClientStatus.ConsumerTimeout timedOut = new RabbitClientStatus.ConsumerTimeout(Instant.now(), queue,
-				timeout, text);
-		this.last = timedOut;
 		if (logger.isWarnEnabled()) {
 			logger.warn("Consumer of queue '" + queue + "' held a message unacked longer than the broker's consumer "
 					+ "timeout (" + ((timeout != null) ? timeout.toMillis() + " ms" : "unknown") + "): the broker "
@@ -69,6 +78,18 @@ final class ConsumerTimeouts {
 					+ "work should be split; the timeout is the broker's consumer_timeout setting, or the queue's "
 					+ "x-consumer-timeout argument (consumer-timeout policy). Broker said: " + text);
 		}
+		try {
+			this.listener.run();
+		}
+		catch (RuntimeException ex) {
+			// metrics that fail must not stop the container's monitor, which restarts the
+			// consumer
+			logger.debug("Could not count the consumer timeout", ex);
+		}
+		// last, so that whoever sees it in the status finds it logged and counted too
+		RabbitClientStatus.ConsumerTimeout timedOut = new RabbitClientStatus.ConsumerTimeout(Instant.now(), queue,
+				timeout, text);
+		this.last = timedOut;
 		return timedOut;
 	}
 

@@ -71,6 +71,14 @@ final class CountingListenerContainer extends DirectMessageListenerContainer {
 		this.beforeRestart = declarations;
 	}
 
+	/**
+	 * What to tell of each consumer timeout: the client's metrics.
+	 * @param listener runs on the monitor thread once per timeout
+	 */
+	void onConsumerTimeout(Runnable listener) {
+		this.consumerTimeouts.onTimeout(listener);
+	}
+
 	@Override
 	public void setConsumersPerQueue(int consumersPerQueue) {
 		super.setConsumersPerQueue(consumersPerQueue);

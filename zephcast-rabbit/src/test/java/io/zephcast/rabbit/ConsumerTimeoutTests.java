@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -83,7 +84,14 @@ class ConsumerTimeoutTests {
 			.build();
 		CountDownLatch timedOut = new CountDownLatch(1);
 		LinkedBlockingQueue<Boolean> redelivered = new LinkedBlockingQueue<>();
-		try (RabbitClient client = new RabbitClient("slow", config).connect()) {
+		AtomicInteger counted = new AtomicInteger();
+		RabbitClientMetrics metrics = new RabbitClientMetrics() {
+			@Override
+			public void consumerTimedOut() {
+				counted.incrementAndGet();
+			}
+		};
+		try (RabbitClient client = RabbitClient.builder("slow", config).metrics(metrics).build().connect()) {
 			client.subscribe((message) -> {
 				redelivered.add(message.redelivered());
 				if (!message.redelivered()) {
@@ -111,6 +119,7 @@ class ConsumerTimeoutTests {
 				.contains("consumer_timeout")
 				.contains("x-consumer-timeout")
 				.doesNotContain("slow work");
+			assertThat(counted).as("counted").hasValue(1);
 			timedOut.countDown();
 
 			assertThat(redelivered.poll(20, TimeUnit.SECONDS)).as("redelivered").isTrue();

@@ -5,7 +5,9 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.zephcast.autoconfigure.rabbit.ZephcastRabbitAutoConfiguration;
+import io.zephcast.autoconfigure.rabbit.metrics.ZephcastMetricsAutoConfiguration;
 import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.test.BrokerControl;
 import io.zephcast.test.RabbitBroker;
@@ -21,6 +23,9 @@ import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,10 +34,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A handler held a message past its queue's consumer timeout: the health shows it as a
- * detail and stays UP (the consumer is restarted, the message redelivered). The queue
- * gets a 1 s {@code x-consumer-timeout}; the broker's {@code channel_tick_interval}, how
- * often it checks, is lowered to 200 ms for the test's channels and restored after (run
- * under {@code flock -x /tmp/zephcast-broker.lock}). Skipped before RabbitMQ 3.12.
+ * detail and stays UP (the consumer is restarted, the message redelivered), and the
+ * {@code zephcast.consumer.timeouts} counter counts it. The queue gets a 1 s
+ * {@code x-consumer-timeout}; the broker's {@code channel_tick_interval}, how often it
+ * checks, is lowered to 200 ms for the test's channels and restored after (run under
+ * {@code flock -x /tmp/zephcast-broker.lock}). Skipped before RabbitMQ 3.12.
  */
 class ConsumerTimeoutHealthTests {
 
@@ -43,7 +49,9 @@ class ConsumerTimeoutHealthTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(ZephcastRabbitAutoConfiguration.class,
-				ZephcastHealthContributorAutoConfiguration.class))
+				ZephcastHealthContributorAutoConfiguration.class, ZephcastMetricsAutoConfiguration.class,
+				MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+				SimpleMetricsExportAutoConfiguration.class))
 		.withPropertyValues("zephcast.rabbit.url=" + RabbitBroker.url());
 
 	private @Nullable String tickBefore;
@@ -67,7 +75,7 @@ class ConsumerTimeoutHealthTests {
 
 	@Test
 	@SuppressWarnings("unchecked")
-	void aConsumerTimeoutShowsInTheDetails() {
+	void aConsumerTimeoutShowsInTheHealthDetailsAndIsCounted() {
 		String orders = this.names.stream("orders");
 		this.runner
 			.withPropertyValues("zephcast.rabbit.stream-name=" + orders, "zephcast.rabbit.queue-name=" + orders,
@@ -96,6 +104,11 @@ class ConsumerTimeoutHealthTests {
 				Map<String, Object> timeout = (Map<String, Object>) health.getDetails().get("lastConsumerTimeout");
 				assertThat(timeout).containsEntry("queue", orders).containsEntry("timeoutMs", 1000L).containsKey("at");
 				assertThat(timeout.get("reason").toString()).contains("delivery acknowledgement", "timed out");
+				assertThat(context.getBean(MeterRegistry.class)
+					.get("zephcast.consumer.timeouts")
+					.tags("stream", orders)
+					.counter()
+					.count()).isEqualTo(1);
 			});
 	}
 
