@@ -2,6 +2,7 @@ package io.zephcast.rabbit;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -17,8 +18,9 @@ import io.zephcast.test.TestTopology;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
@@ -31,12 +33,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * consumer's channel and requeues the message; the client says so (one WARN, the status,
  * the health) instead of a silent redelivery, and the message is handled again and acked.
  * <p>
- * The queue gets a 1 s {@code x-consumer-timeout}. The broker checks the timeouts on each
- * channel's tick, every {@code channel_tick_interval} (60 s by default), read when a
- * channel opens: the test lowers it to 200 ms for the channels it opens and restores it
- * after (the setting only makes ticks more frequent, the consumer timeouts themselves
- * stay each queue's; run the class under {@code flock -x /tmp/zephcast-broker.lock} all
- * the same). Skipped before RabbitMQ 3.12, which has no per-queue timeout.
+ * For a classic and a quorum queue. The queue gets a 1 s {@code x-consumer-timeout}. The
+ * broker checks the timeouts on each channel's tick, every {@code channel_tick_interval}
+ * (60 s by default), read when a channel opens: the test lowers it to 200 ms for the
+ * channels it opens and restores it after (the setting only makes ticks more frequent,
+ * the consumer timeouts themselves stay each queue's; run the class under
+ * {@code flock -x /tmp/zephcast-broker.lock} all the same). Skipped before RabbitMQ 3.12,
+ * which has no per-queue timeout.
  */
 class ConsumerTimeoutTests {
 
@@ -74,12 +77,14 @@ class ConsumerTimeoutTests {
 		}
 	}
 
-	@Test
-	void aHandlerPastTheConsumerTimeoutIsReportedAndItsMessageRedeliveredAndAcked() throws Exception {
-		String queue = this.names.queue("slow");
+	@ParameterizedTest
+	@EnumSource(QueueType.class)
+	void aHandlerPastTheConsumerTimeoutIsReportedAndItsMessageRedeliveredAndAcked(QueueType type) throws Exception {
+		String queue = this.names.queue("slow-" + type.name().toLowerCase(Locale.ROOT));
 		RabbitConfig config = RabbitConfig.builder()
 			.url(RabbitBroker.url())
 			.queueName(queue)
+			.queueType(type)
 			.queue(QueueArguments.builder().argument("x-consumer-timeout", 1000).build())
 			.build();
 		CountDownLatch timedOut = new CountDownLatch(1);
