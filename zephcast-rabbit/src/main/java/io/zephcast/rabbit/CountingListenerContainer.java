@@ -22,6 +22,9 @@ import org.springframework.amqp.rabbit.listener.DirectMessageListenerContainer;
  * restart this container runs the client's declarations again ({@link #beforeRestart}):
  * with {@code declare=true} the queue comes back and the consumer with it; with
  * {@code verify} or {@code false} it stays gone, and {@link #consumerFailure()} says so.
+ * <p>
+ * A channel the broker closed for a consumer timeout is told apart from other closed
+ * channels ({@link ConsumerTimeouts}), when Spring's monitor finds it closed.
  */
 final class CountingListenerContainer extends DirectMessageListenerContainer {
 
