@@ -93,6 +93,13 @@ final class ClientInstrumentation {
 	}
 
 	/**
+	 * Counts a consumer channel the broker closed for a consumer timeout.
+	 */
+	void consumerTimedOut() {
+		this.metrics.consumerTimedOut();
+	}
+
+	/**
 	 * What a delivery tells when it is settled.
 	 * @param properties the message's properties, whose headers may carry a trace context
 	 * @return the listener; {@link DeliveryListener#NONE} when off

@@ -94,6 +94,7 @@ final class Consumption {
 		container.setAmqpAdmin(connector.admin());
 		if (container instanceof CountingListenerContainer counting) {
 			counting.beforeRestart(this::declareForRestart);
+			counting.onConsumerTimeout(instrumentation::consumerTimedOut);
 		}
 		if (ownsContainer) {
 			container.setBeanName("zephcast-" + topology.streamName());

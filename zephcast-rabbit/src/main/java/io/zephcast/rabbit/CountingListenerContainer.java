@@ -1,9 +1,12 @@
 package io.zephcast.rabbit;
 
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ShutdownSignalException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.amqp.rabbit.connection.ChannelProxy;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.listener.DirectMessageListenerContainer;
 
@@ -19,6 +22,9 @@ import org.springframework.amqp.rabbit.listener.DirectMessageListenerContainer;
  * restart this container runs the client's declarations again ({@link #beforeRestart}):
  * with {@code declare=true} the queue comes back and the consumer with it; with
  * {@code verify} or {@code false} it stays gone, and {@link #consumerFailure()} says so.
+ * <p>
+ * A channel the broker closed for a consumer timeout is told apart from other closed
+ * channels ({@link ConsumerTimeouts}), when Spring's monitor finds it closed.
  */
 final class CountingListenerContainer extends DirectMessageListenerContainer {
 
@@ -53,6 +59,8 @@ final class CountingListenerContainer extends DirectMessageListenerContainer {
 	/** Why the declarations before the last restart failed. */
 	private volatile @Nullable String declareFailure;
 
+	private final ConsumerTimeouts consumerTimeouts = new ConsumerTimeouts();
+
 	CountingListenerContainer(ConnectionFactory connectionFactory) {
 		super(connectionFactory);
 	}
@@ -64,6 +72,14 @@ final class CountingListenerContainer extends DirectMessageListenerContainer {
 	 */
 	void beforeRestart(Runnable declarations) {
 		this.beforeRestart = declarations;
+	}
+
+	/**
+	 * What to tell of each consumer timeout: the client's metrics.
+	 * @param listener runs on the monitor thread once per timeout
+	 */
+	void onConsumerTimeout(Runnable listener) {
+		this.consumerTimeouts.onTimeout(listener);
 	}
 
 	@Override
@@ -100,6 +116,14 @@ final class CountingListenerContainer extends DirectMessageListenerContainer {
 		return (obstacleNow != null) ? stoppedBecause + ": " + obstacleNow : stoppedBecause;
 	}
 
+	/**
+	 * The last time the broker closed a consumer's channel for a consumer timeout.
+	 * @return it, or {@code null} if it never did
+	 */
+	RabbitClientStatus.@Nullable ConsumerTimeout lastConsumerTimeout() {
+		return this.consumerTimeouts.last();
+	}
+
 	@Override
 	protected void doStart() {
 		forget();
@@ -125,12 +149,43 @@ final class CountingListenerContainer extends DirectMessageListenerContainer {
 				this.queueGone = true;
 				this.stopped = "consumer cancelled by the broker";
 			}
+			else if (reason.endsWith(CHANNEL_CLOSED)) {
+				RabbitClientStatus.ConsumerTimeout timeout = checkConsumerTimeout(reason);
+				this.stopped = (timeout != null)
+						? "consumer's channel closed by the broker: a message stayed unacked past its consumer timeout"
+						: "consumer's channel closed";
+			}
 			else {
-				this.stopped = reason.endsWith(CHANNEL_CLOSED) ? "consumer's channel closed" : "consumer stopped";
+				this.stopped = "consumer stopped";
 			}
 			this.obstacle = null;
 		}
 		super.publishConsumerFailedEvent(reason, fatal, cause);
+	}
+
+	/**
+	 * Whether the consumer named in Spring's report ("Consumer SimpleConsumer [...,
+	 * consumerTag=...] channel closed") lost its channel for a consumer timeout. Runs on
+	 * the container's monitor thread, once per closed channel; reads the raw channel's
+	 * close reason (through the proxy a closed channel would be opened again).
+	 */
+	private RabbitClientStatus.@Nullable ConsumerTimeout checkConsumerTimeout(String reason) {
+		ShutdownSignalException signal = null;
+		this.consumersLock.lock();
+		try {
+			for (SimpleConsumer consumer : this.consumers) {
+				String tag = consumer.getConsumerTag();
+				if (tag != null && reason.contains(tag) && consumer.getChannel() instanceof ChannelProxy proxy) {
+					Channel target = proxy.getTargetChannel();
+					signal = (target != null) ? target.getCloseReason() : null;
+					break;
+				}
+			}
+		}
+		finally {
+			this.consumersLock.unlock();
+		}
+		return this.consumerTimeouts.check(String.join(", ", getQueueNames()), signal);
 	}
 
 	/** A consumer could not subscribe again: its queue does not exist. */

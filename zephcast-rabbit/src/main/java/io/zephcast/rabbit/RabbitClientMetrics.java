@@ -52,4 +52,12 @@ public interface RabbitClientMetrics {
 	default void parkingFailed(String reason) {
 	}
 
+	/**
+	 * The broker closed a consumer's channel because a message stayed unacked longer than
+	 * the queue's consumer timeout; it redelivers the message. Called once per closed
+	 * channel, from the listener container's monitor thread.
+	 */
+	default void consumerTimedOut() {
+	}
+
 }

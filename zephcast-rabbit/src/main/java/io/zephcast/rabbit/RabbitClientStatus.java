@@ -1,5 +1,6 @@
 package io.zephcast.rabbit;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
@@ -140,6 +141,21 @@ public final class RabbitClientStatus {
 	}
 
 	/**
+	 * The last time the broker closed one of the client's consumer channels because a
+	 * message stayed unacked longer than the queue's consumer timeout (the broker's
+	 * {@code consumer_timeout}, or the queue's {@code x-consumer-timeout}): the broker
+	 * requeued the message for redelivery, and the consumer was restarted.
+	 * @return the timeout, or {@code null} if there was none, or the listener container
+	 * (one the application made itself) cannot tell
+	 */
+	public @Nullable ConsumerTimeout lastConsumerTimeout() {
+		if (this.container instanceof CountingListenerContainer counting) {
+			return counting.lastConsumerTimeout();
+		}
+		return null;
+	}
+
+	/**
 	 * Sends written and waiting for the broker's confirm.
 	 * @return the count
 	 */
@@ -259,6 +275,18 @@ public final class RabbitClientStatus {
 	 * @param reason what happened, without credentials
 	 */
 	public record ConnectionFailure(Instant at, String reason) {
+	}
+
+	/**
+	 * A consumer's channel the broker closed because a message stayed unacked past the
+	 * queue's consumer timeout.
+	 *
+	 * @param at when the client saw it
+	 * @param queue the consumer's queue
+	 * @param timeout the timeout the broker used, or {@code null} if it did not say
+	 * @param reason the broker's words
+	 */
+	public record ConsumerTimeout(Instant at, String queue, @Nullable Duration timeout, String reason) {
 	}
 
 	/**

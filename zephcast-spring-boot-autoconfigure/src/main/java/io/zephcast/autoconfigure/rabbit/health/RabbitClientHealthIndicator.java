@@ -1,5 +1,6 @@
 package io.zephcast.autoconfigure.rabbit.health;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -7,6 +8,7 @@ import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitClientStatus;
 import io.zephcast.rabbit.RabbitClientStatus.BrokerCheck;
 import io.zephcast.rabbit.RabbitClientStatus.ConnectionFailure;
+import io.zephcast.rabbit.RabbitClientStatus.ConsumerTimeout;
 import io.zephcast.rabbit.RabbitClientStatus.ParkingFailure;
 import io.zephcast.rabbit.RabbitClientStatus.QueueState;
 import io.zephcast.rabbit.RabbitConnectionException;
@@ -23,8 +25,10 @@ import org.springframework.util.Assert;
  * the reason) or when the client consumes but none of its consumers runs (with why, e.g.
  * the broker cancelled them and their queue is gone); UP otherwise, with the details an
  * operator asks first: the broker's version, publishing blocked, consumers running versus
- * configured, the queue's depth and consumers, the last connection failure, and (once a
- * retry or dead-letter copy was not stored) the parking failures.
+ * configured, the queue's depth and consumers, the last connection failure, (once a retry
+ * or dead-letter copy was not stored) the parking failures, and (once the broker closed a
+ * consumer's channel because a handler held a message past the queue's consumer timeout)
+ * the last consumer timeout.
  */
 public class RabbitClientHealthIndicator extends AbstractHealthIndicator {
 
@@ -81,6 +85,7 @@ public class RabbitClientHealthIndicator extends AbstractHealthIndicator {
 		builder.withDetail("sendsInFlight", status.sendsInFlight());
 		builder.withDetail("deliveriesBuffered", status.deliveriesBuffered());
 		addParkingFailures(builder, status);
+		addConsumerTimeout(builder, status);
 		addLastFailure(builder, status);
 	}
 
@@ -105,6 +110,26 @@ public class RabbitClientHealthIndicator extends AbstractHealthIndicator {
 		if (last != null) {
 			builder.withDetail("parkingFailures", Map.of("count", status.parkingFailures(), "held",
 					status.deliveriesHeldUnparked(), "lastAt", last.at().toString(), "lastReason", last.reason()));
+		}
+	}
+
+	/**
+	 * Only once the broker closed a consumer's channel for a consumer timeout: when, the
+	 * queue, the timeout the broker used and its words. UP all the same: the consumer is
+	 * restarted and the message redelivered.
+	 */
+	private static void addConsumerTimeout(Health.Builder builder, RabbitClientStatus status) {
+		ConsumerTimeout timeout = status.lastConsumerTimeout();
+		if (timeout != null) {
+			Map<String, Object> details = new LinkedHashMap<>();
+			details.put("at", timeout.at().toString());
+			details.put("queue", timeout.queue());
+			Duration used = timeout.timeout();
+			if (used != null) {
+				details.put("timeoutMs", used.toMillis());
+			}
+			details.put("reason", timeout.reason());
+			builder.withDetail("lastConsumerTimeout", details);
 		}
 	}
 

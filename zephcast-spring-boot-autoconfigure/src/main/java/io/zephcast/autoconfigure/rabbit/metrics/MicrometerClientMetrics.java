@@ -16,8 +16,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * zephcast's own meters of one stream, fed by its client: the {@value #SEND} timer by
  * outcome, the {@value #DELIVERIES} counter by outcome, the {@value #HANDLER} timer and
- * the {@value #PARKING_FAILURES} counter by reason. Every send and delivery meter is
- * registered up front, so the hot path only looks up an array slot and records.
+ * the {@value #PARKING_FAILURES} counter by reason, the {@value #CONSUMER_TIMEOUTS}
+ * counter. Every send and delivery meter is registered up front, so the hot path only
+ * looks up an array slot and records.
  */
 public final class MicrometerClientMetrics implements RabbitClientMetrics {
 
@@ -35,6 +36,12 @@ public final class MicrometerClientMetrics implements RabbitClientMetrics {
 	 * reason; each went back to its queue after a back-off.
 	 */
 	public static final String PARKING_FAILURES = "zephcast.parking.failures";
+
+	/**
+	 * Counter of consumer channels the broker closed because a message stayed unacked
+	 * past the queue's consumer timeout; it redelivered the message.
+	 */
+	public static final String CONSUMER_TIMEOUTS = "zephcast.consumer.timeouts";
 
 	private final MeterRegistry registry;
 
@@ -114,6 +121,17 @@ public final class MicrometerClientMetrics implements RabbitClientMetrics {
 					+ "its queue after a back-off")
 			.tags(this.streamTags)
 			.tag("reason", reason)
+			.register(this.registry)
+			.increment();
+	}
+
+	@Override
+	public void consumerTimedOut() {
+		// rare: registered at the first one
+		Counter.builder(CONSUMER_TIMEOUTS)
+			.description("Consumer channels the broker closed because a message stayed unacked past the queue's "
+					+ "consumer timeout; the message was redelivered")
+			.tags(this.streamTags)
 			.register(this.registry)
 			.increment();
 	}
