@@ -47,7 +47,7 @@ class ClientLifecycleEdgeTests {
 	void aFailedConnectLeavesNoConnectionThreadOrTimerAndCanBeTriedAgain() throws Exception {
 		String stream = this.names.stream("failed-connect");
 		String queue = this.names.queue("failed-connect");
-		declareRawQueue(queue, false);
+		declareMismatchedQueue(queue);
 		RabbitConfig config = config().queueName(queue).build();
 		int amqpThreadsBefore = threadsNamed("AMQP Connection").size();
 		for (int i = 0; i < 5; i++) {
@@ -55,7 +55,7 @@ class ClientLifecycleEdgeTests {
 				try (RabbitClient client = new RabbitClient(stream, config).connect()) {
 					client.send("never");
 				}
-			}).withMessageContaining("durable");
+			}).withMessageContaining("x-max-length");
 		}
 		await().atMost(Duration.ofSeconds(15))
 			.alias("no connection left open on the broker")
@@ -87,7 +87,7 @@ class ClientLifecycleEdgeTests {
 		// no queue name: the stream's queue is declared when consuming starts; it
 		// exists with other settings
 		String stream = this.names.stream("late-consumers");
-		declareRawQueue(stream, false);
+		declareMismatchedQueue(stream);
 		CountDownLatch handled = new CountDownLatch(1);
 		try (TcpProxy broker = TcpProxy.forBroker();
 				RabbitClient client = new RabbitClient(stream, config().url(broker.url()).failFast(false).build())
@@ -270,9 +270,14 @@ class ClientLifecycleEdgeTests {
 			.toList();
 	}
 
-	private static void declareRawQueue(String queue, boolean durable) throws Exception {
+	/**
+	 * Declares the queue with a length limit the client does not declare, so that the
+	 * client's declaration is refused (a durable queue: RabbitMQ 4 deprecates transient
+	 * shared ones).
+	 */
+	private static void declareMismatchedQueue(String queue) throws Exception {
 		try (Connection connection = RabbitBroker.rawConnection(); Channel channel = connection.createChannel()) {
-			channel.queueDeclare(queue, durable, false, false, Map.of());
+			channel.queueDeclare(queue, true, false, false, Map.of("x-max-length", 1000));
 		}
 	}
 

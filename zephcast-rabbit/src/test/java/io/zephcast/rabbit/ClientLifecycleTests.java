@@ -48,11 +48,11 @@ class ClientLifecycleTests {
 		// no queue name: the queue is the stream's, declared when consuming starts; it
 		// exists with other settings
 		String stream = this.names.stream("atomic");
-		declareRawQueue(stream, false);
+		declareMismatchedQueue(stream);
 		try (RabbitClient client = new RabbitClient(stream, config().build()).connect()) {
 			assertThatExceptionOfType(TopologyMismatchException.class)
 				.isThrownBy(() -> client.receive(Duration.ofMillis(100)))
-				.withMessageContaining("durable");
+				.withMessageContaining("x-max-length");
 			assertThatExceptionOfType(TopologyMismatchException.class).as("tried again, not silently empty")
 				.isThrownBy(() -> client.receive(Duration.ofMillis(100)));
 			assertThatExceptionOfType(ExecutionException.class)
@@ -288,9 +288,22 @@ class ClientLifecycleTests {
 		}
 	}
 
+	/**
+	 * Declares the queue with a length limit the client does not declare, so that the
+	 * client's declaration is refused (a durable queue: RabbitMQ 4 deprecates transient
+	 * shared ones).
+	 */
+	private static void declareMismatchedQueue(String queue) throws Exception {
+		declareRawQueue(queue, true, Map.of("x-max-length", 1000));
+	}
+
 	private static void declareRawQueue(String queue, boolean durable) throws Exception {
+		declareRawQueue(queue, durable, Map.of());
+	}
+
+	private static void declareRawQueue(String queue, boolean durable, Map<String, Object> arguments) throws Exception {
 		try (Connection connection = RabbitBroker.rawConnection(); Channel channel = connection.createChannel()) {
-			channel.queueDeclare(queue, durable, false, false, Map.of());
+			channel.queueDeclare(queue, durable, false, false, arguments);
 		}
 	}
 
