@@ -206,7 +206,10 @@ class ZephcastRabbitIntegrationTests {
 
 		@Bean
 		Queue bootQueue() {
-			return new Queue(BOOT_QUEUE, false);
+			// durable: RabbitMQ 4 deprecates transient shared queues (the test's own
+			// vhost
+			// goes, and the queue with it)
+			return new Queue(BOOT_QUEUE);
 		}
 
 	}
