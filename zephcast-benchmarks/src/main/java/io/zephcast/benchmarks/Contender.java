@@ -46,6 +46,13 @@ record Contender(String name, Family family, String variant) {
 	static final Contender ZEPHCAST_PULL = new Contender("zephcast pull (iterate+ack)", Family.ZEPHCAST, "PULL");
 
 	/**
+	 * zephcast pull with {@code receive(Duration)} and {@code ack} in a loop: the other
+	 * pull API, the one the backlog scenario's user measured.
+	 */
+	static final Contender ZEPHCAST_RECEIVE = new Contender("zephcast pull (receive(Duration)+ack)", Family.ZEPHCAST,
+			"RECEIVE");
+
+	/**
 	 * zephcast send with what a Spring Boot application with actuator gets: zephcast's
 	 * meters, amqp-client's connection meters and an observation per send and delivery
 	 * (timed by Micrometer's meter handler; no tracer).

@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class Options {
 
-	static final List<String> ALL_SCENARIOS = List.of("publish", "consume", "pubsub", "latency", "group", "heap",
-			"storm");
+	static final List<String> ALL_SCENARIOS = List.of("publish", "consume", "pubsub", "backlog", "latency", "group",
+			"heap", "storm");
 
 	/** Scenarios that run only when asked for by name. */
 	static final List<String> OPT_IN_SCENARIOS = List.of("flood");
@@ -31,7 +31,10 @@ final class Options {
 	/** Messages per trial for publish-only, publish + consume and the consumer group. */
 	int messages = 60_000;
 
-	/** Backlog per trial for consume-only at prefetch 250 and 1,000. */
+	/**
+	 * Backlog per trial for consume-only and the backlog scenario at prefetch 250 and
+	 * 1,000.
+	 */
 	int backlog = 60_000;
 
 	/**
@@ -91,7 +94,7 @@ final class Options {
 	 */
 	boolean threadCpu;
 
-	/** The prefetches consume-only and publish + consume run at. */
+	/** The prefetches consume-only, publish + consume and the backlog run at. */
 	List<Integer> prefetches = ALL_PREFETCHES;
 
 	/**
@@ -269,15 +272,15 @@ final class Options {
 				Usage: java -jar zephcast-benchmarks/target/zephcast-benchmarks.jar [options]
 				  --smoke                  every scenario tiny (CI); fails only if a scenario breaks
 				  --url=amqp://...         broker (default $ZEPHCAST_RABBIT_URL or amqp://guest:guest@localhost:5672/)
-				  --scenarios=a,b          subset of publish,consume,pubsub,latency,group,heap,storm (default all),
+				  --scenarios=a,b          subset of publish,consume,pubsub,backlog,latency,group,heap,storm (default all),
 				                           or flood (opt-in: sends without waiting, heap sampled)
 				  --contenders=a,b         only contenders whose name contains one of these (raw always runs)
 				  --thread-cpu             print each trial's client CPU per message by thread (progress output)
 				  --fork                   run each contender of publish, consume, pubsub, latency, group in a JVM of its own
-				  --prefetches=a,b         consume-only and publish+consume at these of 1,250,1000 (all)
+				  --prefetches=a,b         consume-only, publish+consume, backlog at these of 1,250,1000 (all)
 				  --messages=N             messages per trial: publish-only, publish+consume (prefetch 250, 1000), group (60000)
-				  --backlog=N              backlog per trial, consume-only at prefetch 250 and 1000 (60000)
-				  --backlog-prefetch1=N    messages per trial at prefetch 1: consume-only, publish+consume (10000)
+				  --backlog=N              backlog per trial, consume-only and backlog at prefetch 250 and 1000 (60000)
+				  --backlog-prefetch1=N    messages per trial at prefetch 1: consume-only, publish+consume, backlog (10000)
 				  --rounds=N               measured rounds, contenders in a balanced order (3)
 				  --warmup=N               messages per warm-up trial, 0 = none (5000; consume-only: up to a trial, at most 20000)
 				  --rate=N                 msg/s of the fixed-rate latency scenario (1000)

@@ -15,9 +15,10 @@ import io.zephcast.benchmarks.Session.BenchmarkFailure;
 
 /**
  * The scenarios measured in rounds against the raw client: publish-only, consume-only,
- * publish + consume, fixed-rate latency and the consumer group. Each says what one trial
- * of a contender does and checks against the broker; {@link RoundRunner} runs the trials
- * (warm-ups, rounds in a balanced order, forked contenders).
+ * publish + consume, fixed-rate latency and the consumer group (and, in a class of its
+ * own, the backlog as a user measures it: {@link BacklogScenario}). Each says what one
+ * trial of a contender does and checks against the broker; {@link RoundRunner} runs the
+ * trials (warm-ups, rounds in a balanced order, forked contenders).
  */
 final class RoundScenarios {
 
@@ -233,11 +234,12 @@ final class RoundScenarios {
 
 	/**
 	 * The keys a round scenario runs as ({@link #run}): one per prefetch for
-	 * {@code consume} and {@code pubsub}, else the scenario's name.
+	 * {@code consume}, {@code pubsub} and {@code backlog}, else the scenario's name.
 	 */
 	static List<String> keys(String scenario, List<Integer> prefetches) {
 		return switch (scenario) {
-			case "consume", "pubsub" -> prefetches.stream().map((prefetch) -> scenario + "-p" + prefetch).toList();
+			case "consume", "pubsub", "backlog" ->
+				prefetches.stream().map((prefetch) -> scenario + "-p" + prefetch).toList();
 			default -> List.of(scenario);
 		};
 	}
@@ -246,7 +248,8 @@ final class RoundScenarios {
 	 * Runs the round scenario with this key ({@link #keys}); in a forked contender's JVM
 	 * it then serves the one contender it was started for.
 	 * @param key the scenario's key: {@code publish}, {@code consume-p<prefetch>},
-	 * {@code pubsub-p<prefetch>}, {@code latency} or {@code group}
+	 * {@code pubsub-p<prefetch>}, {@code backlog-p<prefetch>}, {@code latency} or
+	 * {@code group}
 	 */
 	void run(String key) throws Exception {
 		int prefetchAt = key.indexOf("-p");
@@ -255,6 +258,8 @@ final class RoundScenarios {
 			case "publish" -> publishOnly();
 			case "consume" -> consumeOnly(Integer.parseInt(key.substring(prefetchAt + 2)));
 			case "pubsub" -> publishAndConsume(Integer.parseInt(key.substring(prefetchAt + 2)));
+			case "backlog" -> new BacklogScenario(this.options, this.admin, this.cpu, this.progress, this.rounds)
+				.run(Integer.parseInt(key.substring(prefetchAt + 2)));
 			case "latency" -> fixedRateLatency();
 			case "group" -> consumerGroup();
 			default -> throw new IllegalArgumentException("no round scenario '" + key + "'");

@@ -58,6 +58,7 @@ final class TargetSummary {
 		}
 		prefetchTargets(out, "consume-p", "consume-only");
 		prefetchTargets(out, "pubsub-p", "publish + consume");
+		prefetchTargets(out, "backlog-p", "backlog, new client, no warm-up");
 		ScenarioResult latency = result("latency");
 		if (latency != null) {
 			for (Contender contender : List.of(Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL)) {
@@ -108,7 +109,8 @@ final class TargetSummary {
 			if (result == null) {
 				continue;
 			}
-			for (Contender contender : List.of(Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL)) {
+			for (Contender contender : List.of(Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL,
+					Contender.ZEPHCAST_RECEIVE)) {
 				if (!result.has(contender)) {
 					continue;
 				}

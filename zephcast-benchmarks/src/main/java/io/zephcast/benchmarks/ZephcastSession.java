@@ -3,6 +3,7 @@ package io.zephcast.benchmarks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import com.rabbitmq.client.impl.MicrometerMetricsCollector;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,13 +27,14 @@ import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
  * The zephcast {@link RabbitClient}, used as its documentation shows: one client per
  * stream, {@code send} futures (bounded here to {@link #WINDOW} in flight, released in
  * the future's callback, like the raw publisher's window), and either a handler
- * ({@code subscribe}, acked when it returns) or iteration with {@code ack}.
+ * ({@code subscribe}, acked when it returns) or iteration (or a {@code receive(Duration)}
+ * loop) with {@code ack}.
  */
 final class ZephcastSession extends Session {
 
 	enum Mode {
 
-		PUSH, PULL
+		PUSH, PULL, RECEIVE
 
 	}
 
@@ -42,6 +44,9 @@ final class ZephcastSession extends Session {
 	/** The opt-in ack coalescing of the coalesced contenders. */
 	static final AckCoalescing COALESCING = AckCoalescing.of(64, Duration.ofMillis(20));
 
+	/** How long one {@code receive(Duration)} waits: the user's loop waited 30 s. */
+	private static final Duration RECEIVE_TIMEOUT = Duration.ofSeconds(30);
+
 	private final Mode mode;
 
 	private final RabbitConfig config;
@@ -49,6 +54,9 @@ final class ZephcastSession extends Session {
 	private final RabbitClient client;
 
 	private final List<Thread> pullers = new ArrayList<>();
+
+	/** Set before the client closes: a receive then refused is the end, not a failure. */
+	private volatile boolean stopping;
 
 	/** The observed contender's connection factory, closed here, not by the client. */
 	private final @Nullable CachingConnectionFactory observedConnectionFactory;
@@ -107,13 +115,19 @@ final class ZephcastSession extends Session {
 		for (int c = 0; c < this.concurrency; c++) {
 			Thread puller = new Thread(() -> {
 				try {
+					if (this.mode == Mode.RECEIVE) {
+						receiveLoop(sink);
+						return;
+					}
 					for (RabbitMessage message : this.client) {
 						sink.onMessage(message.body(), message.consumerTag());
 						this.client.ack(message);
 					}
 				}
 				catch (RuntimeException ex) {
-					this.failures.add("zephcast pull: " + ex);
+					if (!this.stopping) {
+						this.failures.add("zephcast pull: " + ex);
+					}
 				}
 			}, "zc-bench-pull-" + c);
 			puller.setDaemon(true);
@@ -122,8 +136,24 @@ final class ZephcastSession extends Session {
 		}
 	}
 
+	/**
+	 * The other pull API, as an application loops on it: {@code receive(Duration)}, then
+	 * {@code ack}, until the client closes (a receive on a closed client throws).
+	 */
+	private void receiveLoop(Sink sink) {
+		while (!this.stopping) {
+			Optional<RabbitMessage> received = this.client.receive(RECEIVE_TIMEOUT);
+			if (received.isPresent()) {
+				RabbitMessage message = received.get();
+				sink.onMessage(message.body(), message.consumerTag());
+				this.client.ack(message);
+			}
+		}
+	}
+
 	@Override
 	void stopConsuming() throws InterruptedException {
+		this.stopping = true;
 		// the client consumes until it closes: closing requeues what it fetched but did
 		// not hand out
 		this.client.close();

@@ -19,8 +19,12 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  * synchronous pull ({@code receive(timeout)}, iteration) runs them itself, so a delivery
  * wakes one thread, the puller, instead of a dispatch thread that then wakes the puller.
  * That second wake-up made a pulling client cost 20-30 % more CPU per message than the
- * raw client acking on its delivery thread (zephcast-benchmarks/README.md). With no
- * puller waiting, a pool thread runs them, as with amqp-client's own executor.
+ * raw client acking on its delivery thread (zephcast-benchmarks/README.md). Callbacks
+ * dispatched while the puller handles a message wait for its next pull
+ * ({@link #pulling()}), so that over a backlog the pulling thread runs every delivery it
+ * takes, as the raw client's consumer thread does, rather than sharing them with a pool
+ * thread that then wakes it (issue 30). With no puller, or none back within
+ * {@link #SWEEP_MILLIS}, a pool thread runs them, as with amqp-client's own executor.
  * <p>
  * A puller never runs application code: while a client consumes from the same connection
  * with a handler ({@code subscribe}), the pool runs every callback, so a handler never
@@ -41,12 +45,18 @@ final class ConsumerDispatch extends AbstractExecutorService {
 	/** How long an idle pool thread waits for work while they are not kept. */
 	private static final long IDLE_THREAD_SECONDS = 1;
 
+	/**
+	 * How long callbacks handed to a puller between two pulls may wait for it before the
+	 * pool runs them: the most a consumer's notices wait while the application is busy.
+	 */
+	static final long SWEEP_MILLIS = 10;
+
 	private final ThreadPoolExecutor pool;
 
 	private final ReentrantLock lock = new ReentrantLock();
 
-	/** Callbacks handed to waiting pullers, not yet run. */
-	private final ArrayDeque<Runnable> handed = new ArrayDeque<>();
+	/** Callbacks handed to pulling threads, not yet run. */
+	private final HandedCallbacks handed;
 
 	/**
 	 * One entry per thread waiting in a pull of that queue and free to run callbacks;
@@ -56,6 +66,15 @@ final class ConsumerDispatch extends AbstractExecutorService {
 
 	/** Clients consuming with a handler on this dispatch's connections. */
 	private int handlerClients;
+
+	/**
+	 * Whether a thread pulled since the last sweep that found the handed callbacks
+	 * untouched ({@link #pulling()}); written under the lock.
+	 */
+	private volatile boolean engaged;
+
+	/** The sweep of {@link #handed}, one instance. */
+	private final Runnable sweep = this::sweep;
 
 	/**
 	 * Whether a callback may go to a waiting puller; read without the lock, so that
@@ -73,10 +92,19 @@ final class ConsumerDispatch extends AbstractExecutorService {
 	 * channels served meanwhile
 	 */
 	ConsumerDispatch(String connectionName, int threads) {
+		this(connectionName, threads, SWEEP_MILLIS);
+	}
+
+	/**
+	 * A dispatch whose handed callbacks wait the given time for a pulling thread (tests).
+	 * @param sweepMillis see {@link #SWEEP_MILLIS}
+	 */
+	ConsumerDispatch(String connectionName, int threads, long sweepMillis) {
 		CustomizableThreadFactory threadFactory = new CustomizableThreadFactory("zephcast-" + connectionName + "-");
 		threadFactory.setDaemon(true);
 		this.pool = new ThreadPoolExecutor(threads, threads, IDLE_THREAD_SECONDS, TimeUnit.SECONDS,
 				new LinkedBlockingQueue<>(), threadFactory);
+		this.handed = new HandedCallbacks("zephcast-" + connectionName + "-sweeper", sweepMillis);
 	}
 
 	/**
@@ -117,23 +145,99 @@ final class ConsumerDispatch extends AbstractExecutorService {
 			return;
 		}
 		DeliveryQueue puller = null;
+		boolean handedOut = false;
 		this.lock.lock();
 		try {
 			// read again under the lock: a puller may have stopped waiting meanwhile
 			if (this.handsToPullers) {
 				puller = this.waiting.poll();
 				this.handed.add(callback);
+				handedOut = true;
+				if (puller == null) {
+					// a puller between two pulls runs it at its next pull, without a
+					// wake-up; if none comes back in time, the sweep gives it to the pool
+					this.handed.scheduleSweep(this.sweep);
+				}
 				updateHandsToPullers();
 			}
 		}
 		finally {
 			this.lock.unlock();
 		}
-		if (puller == null) {
+		if (!handedOut) {
 			this.pool.execute(callback);
 		}
-		else {
+		else if (puller != null) {
 			puller.wakeOne();
+		}
+	}
+
+	/**
+	 * A thread is pulling: until a sweep finds it gone ({@link #SWEEP_MILLIS}), callbacks
+	 * dispatched between its pulls wait for its next pull instead of going to the pool.
+	 * So the pulling thread runs the deliveries it then takes, as a push consumer's
+	 * thread runs the deliveries it handles: one thread hand-off per run of deliveries
+	 * (the connection's reader to the puller), as with the raw client, instead of two
+	 * (reader to pool thread, pool thread to puller) with a wake-up per message whenever
+	 * the puller is faster than the pool thread.
+	 */
+	void pulling() {
+		if (!this.engaged) {
+			this.lock.lock();
+			try {
+				this.engaged = true;
+				updateHandsToPullers();
+			}
+			finally {
+				this.lock.unlock();
+			}
+		}
+	}
+
+	/**
+	 * Whether callbacks wait for a pulling thread to run them (read without a lock, so a
+	 * pull that finds none pays no lock).
+	 * @return whether some may
+	 */
+	boolean hasHanded() {
+		return this.handed.any();
+	}
+
+	/**
+	 * The first callback waiting for a pulling thread, which the caller then runs, and
+	 * the rest, with {@link #runHanded(Runnable, boolean)}.
+	 * @return the callback, or {@code null} if there is none
+	 */
+	@Nullable Runnable takeHanded() {
+		this.lock.lock();
+		try {
+			return this.handed.poll();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Gives the callbacks still handed out to the pool if no pulling thread took one
+	 * since the sweep was scheduled ({@link HandedCallbacks}); the pullers then count as
+	 * gone until one pulls again.
+	 */
+	private void sweep() {
+		List<Runnable> stale;
+		this.lock.lock();
+		try {
+			stale = this.handed.stale(this.sweep);
+			if (stale != null) {
+				this.engaged = false;
+				updateHandsToPullers();
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		if (stale != null) {
+			stale.forEach(this.pool::execute);
 		}
 	}
 
@@ -141,12 +245,18 @@ final class ConsumerDispatch extends AbstractExecutorService {
 	 * A thread of the queue is about to wait for a message: callbacks may be handed to it
 	 * meanwhile. Called under the queue's lock.
 	 * @param queue the queue the thread waits on
+	 * @return false if callbacks wait to be run: the thread runs them instead of waiting
+	 * (one handed out as it was about to wait would not wake it)
 	 */
-	void waiting(DeliveryQueue queue) {
+	boolean waiting(DeliveryQueue queue) {
 		this.lock.lock();
 		try {
+			if (!this.handed.isEmpty()) {
+				return false;
+			}
 			this.waiting.add(queue);
 			updateHandsToPullers();
+			return true;
 		}
 		finally {
 			this.lock.unlock();
@@ -189,18 +299,25 @@ final class ConsumerDispatch extends AbstractExecutorService {
 	}
 
 	private void addHandlerClients(int delta) {
+		List<Runnable> toPool = List.of();
 		this.lock.lock();
 		try {
 			this.handlerClients += delta;
 			updateHandsToPullers();
+			if (this.handlerClients > 0) {
+				// a callback runs whichever channel's deliveries are next, the handler's
+				// too: none may be left for a puller
+				toPool = this.handed.takeAll();
+			}
 		}
 		finally {
 			this.lock.unlock();
 		}
+		toPool.forEach(this.pool::execute);
 	}
 
 	private void updateHandsToPullers() {
-		this.handsToPullers = this.handlerClients == 0 && !this.waiting.isEmpty();
+		this.handsToPullers = this.handlerClients == 0 && (this.engaged || !this.waiting.isEmpty());
 	}
 
 	/**
@@ -251,11 +368,13 @@ final class ConsumerDispatch extends AbstractExecutorService {
 
 	@Override
 	public void shutdown() {
+		this.handed.shutdown();
 		this.pool.shutdown();
 	}
 
 	@Override
 	public List<Runnable> shutdownNow() {
+		this.handed.shutdown();
 		return this.pool.shutdownNow();
 	}
 

@@ -221,9 +221,14 @@ final class DeliveryQueue {
 		long nanos = timeout.toNanos();
 		// a deadline, not awaitNanos' time left: callbacks run after the wait count too
 		long deadline = System.nanoTime() + nanos;
+		pulling();
 		this.lock.lockInterruptibly();
 		try {
 			while (!this.closed) {
+				runHandedCallbacks();
+				if (this.closed) {
+					break;
+				}
 				RabbitMessage message = pollLive();
 				if (message != null) {
 					return Optional.of(message);
@@ -246,9 +251,14 @@ final class DeliveryQueue {
 	 * @return the message, or {@code null} once the queue is closed
 	 */
 	@Nullable RabbitMessage take() throws InterruptedException {
+		pulling();
 		this.lock.lockInterruptibly();
 		try {
 			while (!this.closed) {
+				runHandedCallbacks();
+				if (this.closed) {
+					break;
+				}
 				RabbitMessage message = pollLive();
 				if (message != null) {
 					return message;
@@ -262,17 +272,48 @@ final class DeliveryQueue {
 		}
 	}
 
+	/** Tells the dispatch, if zephcast's, that a thread pulls (and will pull again). */
+	private void pulling() {
+		if (this.dispatch != null) {
+			this.dispatch.pulling();
+		}
+	}
+
+	/**
+	 * Runs, under the lock, the callbacks handed to pulling threads while none waited
+	 * (the deliveries dispatched while this thread handled its last message), before
+	 * taking a message: it takes what they deliver, and they do not wait for the next
+	 * wait. Without the lock while they run: a callback locks the queue it delivers to.
+	 */
+	private void runHandedCallbacks() {
+		ConsumerDispatch dispatch = this.dispatch;
+		if (dispatch == null || !dispatch.hasHanded()) {
+			return;
+		}
+		Runnable handed = dispatch.takeHanded();
+		if (handed != null) {
+			this.lock.unlock();
+			try {
+				// a callback must not see an interrupt flag: then the pool runs them
+				dispatch.runHanded(handed, Thread.currentThread().isInterrupted());
+			}
+			finally {
+				this.lock.lock();
+			}
+		}
+	}
+
 	/**
 	 * Waits, under the lock, for a message, a close or callbacks to run; runs the
 	 * callbacks it was handed, if any (without the lock: a callback locks the queue it
-	 * delivers to).
+	 * delivers to). Returns at once if callbacks wait to be run: the caller runs them.
 	 * @param timed whether to wait at most {@code nanos}
 	 * @param nanos the time to wait at most
 	 */
 	private void awaitSignal(boolean timed, long nanos) throws InterruptedException {
 		ConsumerDispatch dispatch = this.dispatch;
-		if (dispatch != null) {
-			dispatch.waiting(this);
+		if (dispatch != null && !dispatch.waiting(this)) {
+			return;
 		}
 		boolean interrupted = true;
 		try {

@@ -123,6 +123,90 @@ class ConsumerDispatchTests {
 		assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
 	}
 
+	/**
+	 * Over a backlog the puller is mostly handling a message, not waiting: a callback
+	 * dispatched meanwhile waits for its next pull rather than going to a pool thread,
+	 * which would then have to wake it (issue 30).
+	 */
+	@Test
+	void aCallbackDispatchedWhileThePullingThreadHandlesAMessageRunsOnItAtItsNextPull() throws Exception {
+		// a sweep far off: the test thread's steps may take long on a busy machine
+		ConsumerDispatch patient = new ConsumerDispatch("dispatch-tests-patient", 2, 600_000);
+		DeliveryQueue queue = new DeliveryQueue(Runnable::run, patient);
+		try {
+			RabbitMessage first = message();
+			RabbitMessage second = message();
+			queue.offer(first);
+			CountDownLatch handling = new CountDownLatch(1);
+			CountDownLatch pullAgain = new CountDownLatch(1);
+			CompletableFuture<Optional<RabbitMessage>> pulledFirst = new CompletableFuture<>();
+			CompletableFuture<Optional<RabbitMessage>> pulledAgain = new CompletableFuture<>();
+			Thread puller = new Thread(() -> {
+				try {
+					pulledFirst.complete(queue.poll(Duration.ofSeconds(30)));
+					handling.countDown();
+					pullAgain.await();
+					pulledAgain.complete(queue.poll(Duration.ofSeconds(30)));
+				}
+				catch (Throwable ex) {
+					pulledAgain.completeExceptionally(ex);
+				}
+			}, "puller");
+			puller.start();
+			assertThat(handling.await(10, TimeUnit.SECONDS)).isTrue();
+			assertThat(pulledFirst.get()).containsSame(first);
+
+			AtomicReference<Thread> ranOn = new AtomicReference<>();
+			patient.execute(() -> {
+				ranOn.set(Thread.currentThread());
+				queue.offer(second);
+			});
+			pullAgain.countDown();
+
+			assertThat(pulledAgain.get(10, TimeUnit.SECONDS)).containsSame(second);
+			assertThat(ranOn.get()).isSameAs(puller);
+		}
+		finally {
+			queue.close();
+			patient.shutdownNow();
+		}
+	}
+
+	@Test
+	void callbacksLeftForAPullingThreadThatDoesNotPullAgainRunOnThePool() throws Exception {
+		this.deliveries.offer(message());
+		assertThat(this.deliveries.poll(Duration.ofSeconds(10))).as("this thread pulled, and pulls no more")
+			.isPresent();
+
+		ThreadRecorder callback = new ThreadRecorder();
+		this.dispatch.execute(callback);
+
+		assertThat(callback.awaitThread().getName()).startsWith(POOL_THREAD);
+	}
+
+	@Test
+	void callbacksLeftForAPullingThreadRunOnThePoolOnceAClientConsumesWithAHandler() throws Exception {
+		ConsumerDispatch patient = new ConsumerDispatch("dispatch-tests-patient", 2, 600_000);
+		DeliveryQueue queue = new DeliveryQueue(Runnable::run, patient);
+		try {
+			queue.offer(message());
+			assertThat(queue.poll(Duration.ofSeconds(10))).isPresent();
+			ThreadRecorder callback = new ThreadRecorder();
+			patient.execute(callback);
+			assertThat(callback.ranOn).as("left for the pulling thread's next pull").isNotDone();
+
+			// the callback may run the handler's deliveries: never on a pulling thread
+			patient.handlerStarted();
+
+			assertThat(callback.awaitThread().getName()).startsWith(POOL_THREAD);
+			patient.handlerStopped();
+		}
+		finally {
+			queue.close();
+			patient.shutdownNow();
+		}
+	}
+
 	@Test
 	void closingWakesAWaitingIterationWhichThenEnds() throws Exception {
 		CompletableFuture<RabbitMessage> taken = new CompletableFuture<>();
