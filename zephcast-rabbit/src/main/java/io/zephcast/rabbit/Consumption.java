@@ -2,6 +2,7 @@ package io.zephcast.rabbit;
 
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 import com.rabbitmq.client.Channel;
 import org.apache.commons.logging.Log;
@@ -20,6 +21,11 @@ import org.springframework.amqp.rabbit.listener.api.ChannelAwareMessageListener;
  * handler. Methods that change the mode run under the client's lifecycle lock.
  */
 final class Consumption {
+
+	/**
+	 * The most of a stop's time kept for what follows the wait for handed-out messages.
+	 */
+	private static final long STOP_RESERVE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
 	private static final Log logger = LogFactory.getLog(RabbitClient.class);
 
@@ -210,7 +216,12 @@ final class Consumption {
 		for (RabbitMessage buffered : endPulls ? this.deliveries.close() : this.deliveries.drain()) {
 			buffered.delivery().abandon();
 		}
-		if (!this.unsettled.awaitZero(deadline) && logger.isWarnEnabled()) {
+		// part of the time is kept for flushing the held acks and stopping the consumers:
+		// a close that waited out its whole deadline for messages never acked would be
+		// aborted (DeadlineClose) before it sent the acks it holds
+		long left = Math.max(0, deadline - System.nanoTime());
+		long settleBy = deadline - Math.min(STOP_RESERVE_NANOS, left / 4);
+		if (!this.unsettled.awaitZero(settleBy) && logger.isWarnEnabled()) {
 			logger.warn("RabbitClient '" + this.topology.streamName() + "' stopped consuming with "
 					+ this.unsettled.get() + " message(s) handed out but not acked in time; the broker requeues them");
 		}
