@@ -7,11 +7,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import io.zephcast.autoconfigure.rabbit.RabbitClients;
 import io.zephcast.rabbit.RabbitClient;
-import io.zephcast.rabbit.RabbitTopology;
+import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.SendOptions;
 
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.ExitCodeGenerator;
@@ -28,35 +28,32 @@ public class OrderBatchRunner implements ApplicationRunner, ExitCodeGenerator {
 
 	private final RabbitClient client;
 
+	private final RabbitClient payments;
+
 	private final OrderStats stats;
 
 	private final SampleProperties properties;
 
-	private volatile boolean keepRunning;
-
 	private volatile int exitCode;
 
-	private final RabbitClients clients;
-
-	public OrderBatchRunner(RabbitClient client, RabbitClients clients, OrderStats stats, SampleProperties properties) {
+	public OrderBatchRunner(RabbitClient client, @Qualifier("payments") RabbitClient payments, OrderStats stats,
+			SampleProperties properties) {
 		this.client = client;
-		this.clients = clients;
+		this.payments = payments;
 		this.stats = stats;
 		this.properties = properties;
 	}
 
 	@Override
 	public void run(ApplicationArguments args) throws Exception {
-		this.keepRunning = this.properties.keepRunning() || flag(args, "keep-running");
-		RabbitTopology topology = this.client.topology();
+		RabbitConfig orders = this.client.config();
 		System.out.printf(
 				"Run %s: %d order events -> exchange '%s' (%s) -> queue '%s' (bound with '%s'), "
 						+ "consumer group of %d%n",
-				this.stats.runId(), this.properties.events(), topology.exchangeName(),
-				this.client.config().exchangeType().value(), topology.queueName(), topology.bindingKey(),
-				this.client.config().concurrency());
+				this.stats.runId(), this.properties.events(), orders.exchangeName(), orders.exchangeType().value(),
+				orders.queueName(), orders.routingKey(), orders.concurrency());
 		System.out.printf("Each processed order -> a payment on stream 'payments' -> queue '%s'%n",
-				this.clients.get("payments").topology().queueName());
+				this.payments.config().queueName());
 		boolean confirmed = publish();
 		// an event that was never confirmed may never come: waiting for it would only
 		// stall
@@ -68,12 +65,12 @@ public class OrderBatchRunner implements ApplicationRunner, ExitCodeGenerator {
 		System.out.println(summary.toTable());
 		if (!confirmed || !processed || !summary.isComplete()) {
 			System.out.println("Not every event was confirmed and processed within "
-					+ DurationStyle.SIMPLE.print(this.properties.timeout()) + " (zephcast.sample.timeout).");
+					+ DurationStyle.SIMPLE.print(this.properties.timeout()) + " (sample.timeout).");
 			this.exitCode = 1;
 		}
-		if (this.keepRunning) {
-			System.out.printf("%nStill consuming from '%s' (--keep-running); press Ctrl+C to stop.%n",
-					topology.queueName());
+		if (this.properties.keepRunning()) {
+			System.out.printf("%nStill consuming from '%s' (keep-running); press Ctrl+C to stop.%n",
+					orders.queueName());
 		}
 	}
 
@@ -105,24 +102,9 @@ public class OrderBatchRunner implements ApplicationRunner, ExitCodeGenerator {
 		}
 	}
 
-	/**
-	 * Whether the application stays up after the batch ({@code --keep-running}).
-	 * @return whether it keeps consuming
-	 */
-	public boolean keepsRunning() {
-		return this.keepRunning;
-	}
-
 	@Override
 	public int getExitCode() {
 		return this.exitCode;
-	}
-
-	// "--keep-running" alone is a flag; as a Spring property it would bind as empty, not
-	// true
-	private static boolean flag(ApplicationArguments args, String name) {
-		List<String> values = args.getOptionValues(name);
-		return values != null && (values.isEmpty() || values.contains("true"));
 	}
 
 }

@@ -1,8 +1,5 @@
 package io.zephcast.sample;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -13,9 +10,10 @@ import org.springframework.context.ConfigurableApplicationContext;
  * processes them with a consumer group of three, then prints a summary and exits.
  * <p>
  * Everything RabbitMQ-related comes from {@code zephcast.rabbit.*} in
- * {@code application.yml}: the auto-configured {@link io.zephcast.rabbit.RabbitClient} is
- * injected into {@link OrderBatchRunner}, and the {@link OrderHandler} bean is subscribed
- * to it when the context starts.
+ * {@code application.yml}, what the sample does from {@code sample.*}: the
+ * auto-configured {@link io.zephcast.rabbit.RabbitClient} is injected into
+ * {@link OrderBatchRunner}, and the {@link OrderHandler} bean is subscribed to it when
+ * the context starts.
  *
  * @see io.zephcast.sample.standalone.StandaloneClientExample the same client without
  * Spring
@@ -24,21 +22,20 @@ import org.springframework.context.ConfigurableApplicationContext;
 @EnableConfigurationProperties(SampleProperties.class)
 public class SampleApplication {
 
+	/**
+	 * Runs the batch and exits with its outcome, or keeps consuming with the
+	 * {@code keep-running} profile.
+	 * @param args Spring Boot arguments, e.g. {@code --sample.events=50}
+	 */
 	public static void main(String[] args) {
-		List<String> arguments = new ArrayList<>(List.of(args));
-		if (arguments.contains("--keep-running")) {
-			// only an application that stays up serves /actuator/health and
-			// /actuator/metrics (port 8080, or --server.port); application.yml says none
-			arguments.add("--spring.main.web-application-type=servlet");
-		}
-		ConfigurableApplicationContext context = SpringApplication.run(SampleApplication.class,
-				arguments.toArray(String[]::new));
-		if (!context.getBean(OrderBatchRunner.class).keepsRunning()) {
+		ConfigurableApplicationContext context = SpringApplication.run(SampleApplication.class, args);
+		if (!context.getBean(SampleProperties.class).keepRunning()) {
 			// a batch job: close the context (the client drains its acks) and report the
 			// outcome
 			System.exit(SpringApplication.exit(context));
 		}
-		// --keep-running: the consumers keep the application up until Ctrl+C closes it
+		// keep-running: the consumers (and the web server for /actuator) keep the
+		// application up until Ctrl+C closes it
 	}
 
 }

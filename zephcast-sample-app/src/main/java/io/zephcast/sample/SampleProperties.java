@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * What the sample does, from {@code zephcast.sample.*}; the broker side is
+ * What the sample does, from {@code sample.*}; the broker side is zephcast's own
  * {@code zephcast.rabbit.*}.
  *
  * @param events how many order events to publish; 0 to only consume
@@ -18,17 +18,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * group visibly work side by side
  * @param timeout how long to wait for the batch to be confirmed and processed before
  * giving up with exit code 1
- * @param keepRunning whether to keep consuming after the batch (also
- * {@code --keep-running})
+ * @param keepRunning whether to keep consuming after the batch (the {@code keep-running}
+ * profile sets it, and starts the web server for {@code /actuator})
  */
-@ConfigurationProperties("zephcast.sample")
+@ConfigurationProperties("sample")
 public record SampleProperties(@DefaultValue("20") int events, @DefaultValue("order-0003") String failOnce,
 		@DefaultValue("order-0007") String poison, @DefaultValue("50ms") Duration processingTime,
 		@DefaultValue("60s") Duration timeout, boolean keepRunning) {
 
 	public SampleProperties {
 		if (events < 0) {
-			throw new IllegalArgumentException("zephcast.sample.events must not be negative, was " + events);
+			throw new IllegalArgumentException("sample.events must not be negative, was " + events);
 		}
 	}
 

@@ -53,8 +53,8 @@ class SampleActuatorTests {
 		this.context = SpringApplication.run(SampleApplication.class, "--zephcast.rabbit.url=" + RabbitBroker.url(),
 				"--zephcast.rabbit.queue-name=" + this.name, "--zephcast.rabbit.exchange-name=" + this.name,
 				"--zephcast.rabbit.streams.payments.queue-name=" + this.name + "-payments",
-				"--zephcast.rabbit.streams.dead-letters.queue-name=" + this.name + ".dlq", "--zephcast.sample.events=5",
-				"--zephcast.sample.keep-running=true", "--spring.main.web-application-type=servlet", "--server.port=0");
+				"--zephcast.rabbit.streams.dead-letters.queue-name=" + this.name + ".dlq", "--sample.events=5",
+				"--spring.profiles.active=keep-running", "--server.port=0");
 		String base = "http://localhost:" + this.context.getEnvironment().getProperty("local.server.port");
 
 		JsonNode health = await().atMost(Duration.ofSeconds(10))

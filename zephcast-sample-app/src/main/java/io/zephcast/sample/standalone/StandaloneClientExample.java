@@ -41,11 +41,8 @@ public final class StandaloneClientExample {
 			.build();
 		try (RabbitClient client = new RabbitClient("zc-sample-standalone", config).connect()) {
 			OrderEvent order = new OrderEvent("order-0001", "created", "alice", new BigDecimal("19.90"));
-			client.send(order, SendOptions.routingKey(order.routingKey())).join(); // returns
-																					// once
-																					// the
-																					// broker
-																					// confirms
+			// join() returns once the broker has confirmed the order
+			client.send(order, SendOptions.routingKey(order.routingKey())).join();
 			System.out.println("Sent and confirmed: " + order);
 
 			RabbitMessage message = client.receive(Duration.ofSeconds(10))

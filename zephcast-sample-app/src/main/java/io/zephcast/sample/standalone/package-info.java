@@ -1,0 +1,5 @@
+/** The same client without Spring. */
+@NullMarked
+package io.zephcast.sample.standalone;
+
+import org.jspecify.annotations.NullMarked;
