@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TopologyMismatchFailureAnalyzerTests {
 
-	private final TopologyMismatchFailureAnalyzer analyzer = new TopologyMismatchFailureAnalyzer();
+	private final TopologyMismatchFailureAnalyzer analyzer = new TopologyMismatchFailureAnalyzer(null, null);
 
 	@Test
 	void aMismatchNamesThePropertyToMatch() {
