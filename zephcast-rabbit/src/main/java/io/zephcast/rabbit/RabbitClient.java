@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer;
+import org.springframework.amqp.rabbit.listener.DirectMessageListenerContainer;
 import org.springframework.context.SmartLifecycle;
 
 import tools.jackson.databind.json.JsonMapper;
@@ -92,7 +93,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		this.publisher = new Publisher(this.streamName, this.config, this.topology, connectionFactory, codec,
 				this.instrumentation, callbackExecutor);
 		AbstractMessageListenerContainer container = (builder.container != null) ? builder.container
-				: RabbitListenerContainers.create(connectionFactory, this.topology, this.config);
+				: createContainer(builder, connectionFactory);
 		connector.broker().checkWith(new BrokerCompatibility(this.streamName, this.config, container));
 		this.parking = new ParkingFailures(this.streamName, this.topology.queueName(), this.config.retry(),
 				this.instrumentation);
@@ -103,6 +104,16 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 				this.consumption, callbackExecutor, builder.callbackExecutor == null);
 		this.status = new RabbitClientStatus(this.streamName, this.config, this.topology, this.lifecycle, connector,
 				this.publisher, this.consumption, container, this.parking);
+	}
+
+	private AbstractMessageListenerContainer createContainer(RabbitClientBuilder builder,
+			ConnectionFactory connectionFactory) {
+		DirectMessageListenerContainer container = RabbitListenerContainers.create(connectionFactory, this.topology,
+				this.config);
+		if (builder.containerCustomizer != null) {
+			builder.containerCustomizer.accept(container);
+		}
+		return container;
 	}
 
 	/**

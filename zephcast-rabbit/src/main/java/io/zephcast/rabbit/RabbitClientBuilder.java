@@ -2,6 +2,7 @@ package io.zephcast.rabbit;
 
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
@@ -10,6 +11,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer;
+import org.springframework.amqp.rabbit.listener.DirectMessageListenerContainer;
 
 /**
  * Builds a {@link RabbitClient} around existing infrastructure. Whatever is not given is
@@ -25,6 +27,8 @@ public final class RabbitClientBuilder {
 	@Nullable ConnectionFactory connectionFactory;
 
 	@Nullable AbstractMessageListenerContainer container;
+
+	@Nullable Consumer<? super DirectMessageListenerContainer> containerCustomizer;
 
 	@Nullable Declarables declarables;
 
@@ -61,6 +65,20 @@ public final class RabbitClientBuilder {
 	 */
 	public RabbitClientBuilder listenerContainer(AbstractMessageListenerContainer container) {
 		this.container = container;
+		return this;
+	}
+
+	/**
+	 * Adjusts the listener container the client creates (when none is given with
+	 * {@link #listenerContainer}), right after it is created and before the client
+	 * initializes it: an error handler, a consumer tag strategy, a task executor. The
+	 * container must stay in manual-ack mode, and the client sets its message listener.
+	 * @param customizer called once with the container
+	 * @return this builder
+	 */
+	public RabbitClientBuilder listenerContainerCustomizer(
+			Consumer<? super DirectMessageListenerContainer> customizer) {
+		this.containerCustomizer = Objects.requireNonNull(customizer, "customizer");
 		return this;
 	}
 

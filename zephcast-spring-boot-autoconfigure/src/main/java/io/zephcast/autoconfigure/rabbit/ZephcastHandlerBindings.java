@@ -43,7 +43,7 @@ final class ZephcastHandlerBindings {
 				stream = clients.getDefault().streamName();
 			}
 			else if (!clients.names().contains(stream)) {
-				throw new InvalidConfigurationPropertyValueException(ZephcastPropertyNames.STREAMS + "." + stream, null,
+				throw new InvalidConfigurationPropertyValueException(ZephcastPropertyNames.prefix(stream), null,
 						"the RabbitMessageHandler bean '" + handler + "' is bound to stream '" + stream
 								+ "' with @Qualifier, but there is no such stream; the streams are " + clients.names());
 			}

@@ -7,6 +7,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.autoconfigure.service.connection.ConnectionDetails;
+import org.springframework.boot.ssl.SslBundle;
 import org.springframework.util.Assert;
 
 /**
@@ -43,6 +44,18 @@ public interface ZephcastRabbitConnectionDetails extends ConnectionDetails {
 	 * @return the addresses, at least one
 	 */
 	List<Address> getAddresses();
+
+	/**
+	 * The SSL bundle to connect with, as a service connection gives it (Spring Boot's
+	 * {@code RabbitConnectionDetails#getSslBundle()}): when not {@code null}, the streams
+	 * that follow these details connect with TLS and this bundle, whatever
+	 * {@code ssl-options.bundle} says.
+	 * @return the bundle, or {@code null} (the default) to use the properties' TLS
+	 * settings
+	 */
+	default @Nullable SslBundle getSslBundle() {
+		return null;
+	}
 
 	/**
 	 * The URL the client connects to: the first address with the credentials and the

@@ -12,7 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * stream, {@code zephcast.rabbit.streams.<name>.*} declares more with the same keys.
  * Unset values take {@link io.zephcast.rabbit.RabbitConfig}'s defaults.
  */
-@ConfigurationProperties("zephcast.rabbit")
+@ConfigurationProperties(ZephcastPropertyNames.ROOT)
 public class ZephcastRabbitProperties extends ZephcastStreamProperties {
 
 	/**

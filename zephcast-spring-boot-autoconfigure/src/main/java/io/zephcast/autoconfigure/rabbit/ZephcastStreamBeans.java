@@ -6,83 +6,70 @@ import javax.net.ssl.SSLContext;
 
 import io.zephcast.rabbit.InvalidRabbitConfigException;
 import io.zephcast.rabbit.RabbitClient;
-import io.zephcast.rabbit.RabbitClientBuilder;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.RabbitConnectionFactories;
-import io.zephcast.rabbit.RabbitListenerContainers;
 import io.zephcast.rabbit.RabbitSslOptions;
-import io.zephcast.rabbit.RabbitTopology;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.amqp.core.Declarable;
-import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
-import org.springframework.amqp.rabbit.listener.DirectMessageListenerContainer;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Makes the beans of one stream, the same way for the default stream (bean methods) and
- * the named ones (registered definitions), and names them.
+ * the named ones (registered definitions), and names them: the shared connection factory
+ * and the client, which builds its own listener container and declarations from its
+ * configuration.
  */
 final class ZephcastStreamBeans {
-
-	/**
-	 * The only admin allowed to declare zephcast's declarables: none of the context's, so
-	 * that Spring Boot's {@code RabbitAdmin} does not declare them on its own connection.
-	 */
-	static final String DECLARING_ADMIN = "zephcastRabbitClient";
 
 	private ZephcastStreamBeans() {
 	}
 
-	static String config(String stream) {
-		return "zephcastRabbitConfig." + stream;
-	}
-
-	static String topology(String stream) {
-		return "zephcastRabbitTopology." + stream;
-	}
-
-	static String declarables(String stream) {
-		return ZephcastRabbitAutoConfiguration.DECLARABLES_BEAN + "." + stream;
-	}
-
-	static String listenerContainer(String stream) {
-		return ZephcastRabbitAutoConfiguration.LISTENER_CONTAINER_BEAN + "." + stream;
-	}
-
+	/**
+	 * The bean name of a named stream's client.
+	 * @param stream the stream name
+	 * @return {@code rabbitClient.<stream>}
+	 */
 	static String client(String stream) {
 		return "rabbitClient." + stream;
 	}
 
 	/**
 	 * A connection factory shared by every stream that reaches the broker the same way:
-	 * the client publishes on its publisher connection, the listener containers consume
-	 * on its main one.
+	 * the clients publish on its publisher connection and consume on its main one.
 	 * @param connectionName the name the broker shows
 	 * @param config the configuration of a stream using it, giving the connection
 	 * settings
 	 * @param concurrency the consumers of all streams using it
-	 * @param propertyPrefix where the settings came from, for error messages
+	 * @param detailsBundle the SSL bundle of the connection details, when the stream
+	 * follows them and they give one: it wins over {@code ssl-options.bundle}
+	 * @param sslBundles the application's SSL bundles, or {@code null}
+	 * @param customizers the customizers, in order
+	 * @param stream the named stream whose properties made it, or {@code null} for the
+	 * default stream: for error messages
+	 * @return the connection factory
 	 */
 	static CachingConnectionFactory connectionFactory(String connectionName, RabbitConfig config, int concurrency,
-			@Nullable SslBundles sslBundles, Stream<ZephcastConnectionFactoryCustomizer> customizers,
-			String propertyPrefix) {
+			@Nullable SslBundle detailsBundle, @Nullable SslBundles sslBundles,
+			Stream<ZephcastConnectionFactoryCustomizer> customizers, @Nullable String stream) {
 		CachingConnectionFactory connectionFactory;
 		try {
 			// the library sizes the connection's dispatch threads from the concurrency
 			// it is given: here, every consumer on the shared connection
 			RabbitConfig shared = config.toBuilder().concurrency(Math.max(1, concurrency)).build();
-			connectionFactory = RabbitConnectionFactories.create(connectionName, shared,
-					bundleSslContext(config, sslBundles, propertyPrefix));
+			SSLContext sslContext = (detailsBundle != null) ? detailsBundle.createSslContext()
+					: bundleSslContext(config, sslBundles, stream);
+			connectionFactory = RabbitConnectionFactories.create(connectionName, shared, sslContext);
 		}
 		catch (InvalidRabbitConfigException ex) {
-			throw new InvalidConfigurationPropertyValueException(ZephcastPropertyNames.of(propertyPrefix, ex.setting()),
+			throw new InvalidConfigurationPropertyValueException(ZephcastPropertyNames.of(stream, ex.setting()),
 					ex.value(), ex.reason());
 		}
 		customizers.forEach((customizer) -> customizer.customize(connectionName, connectionFactory));
@@ -90,12 +77,12 @@ final class ZephcastStreamBeans {
 	}
 
 	private static @Nullable SSLContext bundleSslContext(RabbitConfig config, @Nullable SslBundles sslBundles,
-			String propertyPrefix) {
+			@Nullable String stream) {
 		String bundle = config.sslOptions().get(RabbitSslOptions.BUNDLE);
 		if (bundle == null || !config.usesTls()) {
 			return null;
 		}
-		String property = propertyPrefix + "ssl-options." + RabbitSslOptions.BUNDLE;
+		String property = ZephcastPropertyNames.of(stream, "sslOptions." + RabbitSslOptions.BUNDLE);
 		if (sslBundles == null) {
 			throw new InvalidConfigurationPropertyValueException(property, bundle,
 					"no SSL bundles are configured (spring.ssl.bundle.*)");
@@ -110,32 +97,29 @@ final class ZephcastStreamBeans {
 		}
 	}
 
-	static Declarables declarables(RabbitTopology topology) {
-		Declarables declarables = topology.declarables();
-		for (Declarable declarable : declarables.getDeclarables()) {
-			declarable.setAdminsThatShouldDeclare(DECLARING_ADMIN);
-		}
-		return declarables;
-	}
-
-	static DirectMessageListenerContainer listenerContainer(ConnectionFactory connectionFactory,
-			RabbitTopology topology, RabbitConfig config, Stream<ZephcastListenerContainerCustomizer> customizers) {
-		DirectMessageListenerContainer container = RabbitListenerContainers.create(connectionFactory, topology, config);
-		customizers.forEach((customizer) -> customizer.customize(container));
-		return container;
-	}
-
-	static RabbitClient client(RabbitTopology topology, RabbitConfig config, ConnectionFactory connectionFactory,
-			DirectMessageListenerContainer container, Declarables declarables, @Nullable JsonMapper jsonMapper,
-			Stream<ZephcastClientBuilderCustomizer> customizers) {
-		RabbitClientBuilder builder = RabbitClient.builder(topology.streamName(), config)
+	/**
+	 * A stream's client on a shared connection factory. The client creates its listener
+	 * container and declarations itself; the container customizers adjust the container
+	 * it creates, the builder customizers (meters, observations) the builder, each in
+	 * {@code @Order}.
+	 * @param stream the stream name
+	 * @param config the stream's configuration
+	 * @param connectionFactory the connection factory
+	 * @param jsonMapper the application's JSON mapper, used if it has a single one
+	 * @param containerCustomizers the listener container customizers
+	 * @param builderCustomizers the client builder customizers
+	 * @return the client
+	 */
+	static RabbitClient client(String stream, RabbitConfig config, ConnectionFactory connectionFactory,
+			ObjectProvider<JsonMapper> jsonMapper,
+			ObjectProvider<ZephcastListenerContainerCustomizer> containerCustomizers,
+			ObjectProvider<ZephcastClientBuilderCustomizer> builderCustomizers) {
+		var builder = RabbitClient.builder(stream, config)
 			.connectionFactory(connectionFactory)
-			.listenerContainer(container)
-			.declarables(declarables);
-		if (jsonMapper != null) {
-			builder.jsonMapper(jsonMapper);
-		}
-		customizers.forEach((customizer) -> customizer.customize(topology.streamName(), builder));
+			.listenerContainerCustomizer((container) -> containerCustomizers.orderedStream()
+				.forEach((customizer) -> customizer.customize(container)));
+		jsonMapper.ifUnique(builder::jsonMapper);
+		builderCustomizers.orderedStream().forEach((customizer) -> customizer.customize(stream, builder));
 		return builder.build();
 	}
 

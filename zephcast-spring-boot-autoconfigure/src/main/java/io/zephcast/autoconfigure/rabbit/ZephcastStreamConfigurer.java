@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.ssl.SslBundle;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -33,6 +34,12 @@ public final class ZephcastStreamConfigurer {
 
 	private final ZephcastRabbitConnectionDetails connectionDetails;
 
+	/**
+	 * A configurer of the streams of these properties.
+	 * @param defaults the properties: the default stream's, and the named streams under
+	 * them
+	 * @param connectionDetails where the streams without a URL of their own connect
+	 */
 	public ZephcastStreamConfigurer(ZephcastRabbitProperties defaults,
 			ZephcastRabbitConnectionDetails connectionDetails) {
 		this.defaults = defaults;
@@ -68,13 +75,35 @@ public final class ZephcastStreamConfigurer {
 		RabbitConfigBuilder builder = RabbitConfig.builder();
 		try {
 			configure(builder, stream, (name != null) ? this.defaults : null);
+			if (sslBundle(name) != null) {
+				// TLS comes with the bundle of the service connection, as in Spring Boot
+				builder.ssl(true);
+			}
 			return builder.build();
 		}
 		catch (InvalidRabbitConfigException ex) {
-			String prefix = ZephcastPropertyNames.prefix(isInherited(name, stream, ex.setting()) ? null : name);
-			throw new InvalidConfigurationPropertyValueException(ZephcastPropertyNames.of(prefix, ex.setting()),
+			String owner = isInherited(name, stream, ex.setting()) ? null : name;
+			throw new InvalidConfigurationPropertyValueException(ZephcastPropertyNames.of(owner, ex.setting()),
 					ex.value(), ex.reason());
 		}
+	}
+
+	/**
+	 * The SSL bundle the {@link ZephcastRabbitConnectionDetails} give a stream that
+	 * connects where they say: the default stream, and a named stream without a URL or
+	 * addresses of its own. It turns TLS on, and wins over {@code ssl-options.bundle}.
+	 * @param name the name of a named stream, or {@code null} for the default stream
+	 * @return the bundle, or {@code null} when the details give none or the stream
+	 * connects elsewhere
+	 */
+	public @Nullable SslBundle sslBundle(@Nullable String name) {
+		if (name != null) {
+			ZephcastStreamProperties stream = this.defaults.getStreams().get(name);
+			if (stream == null || ownUrl(stream, this.defaults) != null || stream.getAddresses() != null) {
+				return null;
+			}
+		}
+		return this.connectionDetails.getSslBundle();
 	}
 
 	/**

@@ -124,7 +124,7 @@ final class ZephcastStreamPlan {
 	}
 
 	private void checkName(String name) {
-		String property = ZephcastPropertyNames.STREAMS + "." + name;
+		String property = ZephcastPropertyNames.prefix(name);
 		if (name.isBlank()) {
 			throw new InvalidConfigurationPropertyValueException(ZephcastPropertyNames.STREAMS, name,
 					"a stream name must not be empty: it names the stream's connection, qualifier and queue");
@@ -144,8 +144,9 @@ final class ZephcastStreamPlan {
 		}
 		if (name.equals(this.defaultStreamName)) {
 			throw new InvalidConfigurationPropertyValueException(property, name,
-					"the default stream (zephcast.rabbit.*) already has this name: pick another, or set "
-							+ "zephcast.rabbit.stream-name");
+					"the default stream (" + ZephcastPropertyNames.ROOT
+							+ ".*) already has this name: pick another, or set "
+							+ ZephcastPropertyNames.of("streamName"));
 		}
 	}
 
@@ -167,8 +168,8 @@ final class ZephcastStreamPlan {
 	private void check(Map<String, Declared> declared, String name, Declared declaration, String what, String key) {
 		Declared earlier = declared.putIfAbsent(name, declaration);
 		if (earlier != null && !earlier.settings().equals(declaration.settings())) {
-			throw new InvalidConfigurationPropertyValueException(
-					ZephcastPropertyNames.prefix(declaration.stream()) + key, name,
+			throw new InvalidConfigurationPropertyValueException(ZephcastPropertyNames.of(declaration.stream(), key),
+					name,
 					"the " + what + " '" + name + "' is also declared by " + describe(earlier.stream())
 							+ " with other settings " + earlier.settings() + " (here " + declaration.settings()
 							+ "); RabbitMQ refuses a second declaration that differs, so give one of them its own "
@@ -177,8 +178,8 @@ final class ZephcastStreamPlan {
 	}
 
 	private String describe(@Nullable String stream) {
-		return (stream != null) ? "stream '" + stream + "' (" + ZephcastPropertyNames.prefix(stream) + "*)"
-				: "the default stream (zephcast.rabbit.*)";
+		return ((stream != null) ? "stream '" + stream + "'" : "the default stream") + " ("
+				+ ZephcastPropertyNames.prefix(stream) + ".*)";
 	}
 
 	private static boolean hasText(@Nullable String value) {

@@ -99,16 +99,16 @@ class DocsSnippetsTests {
 	}
 
 	private static void bind(List<PropertySource<?>> sources) {
-		ApplicationConversionService conversion = new ApplicationConversionService();
-		conversion.addConverter(new ExchangeTypeConverter());
-		Binder binder = new Binder(ConfigurationPropertySources.from(sources), null, conversion);
-		binder.bind(ZephcastPropertyNames.PREFIX.substring(0, ZephcastPropertyNames.PREFIX.length() - 1),
-				Bindable.of(ZephcastRabbitProperties.class), new NoUnboundElementsBindHandler(BindHandler.DEFAULT));
+		// the conversion Spring Boot binds the properties bean with
+		Binder binder = new Binder(ConfigurationPropertySources.from(sources), null,
+				ApplicationConversionService.getSharedInstance());
+		binder.bind(ZephcastPropertyNames.ROOT, Bindable.of(ZephcastRabbitProperties.class),
+				new NoUnboundElementsBindHandler(BindHandler.DEFAULT));
 	}
 
 	private static String normalized(String key) {
 		String name = key.replaceAll("\\[\\d+\\]$", "");
-		name = STREAM.matcher(name).replaceFirst(ZephcastPropertyNames.PREFIX);
+		name = STREAM.matcher(name).replaceFirst(ZephcastPropertyNames.ROOT + ".");
 		Matcher entry = MAP_ENTRY.matcher(name);
 		return entry.matches() ? entry.group(1) : name;
 	}

@@ -5,32 +5,49 @@ import io.zephcast.rabbit.TopologyMismatchException;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.context.ApplicationContextException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What a Spring Boot user reads when the broker refuses the topology, or its version a
- * setting.
+ * setting: the property of the stream whose client failed.
  */
 class TopologyMismatchFailureAnalyzerTests {
 
-	private final TopologyMismatchFailureAnalyzer analyzer = new TopologyMismatchFailureAnalyzer();
-
 	@Test
 	void aMismatchNamesThePropertyToMatch() {
-		FailureAnalysis analysis = this.analyzer
+		FailureAnalysis analysis = StartupFailures
 			.analyze(new IllegalStateException(new TopologyMismatchException("exists", "autoDelete", null)));
 		assertThat(analysis.getAction()).startsWith("Set zephcast.rabbit.auto-delete to match");
 	}
 
 	@Test
+	void aNamedStreamsMismatchNamesItsProperty() {
+		FailureAnalysis analysis = StartupFailures.analyze(
+				new ApplicationContextException("Failed to start bean 'rabbitClient.payments'",
+						new TopologyMismatchException("exists", "durable", null)),
+				"zephcast.rabbit.streams.payments.durable=false");
+		assertThat(analysis.getAction()).startsWith("Set zephcast.rabbit.streams.payments.durable to match");
+	}
+
+	@Test
 	void aSettingTheBrokersVersionDoesNotSupportNamesThePropertyToChangeAndTheVersion() {
-		FailureAnalysis analysis = this.analyzer.analyze(new IllegalStateException(
+		FailureAnalysis analysis = StartupFailures.analyze(new IllegalStateException(
 				new BrokerCompatibilityException("durable=false: set durable=true", "durable", "4.0.5")));
 		assertThat(analysis.getDescription()).isEqualTo("durable=false: set durable=true");
 		assertThat(analysis.getAction())
 			.isEqualTo("Change zephcast.rabbit.durable as the description says: RabbitMQ 4.0.5 removed or "
 					+ "deprecates what it is set to.");
+	}
+
+	@Test
+	void aNamedStreamsConsumerSettingNamesItsConsumerGroup() {
+		FailureAnalysis analysis = StartupFailures.analyze(
+				new ApplicationContextException("Failed to start bean 'rabbitClient.payments'",
+						new BrokerCompatibilityException("global qos", "concurrency", "4.0.5")),
+				"zephcast.rabbit.streams.payments.consumer.concurrency=2");
+		assertThat(analysis.getAction()).startsWith("Change zephcast.rabbit.streams.payments.consumer.concurrency ");
 	}
 
 }

@@ -42,6 +42,36 @@ class ZephcastConnectionDetailsTests {
 	}
 
 	@Test
+	void thePropertiesDetailsSplitAnyPasswordAVirtualHostAndTheAddresses() {
+		ZephcastRabbitProperties properties = new ZephcastRabbitProperties();
+		properties.setUrl("amqps://ann:p/a?s@s%@[::1]/orders%2Feu?heartbeat=5");
+		properties.setAddresses(List.of("node1", "amqp://node2:5673"));
+		ZephcastRabbitConnectionDetails details = new PropertiesZephcastRabbitConnectionDetails(properties);
+		assertThat(details.getUrl()).as("handed through as written").isEqualTo(properties.getUrl());
+		assertThat(details.getUsername()).isEqualTo("ann");
+		assertThat(details.getPassword()).as("to the last '@', a lone '%' as it is").isEqualTo("p/a?s@s%");
+		assertThat(details.getVirtualHost()).isEqualTo("orders/eu");
+		assertThat(details.getAddresses()).containsExactly(
+				new ZephcastRabbitConnectionDetails.Address("node1", 5671, true),
+				new ZephcastRabbitConnectionDetails.Address("node2", 5673, false));
+		properties.setAddresses(null);
+		assertThat(new PropertiesZephcastRabbitConnectionDetails(properties).getAddresses())
+			.containsExactly(new ZephcastRabbitConnectionDetails.Address("[::1]", 5671, true));
+		assertThat(details.toString()).doesNotContain("ann").doesNotContain("p/a");
+	}
+
+	@Test
+	void withoutAUrlTheDetailsAreTheLocalBrokersWithItsDefaultUser() {
+		ZephcastRabbitConnectionDetails details = new PropertiesZephcastRabbitConnectionDetails(
+				new ZephcastRabbitProperties());
+		assertThat(details.getUsername()).isNull();
+		assertThat(details.getPassword()).isNull();
+		assertThat(details.getVirtualHost()).isEqualTo("/");
+		assertThat(details.getAddresses())
+			.containsExactly(new ZephcastRabbitConnectionDetails.Address("localhost", 5672));
+	}
+
+	@Test
 	void aConnectionDetailsBeanConfiguresTheStreamsThatDoNotSetTheirOwnUrl() {
 		String ownUrl = RabbitBroker.url().replace("localhost", "127.0.0.1");
 		this.runner

@@ -37,7 +37,7 @@ class ZephcastMetadataTests {
 			}
 		}
 		RabbitConfig config = RabbitConfig.builder().build();
-		String prefix = ZephcastPropertyNames.PREFIX;
+		String prefix = ZephcastPropertyNames.ROOT + ".";
 		assertThat(defaults).containsEntry(prefix + "url", config.url())
 			.containsEntry(prefix + "queue-name", config.queueName())
 			.containsEntry(prefix + "exchange-name", config.exchangeName())

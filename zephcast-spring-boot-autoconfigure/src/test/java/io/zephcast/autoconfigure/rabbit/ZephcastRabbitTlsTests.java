@@ -1,5 +1,10 @@
 package io.zephcast.autoconfigure.rabbit;
 
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.zephcast.rabbit.RabbitClient;
@@ -14,6 +19,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslStoreBundle;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -58,6 +65,36 @@ class ZephcastRabbitTlsTests {
 				assertThat(message.text()).isEqualTo("through a bundle");
 				client.ack(message);
 			});
+	}
+
+	/**
+	 * A service connection's bundle turns TLS on (its address is plain amqp) and wins
+	 * over {@code ssl-options.bundle}, which names no bundle here and would fail.
+	 */
+	@Test
+	void theSslBundleOfTheConnectionDetailsGivesMutualTls() throws Exception {
+		String queue = this.names.queue("details-bundle");
+		SslBundle bundle = SslBundle.of(SslStoreBundle.of(keyStore(TestTls.clientKeyStore()), TestTls.PASSWORD,
+				keyStore(TestTls.trustStore())));
+		this.runner.withPropertyValues("zephcast.rabbit.queue-name=" + queue, "zephcast.rabbit.ssl-options.bundle=nope")
+			.withBean(ZephcastRabbitConnectionDetails.class, () -> new TlsConnectionDetails(bundle))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				RabbitClient client = context.getBean(RabbitClient.class);
+				assertThat(client.config().usesTls()).isTrue();
+				client.send("through the details' bundle").get(10, TimeUnit.SECONDS);
+				RabbitMessage message = client.receive().get(10, TimeUnit.SECONDS);
+				assertThat(message.text()).isEqualTo("through the details' bundle");
+				client.ack(message);
+			});
+	}
+
+	private static KeyStore keyStore(String path) throws Exception {
+		KeyStore store = KeyStore.getInstance("PKCS12");
+		try (InputStream in = Files.newInputStream(Path.of(path))) {
+			store.load(in, TestTls.PASSWORD.toCharArray());
+		}
+		return store;
 	}
 
 	@Test
@@ -122,6 +159,40 @@ class ZephcastRabbitTlsTests {
 				.rootCause()
 				.hasMessageContaining("zephcast.rabbit.ssl")
 				.hasMessageContaining("TLS is off"));
+	}
+
+	/**
+	 * Connection details as a service connection with TLS gives them: the broker's TLS
+	 * port, and a bundle.
+	 */
+	static final class TlsConnectionDetails implements ZephcastRabbitConnectionDetails {
+
+		private final SslBundle bundle;
+
+		TlsConnectionDetails(SslBundle bundle) {
+			this.bundle = bundle;
+		}
+
+		@Override
+		public String getUsername() {
+			return "guest";
+		}
+
+		@Override
+		public String getPassword() {
+			return "guest";
+		}
+
+		@Override
+		public List<Address> getAddresses() {
+			return List.of(new Address("localhost", TestTls.port()));
+		}
+
+		@Override
+		public SslBundle getSslBundle() {
+			return this.bundle;
+		}
+
 	}
 
 }

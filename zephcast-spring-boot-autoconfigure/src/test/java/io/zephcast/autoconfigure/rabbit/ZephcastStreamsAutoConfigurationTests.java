@@ -10,7 +10,6 @@ import io.zephcast.rabbit.RabbitMessageHandler;
 import io.zephcast.test.RabbitBroker;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.listener.DirectMessageListenerContainer;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -31,9 +30,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ZephcastStreamsAutoConfigurationTests {
 
+	private final CapturedContainers containers = new CapturedContainers();
+
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(ZephcastRabbitAutoConfiguration.class))
-		.withPropertyValues("zephcast.rabbit.url=" + RabbitBroker.url());
+		.withPropertyValues("zephcast.rabbit.url=" + RabbitBroker.url())
+		.withBean(CapturedContainers.class, () -> this.containers);
 
 	@Test
 	void noNamedStreamGivesTheDefaultStreamAlone() {
@@ -62,10 +64,11 @@ class ZephcastStreamsAutoConfigurationTests {
 				assertThat(context.getBean(RabbitConfig.class).prefetchCount()).as("the default stream's").isEqualTo(1);
 				assertThat(payments.config().prefetchCount()).isEqualTo(5);
 				assertThat(context.getBean(RabbitClients.class).get("payments")).isSameAs(payments);
-				assertThat(context.getBean(ZephcastStreamBeans.declarables("payments"), Declarables.class)
-					.getDeclarables()).hasSize(1);
-				DirectMessageListenerContainer container = context
-					.getBean(ZephcastStreamBeans.listenerContainer("payments"), DirectMessageListenerContainer.class);
+				assertThat(context.getBeanNamesForType(RabbitClient.class)).as("one bean per stream")
+					.containsExactlyInAnyOrder("rabbitClient", "rabbitClient.payments");
+				assertThat(context.getBeansOfType(RabbitConfig.class)).as("the default stream's only")
+					.containsOnlyKeys("zephcastRabbitConfig");
+				DirectMessageListenerContainer container = this.containers.of("payments");
 				assertThat(container.getQueueNames()).containsExactly("payments");
 				assertThat(container.getConnectionFactory()).as("one broker, one connection factory for every stream")
 					.isSameAs(context.getBean(ZephcastRabbitAutoConfiguration.CONNECTION_FACTORY_BEAN));
@@ -90,7 +93,7 @@ class ZephcastStreamsAutoConfigurationTests {
 				assertThat(a.shutdownTimeout()).isEqualTo(Duration.ofSeconds(2));
 				assertThat(a.prefetchCount()).as("topology is not inherited").isEqualTo(1);
 				assertThat(a.queueName()).isEmpty();
-				assertThat(clients.get("a").topology().queueName()).isEqualTo("a");
+				assertThat(this.containers.of("a").getQueueNames()).containsExactly("a");
 				assertThat(clients.get("b").config().concurrency()).isEqualTo(2);
 				assertThat(clients.get("b").config().confirmTimeout()).isEqualTo(Duration.ofSeconds(7));
 				assertThat(clients.get("c").config().exchangeType()).isEqualTo(ExchangeType.TOPIC);
@@ -112,12 +115,8 @@ class ZephcastStreamsAutoConfigurationTests {
 				Object shared = context.getBean(ZephcastRabbitAutoConfiguration.CONNECTION_FACTORY_BEAN);
 				Object far = context.getBean(ZephcastRabbitAutoConfiguration.CONNECTION_FACTORY_BEAN + ".far");
 				assertThat(far).isNotSameAs(shared);
-				assertThat(context
-					.getBean(ZephcastStreamBeans.listenerContainer("far2"), DirectMessageListenerContainer.class)
-					.getConnectionFactory()).isSameAs(far);
-				assertThat(context
-					.getBean(ZephcastStreamBeans.listenerContainer("near"), DirectMessageListenerContainer.class)
-					.getConnectionFactory()).isSameAs(shared);
+				assertThat(this.containers.of("far2").getConnectionFactory()).isSameAs(far);
+				assertThat(this.containers.of("near").getConnectionFactory()).isSameAs(shared);
 			});
 	}
 
@@ -163,16 +162,15 @@ class ZephcastStreamsAutoConfigurationTests {
 				assertThat(context).hasNotFailed();
 				assertThat(context.getBean(RabbitClient.class).config().prefetchCount()).isEqualTo(7);
 				assertThat(context.getBean(RabbitClients.class).get("payments").config().prefetchCount()).isEqualTo(4);
-				assertThat(context.getBean(ZephcastStreamBeans.config("payments")))
-					.isNotSameAs(context.getBean(RabbitConfig.class));
 			});
 	}
 
 	@Test
-	void aUserBeanNamedLikeAStreamsBeanReplacesThatBeanOnly() {
+	void aUserBeanNamedLikeAStreamsClientReplacesThatClientOnly() {
 		this.runner.withPropertyValues("zephcast.rabbit.streams.payments.prefetch-count=4")
-			.withBean(ZephcastStreamBeans.config("payments"), RabbitConfig.class,
-					() -> RabbitConfig.builder().url(RabbitBroker.url()).prefetchCount(11).build(),
+			.withBean(ZephcastStreamBeans.client("payments"), RabbitClient.class,
+					() -> new RabbitClient("payments",
+							RabbitConfig.builder().url(RabbitBroker.url()).prefetchCount(11).build()),
 					(definition) -> ((org.springframework.beans.factory.support.AbstractBeanDefinition) definition)
 						.setDefaultCandidate(false))
 			.run((context) -> {
@@ -211,10 +209,7 @@ class ZephcastStreamsAutoConfigurationTests {
 				assertThat(subscriber.subscriptions().get(1).client())
 					.isSameAs(clients.get("zc-streams-handlers-payments"));
 				assertThat(subscriber.subscriptions().get(1).handler().get()).isSameAs(context.getBean("payments"));
-				assertThat(context
-					.getBean(ZephcastStreamBeans.listenerContainer("zc-streams-handlers-payments"),
-							DirectMessageListenerContainer.class)
-					.isRunning()).isTrue();
+				assertThat(this.containers.of("zc-streams-handlers-payments").isRunning()).isTrue();
 			});
 		RabbitBroker.delete(
 				RabbitBroker.withClientQueues("zc-streams-handlers-default", "zc-streams-handlers-payments"),

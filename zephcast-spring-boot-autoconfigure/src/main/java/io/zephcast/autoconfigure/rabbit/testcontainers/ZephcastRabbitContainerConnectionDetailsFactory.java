@@ -3,9 +3,11 @@ package io.zephcast.autoconfigure.rabbit.testcontainers;
 import java.util.List;
 
 import io.zephcast.autoconfigure.rabbit.ZephcastRabbitConnectionDetails;
+import org.jspecify.annotations.Nullable;
 import org.testcontainers.rabbitmq.RabbitMQContainer;
 
 import org.springframework.boot.testcontainers.service.connection.ContainerConnectionDetailsFactory;
+import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.testcontainers.service.connection.ContainerConnectionSource;
 
 /**
@@ -46,10 +48,22 @@ class ZephcastRabbitContainerConnectionDetailsFactory
 			return getContainer().getAdminPassword();
 		}
 
+		/**
+		 * The container's AMQPS port when the service connection gives an SSL bundle
+		 * ({@code @Ssl...} on the container), else its AMQP port.
+		 */
 		@Override
 		public List<Address> getAddresses() {
 			RabbitMQContainer container = getContainer();
+			if (getSslBundle() != null) {
+				return List.of(new Address(container.getHost(), container.getAmqpsPort(), true));
+			}
 			return List.of(new Address(container.getHost(), container.getAmqpPort()));
+		}
+
+		@Override
+		public @Nullable SslBundle getSslBundle() {
+			return super.getSslBundle();
 		}
 
 	}

@@ -10,7 +10,6 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.zephcast.autoconfigure.rabbit.ZephcastRabbitAutoConfiguration;
-import io.zephcast.rabbit.AmqpUrl;
 import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.test.RabbitBroker;
@@ -65,7 +64,8 @@ class ZephcastHealthContributorAutoConfigurationTests {
 						Map.of("name", orders, "messages", 0L, "consumers", 1)));
 				Health ordersHealth = health(zephcast, orders);
 				assertThat(ordersHealth.getStatus()).isEqualTo(Status.UP);
-				assertThat(ordersHealth.getDetails()).containsEntry("url", AmqpUrl.mask(RabbitBroker.url()))
+				assertThat(ordersHealth.getDetails())
+					.containsEntry("url", RabbitConfig.builder().url(RabbitBroker.url()).build().maskedUrl())
 					.containsEntry("publishing", "allowed")
 					.containsEntry("consumers", Map.of("configured", 1, "running", 1))
 					.containsKey("version")
@@ -104,7 +104,7 @@ class ZephcastHealthContributorAutoConfigurationTests {
 						.untilAsserted(() -> assertThat(health(zephcast, stream).getStatus()).isEqualTo(Status.DOWN));
 					Health down = health(zephcast, stream);
 					String error = (String) down.getDetails().get("error");
-					assertThat(error).contains(AmqpUrl.mask(proxy.url()));
+					assertThat(error).contains(RabbitConfig.builder().url(proxy.url()).build().maskedUrl());
 					assertThat(down.getDetails()).containsKey("lastConnectionFailure")
 						.as("the version read at connect, while the broker is down")
 						.containsKey("brokerVersion");
