@@ -12,7 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import io.zephcast.benchmarks.Session.BenchmarkFailure;
-import io.zephcast.rabbit.AmqpUrl;
+import io.zephcast.rabbit.internal.AmqpUrl;
 
 /**
  * Runs the benchmark scenarios against a broker and prints one table per scenario and a

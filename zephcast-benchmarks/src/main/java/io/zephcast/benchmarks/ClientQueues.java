@@ -6,7 +6,7 @@ import java.util.List;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.zephcast.rabbit.RabbitConfig;
-import io.zephcast.rabbit.RabbitTopology;
+import io.zephcast.rabbit.internal.RabbitTopology;
 
 import org.springframework.amqp.core.Queue;
 

@@ -23,8 +23,8 @@ import io.zephcast.benchmarks.Session.BenchmarkFailure;
 import io.zephcast.rabbit.MessageHeaders;
 import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitConfig;
-import io.zephcast.rabbit.RabbitTopology;
 import io.zephcast.rabbit.RetryPolicy;
+import io.zephcast.rabbit.internal.RabbitTopology;
 
 /**
  * The poison storm: a backlog of healthy messages with one poison message in every 51

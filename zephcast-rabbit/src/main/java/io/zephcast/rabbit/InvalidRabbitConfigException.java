@@ -14,7 +14,14 @@ public class InvalidRabbitConfigException extends IllegalArgumentException {
 
 	private final String reason;
 
-	InvalidRabbitConfigException(String setting, @Nullable Object value, String reason) {
+	/**
+	 * A setting that cannot work.
+	 * @param setting the setting's name, as the builder names it, e.g.
+	 * {@code prefetchCount}
+	 * @param value the value refused; never a password
+	 * @param reason why it cannot work
+	 */
+	public InvalidRabbitConfigException(String setting, @Nullable Object value, String reason) {
 		super("Invalid RabbitConfig." + setting + " " + describe(value) + ": " + reason);
 		this.setting = setting;
 		this.value = value;

@@ -9,8 +9,8 @@ import java.util.concurrent.TimeoutException;
 
 import io.zephcast.autoconfigure.rabbit.RabbitClients;
 import io.zephcast.rabbit.RabbitClient;
-import io.zephcast.rabbit.RabbitTopology;
 import io.zephcast.rabbit.SendOptions;
+import io.zephcast.rabbit.internal.RabbitTopology;
 
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
@@ -48,7 +48,7 @@ public class OrderBatchRunner implements ApplicationRunner, ExitCodeGenerator {
 	@Override
 	public void run(ApplicationArguments args) throws Exception {
 		this.keepRunning = this.properties.keepRunning() || flag(args, "keep-running");
-		RabbitTopology topology = this.client.topology();
+		RabbitTopology topology = RabbitTopology.of(this.client.streamName(), this.client.config());
 		System.out.printf(
 				"Run %s: %d order events -> exchange '%s' (%s) -> queue '%s' (bound with '%s'), "
 						+ "consumer group of %d%n",
@@ -56,7 +56,7 @@ public class OrderBatchRunner implements ApplicationRunner, ExitCodeGenerator {
 				this.client.config().exchangeType().value(), topology.queueName(), topology.bindingKey(),
 				this.client.config().concurrency());
 		System.out.printf("Each processed order -> a payment on stream 'payments' -> queue '%s'%n",
-				this.clients.get("payments").topology().queueName());
+				RabbitTopology.of("payments", this.clients.get("payments").config()).queueName());
 		boolean confirmed = publish();
 		// an event that was never confirmed may never come: waiting for it would only
 		// stall

@@ -2,8 +2,8 @@ package io.zephcast.autoconfigure.rabbit;
 
 import java.util.List;
 
-import io.zephcast.rabbit.AmqpUrl;
 import io.zephcast.rabbit.RabbitConfig;
+import io.zephcast.rabbit.internal.AmqpUrl;
 import org.jspecify.annotations.Nullable;
 
 /**

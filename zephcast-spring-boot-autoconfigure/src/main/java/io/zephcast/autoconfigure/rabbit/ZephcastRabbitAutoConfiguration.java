@@ -8,8 +8,9 @@ import java.util.Map;
 import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.RabbitMessageHandler;
-import io.zephcast.rabbit.RabbitTopology;
+import io.zephcast.rabbit.internal.RabbitTopology;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
@@ -30,8 +31,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
 import org.springframework.core.env.Environment;
-
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Auto-configuration of the zephcast {@link RabbitClient}s: the default stream from

@@ -6,13 +6,13 @@ import javax.net.ssl.SSLContext;
 
 import io.zephcast.rabbit.InvalidRabbitConfigException;
 import io.zephcast.rabbit.RabbitClient;
-import io.zephcast.rabbit.RabbitClientBuilder;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.RabbitConnectionFactories;
-import io.zephcast.rabbit.RabbitListenerContainers;
 import io.zephcast.rabbit.RabbitSslOptions;
-import io.zephcast.rabbit.RabbitTopology;
+import io.zephcast.rabbit.internal.RabbitListenerContainers;
+import io.zephcast.rabbit.internal.RabbitTopology;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.amqp.core.Declarable;
 import org.springframework.amqp.core.Declarables;
@@ -22,8 +22,6 @@ import org.springframework.amqp.rabbit.listener.DirectMessageListenerContainer;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundles;
-
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Makes the beans of one stream, the same way for the default stream (bean methods) and
@@ -128,7 +126,7 @@ final class ZephcastStreamBeans {
 	static RabbitClient client(RabbitTopology topology, RabbitConfig config, ConnectionFactory connectionFactory,
 			DirectMessageListenerContainer container, Declarables declarables, @Nullable JsonMapper jsonMapper,
 			Stream<ZephcastClientBuilderCustomizer> customizers) {
-		RabbitClientBuilder builder = RabbitClient.builder(topology.streamName(), config)
+		RabbitClient.Builder builder = RabbitClient.builder(topology.streamName(), config)
 			.connectionFactory(connectionFactory)
 			.listenerContainer(container)
 			.declarables(declarables);

@@ -4,7 +4,8 @@ import java.util.function.Supplier;
 
 import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitConfig;
-import io.zephcast.rabbit.RabbitTopology;
+import io.zephcast.rabbit.internal.RabbitTopology;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
@@ -26,8 +27,6 @@ import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotationMetadata;
 import org.springframework.util.Assert;
-
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Registers the beans of every stream declared under {@code zephcast.rabbit.streams}: its

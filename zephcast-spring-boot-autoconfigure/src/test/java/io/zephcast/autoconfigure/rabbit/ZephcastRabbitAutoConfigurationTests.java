@@ -13,8 +13,8 @@ import io.zephcast.rabbit.QueueType;
 import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.RabbitConnectionFactories;
-import io.zephcast.rabbit.RabbitTopology;
 import io.zephcast.rabbit.RetryPolicy;
+import io.zephcast.rabbit.internal.RabbitTopology;
 import io.zephcast.test.RabbitBroker;
 import org.junit.jupiter.api.Test;
 

@@ -7,6 +7,7 @@ import io.zephcast.rabbit.ExchangeType;
 import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.RabbitMessageHandler;
+import io.zephcast.rabbit.internal.RabbitTopology;
 import io.zephcast.test.RabbitBroker;
 import org.junit.jupiter.api.Test;
 
@@ -90,7 +91,7 @@ class ZephcastStreamsAutoConfigurationTests {
 				assertThat(a.shutdownTimeout()).isEqualTo(Duration.ofSeconds(2));
 				assertThat(a.prefetchCount()).as("topology is not inherited").isEqualTo(1);
 				assertThat(a.queueName()).isEmpty();
-				assertThat(clients.get("a").topology().queueName()).isEqualTo("a");
+				assertThat(RabbitTopology.of("a", clients.get("a").config()).queueName()).isEqualTo("a");
 				assertThat(clients.get("b").config().concurrency()).isEqualTo(2);
 				assertThat(clients.get("b").config().confirmTimeout()).isEqualTo(Duration.ofSeconds(7));
 				assertThat(clients.get("c").config().exchangeType()).isEqualTo(ExchangeType.TOPIC);

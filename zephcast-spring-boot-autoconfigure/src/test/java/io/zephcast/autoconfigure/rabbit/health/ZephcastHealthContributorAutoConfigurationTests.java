@@ -6,13 +6,10 @@ import java.util.concurrent.TimeUnit;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
 import io.zephcast.autoconfigure.rabbit.ZephcastRabbitAutoConfiguration;
-import io.zephcast.rabbit.AmqpUrl;
 import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitConfig;
+import io.zephcast.rabbit.internal.AmqpUrl;
 import io.zephcast.test.RabbitBroker;
 import io.zephcast.test.TcpProxy;
 import io.zephcast.test.TestTopology;
