@@ -118,7 +118,7 @@ public record ConnectionOptions(List<String> addresses, AddressShuffleMode addre
 	}
 
 	/**
-	 * Builds {@link ConnectionOptions}; {@link RabbitConfigBuilder} delegates to one.
+	 * Builds {@link ConnectionOptions}; {@link RabbitConfig.Builder} delegates to one.
 	 */
 	public static final class Builder {
 

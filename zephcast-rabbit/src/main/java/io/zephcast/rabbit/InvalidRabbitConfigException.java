@@ -3,8 +3,8 @@ package io.zephcast.rabbit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Thrown by {@link RabbitConfigBuilder#build()} for a value that cannot work. The message
- * and {@link #setting()} name the offending setting.
+ * Thrown by {@link RabbitConfig.Builder#build()} for a value that cannot work. The
+ * message and {@link #setting()} name the offending setting.
  */
 public class InvalidRabbitConfigException extends IllegalArgumentException {
 
@@ -33,7 +33,7 @@ public class InvalidRabbitConfigException extends IllegalArgumentException {
 	}
 
 	/**
-	 * The name of the invalid setting, as named on {@link RabbitConfigBuilder} (e.g.
+	 * The name of the invalid setting, as named on {@link RabbitConfig.Builder} (e.g.
 	 * {@code prefetchCount}).
 	 * @return the setting name
 	 */

@@ -10,6 +10,7 @@ import io.zephcast.rabbit.InvalidRabbitConfigException;
 import io.zephcast.rabbit.QueueArguments;
 import io.zephcast.rabbit.QueueOverflow;
 import io.zephcast.rabbit.QueueType;
+import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.RetryPolicy;
 
 /**
