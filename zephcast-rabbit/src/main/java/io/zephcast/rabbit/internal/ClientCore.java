@@ -241,9 +241,9 @@ public final class ClientCore {
 		return this.failedMessages.deadLetter(message, cause, MessageHeaders.REASON_REJECTED);
 	}
 
-	private Delivery ownDelivery(RabbitMessage message) {
+	private Settlement ownDelivery(RabbitMessage message) {
 		Objects.requireNonNull(message, "message");
-		Delivery delivery = (message instanceof ReceivedMessage) ? ReceivedMessage.deliveryOf(message) : null;
+		Settlement delivery = (message instanceof ReceivedMessage) ? ReceivedMessage.settlementOf(message) : null;
 		if (delivery == null || !delivery.belongsTo(this)) {
 			throw new IllegalArgumentException(
 					"Message " + message.messageId() + " was delivered by another RabbitClient; settle it there");

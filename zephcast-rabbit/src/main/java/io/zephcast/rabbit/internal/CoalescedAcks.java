@@ -168,8 +168,8 @@ final class CoalescedAcks {
 
 	/**
 	 * A delivery as this class sees it: its tag and where its ack stands. A base class of
-	 * {@link Delivery} rather than {@code Delivery} itself, so that the two classes do
-	 * not depend on each other.
+	 * {@link Settlement} rather than {@code Settlement} itself, so that the two classes
+	 * do not depend on each other.
 	 */
 	abstract static class Held {
 

@@ -221,7 +221,7 @@ final class Consumption {
 	void stop(long deadline, boolean endPulls) {
 		this.handingOut = false;
 		for (RabbitMessage buffered : endPulls ? this.deliveries.close() : this.deliveries.drain()) {
-			ReceivedMessage.deliveryOf(buffered).abandon();
+			ReceivedMessage.settlementOf(buffered).abandon();
 		}
 		// part of the time is kept for flushing the held acks and stopping the consumers:
 		// a close that waited out its whole deadline for messages never acked would be
@@ -283,7 +283,7 @@ final class Consumption {
 			Consumption.this.unsettled.increment();
 			DeliveryListener listener = Consumption.this.instrumentation.arrived(message.getMessageProperties());
 			AckCoalescer coalescer = Consumption.this.acks;
-			Delivery delivery = new Delivery(Consumption.this.client, target,
+			Settlement delivery = new Settlement(Consumption.this.client, target,
 					message.getMessageProperties().getDeliveryTag(), Consumption.this.onSettled, listener,
 					(coalescer != null) ? coalescer.forChannel(target) : null);
 			RabbitMessage delivered = new ReceivedMessage(message.getBody(), message.getMessageProperties(),
@@ -311,7 +311,7 @@ final class Consumption {
 			try {
 				handler.handle(message);
 				if (!message.isSettled()) {
-					ReceivedMessage.deliveryOf(message).ack(message.messageId());
+					ReceivedMessage.settlementOf(message).ack(message.messageId());
 				}
 			}
 			catch (AckFailedException ex) {

@@ -3,7 +3,7 @@ package io.zephcast.rabbit.internal;
 import io.zephcast.rabbit.DeliveryOutcome;
 
 /**
- * Told how a delivered message was settled, once per delivery, by {@link Delivery}; the
+ * Told how a delivered message was settled, once per delivery, by {@link Settlement}; the
  * client's meters and observations listen.
  */
 interface DeliveryListener {

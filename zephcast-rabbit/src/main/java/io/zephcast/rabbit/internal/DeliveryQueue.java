@@ -85,7 +85,7 @@ final class DeliveryQueue implements ConsumerDispatch.Puller {
 					// the waiter was cancelled or timed out meanwhile: keep the message
 					// for the next one
 					if (!offer(message)) {
-						ReceivedMessage.deliveryOf(message).abandon();
+						ReceivedMessage.settlementOf(message).abandon();
 					}
 				}
 			});
@@ -142,10 +142,10 @@ final class DeliveryQueue implements ConsumerDispatch.Puller {
 	private @Nullable RabbitMessage pollLive() {
 		RabbitMessage message;
 		while ((message = this.messages.poll()) != null) {
-			if (ReceivedMessage.deliveryOf(message).isChannelOpen()) {
+			if (ReceivedMessage.settlementOf(message).isChannelOpen()) {
 				return message;
 			}
-			ReceivedMessage.deliveryOf(message).abandon();
+			ReceivedMessage.settlementOf(message).abandon();
 		}
 		return null;
 	}

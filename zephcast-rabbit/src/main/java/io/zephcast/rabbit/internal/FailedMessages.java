@@ -76,7 +76,7 @@ final class FailedMessages {
 		if (attempt >= this.policy.maxAttempts()) {
 			return deadLetter(message, cause, MessageHeaders.REASON_ATTEMPTS_EXHAUSTED);
 		}
-		ReceivedMessage.deliveryOf(message).claim("retry", message.messageId());
+		ReceivedMessage.settlementOf(message).claim("retry", message.messageId());
 		Duration interval = this.policy.intervalAfter(attempt);
 		RetryQueues.Destination destination = RetryQueues.Destination.waitQueue(this.topology.retryQueues(), interval);
 		String what = "retry (attempt " + attempt + " of " + this.policy.maxAttempts() + ", next in "
@@ -106,7 +106,7 @@ final class FailedMessages {
 	 * @throws IllegalStateException if the message was already settled
 	 */
 	CompletableFuture<Void> deadLetter(RabbitMessage message, @Nullable Throwable cause, String reason) {
-		ReceivedMessage.deliveryOf(message).claim("dead-letter", message.messageId());
+		ReceivedMessage.settlementOf(message).claim("dead-letter", message.messageId());
 		RetryQueues.Destination destination;
 		try {
 			destination = this.topology.retryQueues().deadLetterTarget(original(message).routingKey());
@@ -203,7 +203,7 @@ final class FailedMessages {
 
 	private static CompletableFuture<Void> settle(RabbitMessage message, DeliveryOutcome outcome) {
 		try {
-			ReceivedMessage.deliveryOf(message).finish(outcome, message.messageId());
+			ReceivedMessage.settlementOf(message).finish(outcome, message.messageId());
 			return CompletableFuture.completedFuture(null);
 		}
 		catch (RuntimeException ex) {

@@ -168,7 +168,7 @@ final class ParkingFailures {
 		}
 		RabbitMessage message = entry.message;
 		try {
-			ReceivedMessage.deliveryOf(message).finish(DeliveryOutcome.REQUEUED, message.messageId());
+			ReceivedMessage.settlementOf(message).finish(DeliveryOutcome.REQUEUED, message.messageId());
 		}
 		catch (RuntimeException ex) {
 			// AckFailedException: the channel is gone, and the broker has requeued it
@@ -179,7 +179,7 @@ final class ParkingFailures {
 	}
 
 	private void abandon(Held entry) {
-		ReceivedMessage.deliveryOf(entry.message).finishAbandoned();
+		ReceivedMessage.settlementOf(entry.message).finishAbandoned();
 		complete(entry, null);
 	}
 

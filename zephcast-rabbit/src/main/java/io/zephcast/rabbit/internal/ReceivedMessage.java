@@ -16,7 +16,7 @@ import org.springframework.amqp.rabbit.connection.PublisherCallbackChannel;
 
 /**
  * The {@link RabbitMessage} a client hands out: the delivered body and properties, and
- * the {@link Delivery} that settles it on its channel.
+ * the {@link Settlement} that settles it on its channel.
  */
 final class ReceivedMessage implements RabbitMessage {
 
@@ -26,9 +26,9 @@ final class ReceivedMessage implements RabbitMessage {
 
 	private final PayloadCodec codec;
 
-	private final Delivery delivery;
+	private final Settlement delivery;
 
-	ReceivedMessage(byte[] body, MessageProperties properties, PayloadCodec codec, Delivery delivery) {
+	ReceivedMessage(byte[] body, MessageProperties properties, PayloadCodec codec, Settlement delivery) {
 		this.body = body;
 		this.properties = properties;
 		this.codec = codec;
@@ -148,7 +148,7 @@ final class ReceivedMessage implements RabbitMessage {
 	 * @param message a message of this package's making
 	 * @return its delivery
 	 */
-	static Delivery deliveryOf(RabbitMessage message) {
+	static Settlement settlementOf(RabbitMessage message) {
 		return ((ReceivedMessage) message).delivery;
 	}
 

@@ -239,7 +239,7 @@ public final class BrokerScenarios implements AutoCloseable {
 	}
 
 	/**
-	 * A message rejected or requeued through {@link Delivery} on a channel that records
+	 * A message rejected or requeued through {@link Settlement} on a channel that records
 	 * the AMQP methods called: the verb, and the broker's count of the requeue.
 	 * @param queue a quorum queue holding one message
 	 * @param requeue whether to requeue
@@ -261,7 +261,7 @@ public final class BrokerScenarios implements AutoCloseable {
 					});
 			GetResponse first = await().atMost(Duration.ofSeconds(10))
 				.until(() -> recording.basicGet(queue, false), (got) -> got != null);
-			Delivery delivery = new Delivery(this, recording, first.getEnvelope().getDeliveryTag(), () -> {
+			Settlement delivery = new Settlement(this, recording, first.getEnvelope().getDeliveryTag(), () -> {
 			}, DeliveryListener.NONE, null);
 			calls.clear();
 			delivery.nack("m-1", requeue);

@@ -340,7 +340,7 @@ class ConsumerDispatchTests {
 	}
 
 	private RabbitMessage message() throws Exception {
-		Delivery delivery = new Delivery(this, this.connection.createChannel(), 1, () -> {
+		Settlement delivery = new Settlement(this, this.connection.createChannel(), 1, () -> {
 		}, DeliveryListener.NONE, null);
 		return new ReceivedMessage("body".getBytes(StandardCharsets.UTF_8), new MessageProperties(),
 				new PayloadCodec(JsonMapper.builder().build()), delivery);

@@ -50,7 +50,7 @@ class RabbitMessageTests {
 
 	private static RabbitMessage message(String body, MessageProperties properties) {
 		// no channel: the message is never settled here
-		Delivery delivery = new Delivery(new Object(), null, 1, () -> {
+		Settlement delivery = new Settlement(new Object(), null, 1, () -> {
 		}, DeliveryListener.NONE, null);
 		return new ReceivedMessage(body.getBytes(StandardCharsets.UTF_8), properties,
 				new PayloadCodec(JsonMapper.builder().build()), delivery);

@@ -14,8 +14,11 @@ import org.jspecify.annotations.Nullable;
  * Where a delivered message came from and whether it has been settled. Acks go to the
  * channel that delivered the message (never to a replacement: a delivery tag means
  * nothing on another channel), from whatever thread settles it.
+ * <p>
+ * Named for what it does, settling a message, and not {@code Delivery}, which reads as
+ * amqp-client's {@code com.rabbitmq.client.Delivery} (the message itself).
  */
-final class Delivery extends CoalescedAcks.Held {
+final class Settlement extends CoalescedAcks.Held {
 
 	/**
 	 * Settles with a compare-and-set on a field rather than an {@code AtomicBoolean}: one
@@ -25,7 +28,7 @@ final class Delivery extends CoalescedAcks.Held {
 
 	static {
 		try {
-			SETTLED = MethodHandles.lookup().findVarHandle(Delivery.class, "settled", boolean.class);
+			SETTLED = MethodHandles.lookup().findVarHandle(Settlement.class, "settled", boolean.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -49,7 +52,7 @@ final class Delivery extends CoalescedAcks.Held {
 	/** The channel's coalesced acks, or {@code null} when every ack is sent at once. */
 	private final @Nullable CoalescedAcks acks;
 
-	Delivery(Object owner, Channel channel, long deliveryTag, Runnable onSettled, DeliveryListener listener,
+	Settlement(Object owner, Channel channel, long deliveryTag, Runnable onSettled, DeliveryListener listener,
 			@Nullable CoalescedAcks acks) {
 		this.owner = owner;
 		this.channel = channel;
