@@ -70,7 +70,7 @@ final class Consumption {
 	private final ClientInstrumentation instrumentation;
 
 	/** Null unless acks are coalesced ({@link AckCoalescing}). */
-	private final @Nullable AckCoalescer acks;
+	private final @Nullable AckBatchesByChannel acks;
 
 	private volatile Mode mode = Mode.NONE;
 
@@ -85,8 +85,8 @@ final class Consumption {
 			boolean ownsContainer, Connector connector, PayloadCodec codec, FailedMessages failedMessages,
 			ClientInstrumentation instrumentation, Executor callbacks, RabbitConfig config) {
 		this.client = client;
-		this.acks = AckCoalescer.coalesces(config.ackCoalescing(), config.prefetchCount())
-				? new AckCoalescer(topology.streamName(), config.ackCoalescing(), config.prefetchCount()) : null;
+		this.acks = AckBatchesByChannel.coalesces(config.ackCoalescing(), config.prefetchCount())
+				? new AckBatchesByChannel(topology.streamName(), config.ackCoalescing(), config.prefetchCount()) : null;
 		this.failedMessages = failedMessages;
 		this.instrumentation = instrumentation;
 		this.topology = topology;
@@ -282,7 +282,7 @@ final class Consumption {
 			Objects.requireNonNull(target, "manual acknowledgement needs the delivering channel");
 			Consumption.this.unsettled.increment();
 			DeliveryListener listener = Consumption.this.instrumentation.arrived(message.getMessageProperties());
-			AckCoalescer coalescer = Consumption.this.acks;
+			AckBatchesByChannel coalescer = Consumption.this.acks;
 			Settlement delivery = new Settlement(Consumption.this.client, target,
 					message.getMessageProperties().getDeliveryTag(), Consumption.this.onSettled, listener,
 					(coalescer != null) ? coalescer.forChannel(target) : null);

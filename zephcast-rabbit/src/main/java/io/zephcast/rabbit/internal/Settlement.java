@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * Named for what it does, settling a message, and not {@code Delivery}, which reads as
  * amqp-client's {@code com.rabbitmq.client.Delivery} (the message itself).
  */
-final class Settlement extends CoalescedAcks.Held {
+final class Settlement extends ChannelAckBatch.Held {
 
 	/**
 	 * Settles with a compare-and-set on a field rather than an {@code AtomicBoolean}: one
@@ -50,10 +50,10 @@ final class Settlement extends CoalescedAcks.Held {
 	private volatile boolean settled;
 
 	/** The channel's coalesced acks, or {@code null} when every ack is sent at once. */
-	private final @Nullable CoalescedAcks acks;
+	private final @Nullable ChannelAckBatch acks;
 
 	Settlement(Object owner, Channel channel, long deliveryTag, Runnable onSettled, DeliveryListener listener,
-			@Nullable CoalescedAcks acks) {
+			@Nullable ChannelAckBatch acks) {
 		this.owner = owner;
 		this.channel = channel;
 		this.deliveryTag = deliveryTag;
@@ -88,7 +88,7 @@ final class Settlement extends CoalescedAcks.Held {
 	}
 
 	void ack(@Nullable String messageId) {
-		CoalescedAcks coalesced = this.acks;
+		ChannelAckBatch coalesced = this.acks;
 		if (coalesced != null) {
 			ackCoalesced(coalesced, messageId);
 			return;
@@ -101,7 +101,7 @@ final class Settlement extends CoalescedAcks.Held {
 	 * Holds the ack for a {@code multiple} ack; counted as settled only once it is held,
 	 * so that a stop that waits for the handed-out messages then sends it.
 	 */
-	private void ackCoalesced(CoalescedAcks coalesced, @Nullable String messageId) {
+	private void ackCoalesced(ChannelAckBatch coalesced, @Nullable String messageId) {
 		claim("ack", messageId);
 		boolean held;
 		try {
@@ -157,7 +157,7 @@ final class Settlement extends CoalescedAcks.Held {
 				// version
 				this.channel.basicReject(this.deliveryTag, outcome == DeliveryOutcome.REQUEUED);
 			}
-			CoalescedAcks coalesced = this.acks;
+			ChannelAckBatch coalesced = this.acks;
 			if (coalesced != null) {
 				// settled with the broker on its own, not in a coalesced run
 				coalesced.sent(this);
@@ -176,7 +176,7 @@ final class Settlement extends CoalescedAcks.Held {
 	/** Settles without telling the broker: the channel is closing and will requeue it. */
 	boolean abandon() {
 		if (SETTLED.compareAndSet(this, false, true)) {
-			CoalescedAcks coalesced = this.acks;
+			ChannelAckBatch coalesced = this.acks;
 			if (coalesced != null) {
 				coalesced.abandoned(this);
 			}
@@ -192,7 +192,7 @@ final class Settlement extends CoalescedAcks.Held {
 	 * and the consumer's channel, when it closes, puts the message back in the queue.
 	 */
 	void finishAbandoned() {
-		CoalescedAcks coalesced = this.acks;
+		ChannelAckBatch coalesced = this.acks;
 		if (coalesced != null) {
 			coalesced.abandoned(this);
 		}

@@ -21,8 +21,12 @@ import org.apache.commons.logging.LogFactory;
  * Why not Spring AMQP's own {@code messagesPerAck}: the container acks a batch for the
  * listener in its AUTO mode only, on the consumer thread, and the client's messages are
  * acked by the application, from any thread, in any order.
+ * <p>
+ * Named for what it holds, one channel's batch of acks, apart from
+ * {@link io.zephcast.rabbit.AckCoalescing} (the setting) and {@link AckBatchesByChannel}
+ * (the batches of every channel).
  */
-final class CoalescedAcks {
+final class ChannelAckBatch {
 
 	private static final Log logger = LogFactory.getLog(ClientLog.NAME);
 
@@ -48,7 +52,7 @@ final class CoalescedAcks {
 
 	private long oldestPendingNanos;
 
-	CoalescedAcks(String streamName, Channel channel, int batchSize) {
+	ChannelAckBatch(String streamName, Channel channel, int batchSize) {
 		this.streamName = streamName;
 		this.channel = channel;
 		this.batchSize = batchSize;

@@ -7,10 +7,12 @@ import com.rabbitmq.client.Channel;
 import io.zephcast.rabbit.AckCoalescing;
 
 /**
- * A client's {@link CoalescedAcks}, one per consumer channel: created at the channel's
- * first delivery, dropped when the channel closes.
+ * A client's {@link ChannelAckBatch}es, one per consumer channel: created at the
+ * channel's first delivery, dropped when the channel closes; and the sweep that sends the
+ * overdue ones. Named apart from {@link io.zephcast.rabbit.AckCoalescing}, the setting
+ * that turns this on, and from the batch of one channel it holds.
  */
-final class AckCoalescer {
+final class AckBatchesByChannel {
 
 	private final String streamName;
 
@@ -22,9 +24,9 @@ final class AckCoalescer {
 	/** Held this long, acks are sent at the next sweep, at most a sweep later. */
 	private final long flushAfterNanos;
 
-	private final ConcurrentHashMap<Channel, CoalescedAcks> channels = new ConcurrentHashMap<>();
+	private final ConcurrentHashMap<Channel, ChannelAckBatch> channels = new ConcurrentHashMap<>();
 
-	AckCoalescer(String streamName, AckCoalescing settings, int prefetchCount) {
+	AckBatchesByChannel(String streamName, AckCoalescing settings, int prefetchCount) {
 		this.streamName = streamName;
 		this.batchSize = batchSize(settings, prefetchCount);
 		this.sweepMillis = Math.max(1, settings.maxDelay().toMillis() / 4);
@@ -45,12 +47,12 @@ final class AckCoalescer {
 	 * @param channel the channel that delivered, not a proxy
 	 * @return its acks
 	 */
-	CoalescedAcks forChannel(Channel channel) {
-		CoalescedAcks acks = this.channels.get(channel);
+	ChannelAckBatch forChannel(Channel channel) {
+		ChannelAckBatch acks = this.channels.get(channel);
 		if (acks != null) {
 			return acks;
 		}
-		CoalescedAcks created = new CoalescedAcks(this.streamName, channel, this.batchSize);
+		ChannelAckBatch created = new ChannelAckBatch(this.streamName, channel, this.batchSize);
 		acks = this.channels.putIfAbsent(channel, created);
 		if (acks != null) {
 			return acks;
@@ -71,7 +73,7 @@ final class AckCoalescer {
 
 	/** Sends every held ack (before the consumers stop). */
 	void flushAll() {
-		this.channels.values().forEach(CoalescedAcks::flush);
+		this.channels.values().forEach(ChannelAckBatch::flush);
 	}
 
 	/**
