@@ -22,9 +22,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One confirm-mode channel of a {@link PublishingChannel} and the sends it has not had
- * confirmed yet, by publish sequence. Every send it takes leaves its {@link PendingSends}
- * exactly once: by a confirm, the channel's shutdown, the confirm timeout, or a write
- * that failed; only the path that removed it settles it, so that it is counted down once.
+ * confirmed yet, by publish sequence. Every send it takes leaves its
+ * {@link PublishSequenceRing} exactly once: by a confirm, the channel's shutdown, the
+ * confirm timeout, or a write that failed; only the path that removed it settles it, so
+ * that it is counted down once.
  */
 final class PublishLane implements ConfirmListener, ReturnListener, ShutdownListener {
 
@@ -37,7 +38,7 @@ final class PublishLane implements ConfirmListener, ReturnListener, ShutdownList
 
 	private final String idPrefix;
 
-	private final PendingSends pending = new PendingSends();
+	private final PublishSequenceRing pending = new PublishSequenceRing();
 
 	/**
 	 * Retry and dead-letter copies in flight, by message id: their returns are matched by
@@ -70,7 +71,7 @@ final class PublishLane implements ConfirmListener, ReturnListener, ShutdownList
 	}
 
 	/** The sends written and not yet settled. */
-	PendingSends pending() {
+	PublishSequenceRing pending() {
 		return this.pending;
 	}
 
@@ -95,7 +96,7 @@ final class PublishLane implements ConfirmListener, ReturnListener, ShutdownList
 		else if (message.headers() != null) {
 			properties.headers(message.headers());
 		}
-		PendingSend sent = new PendingSend(result, messageId, exchange, routingKey, deadline);
+		UnconfirmedSend sent = new UnconfirmedSend(result, messageId, exchange, routingKey, deadline);
 		this.pending.add(tag, sent);
 		try {
 			this.channel.basicPublish(exchange, routingKey, true, properties.build(), message.body());
@@ -141,7 +142,7 @@ final class PublishLane implements ConfirmListener, ReturnListener, ShutdownList
 	 * and counting it down here too would let a graceful close stop waiting early.
 	 */
 	private void unpublished(long tag, SendFailedException failure) {
-		PendingSend removed = this.pending.remove(tag);
+		UnconfirmedSend removed = this.pending.remove(tag);
 		if (removed != null) {
 			this.owner.failUnwritten(removed, failure);
 		}
@@ -158,14 +159,14 @@ final class PublishLane implements ConfirmListener, ReturnListener, ShutdownList
 	}
 
 	private void settle(long deliveryTag, boolean multiple, @Nullable Reason failure) {
-		List<PendingSend> settled = multiple ? this.pending.removeUpTo(deliveryTag) : removeOne(deliveryTag);
+		List<UnconfirmedSend> settled = multiple ? this.pending.removeUpTo(deliveryTag) : removeOne(deliveryTag);
 		if (!settled.isEmpty()) {
 			this.owner.settle(settled, failure, null);
 		}
 	}
 
-	private List<PendingSend> removeOne(long tag) {
-		PendingSend one = this.pending.remove(tag);
+	private List<UnconfirmedSend> removeOne(long tag) {
+		UnconfirmedSend one = this.pending.remove(tag);
 		return (one != null) ? List.of(one) : List.of();
 	}
 
@@ -174,7 +175,7 @@ final class PublishLane implements ConfirmListener, ReturnListener, ShutdownList
 	public void handleReturn(int replyCode, String replyText, String exchange, String routingKey,
 			AMQP.BasicProperties properties, byte[] body) {
 		Long tag = tagOf(properties);
-		PendingSend returned = (tag != null) ? this.pending.get(tag) : null;
+		UnconfirmedSend returned = (tag != null) ? this.pending.get(tag) : null;
 		if (returned != null) {
 			returned.returned(replyCode, replyText);
 		}
@@ -205,7 +206,7 @@ final class PublishLane implements ConfirmListener, ReturnListener, ShutdownList
 
 	@Override
 	public void shutdownCompleted(ShutdownSignalException cause) {
-		List<PendingSend> lost = this.pending.removeUpTo(Long.MAX_VALUE);
+		List<UnconfirmedSend> lost = this.pending.removeUpTo(Long.MAX_VALUE);
 		if (!lost.isEmpty()) {
 			this.owner.settle(lost, Reason.CONNECTION_LOST,
 					"the publishing channel closed before the broker confirmed (" + cause.getMessage() + ")");
@@ -224,14 +225,14 @@ final class PublishLane implements ConfirmListener, ReturnListener, ShutdownList
 		 * @param failure why they failed, or {@code null} if confirmed
 		 * @param detail more on the failure, or {@code null}
 		 */
-		void settle(List<PendingSend> settled, @Nullable Reason failure, @Nullable String detail);
+		void settle(List<UnconfirmedSend> settled, @Nullable Reason failure, @Nullable String detail);
 
 		/**
 		 * Fails a send that was never written.
 		 * @param send the send
 		 * @param failure the failure
 		 */
-		void failUnwritten(PendingSend send, SendFailedException failure);
+		void failUnwritten(UnconfirmedSend send, SendFailedException failure);
 
 	}
 

@@ -248,7 +248,7 @@ final class PublishingChannel implements PublishLane.Owner {
 		long now = System.nanoTime();
 		PublishLane current = this.lane;
 		if (current != null) {
-			List<PendingSend> overdue = current.pending().removeOverdue(now);
+			List<UnconfirmedSend> overdue = current.pending().removeOverdue(now);
 			if (!overdue.isEmpty()) {
 				settle(overdue, Reason.TIMEOUT, this.overdueReason);
 			}
@@ -308,10 +308,10 @@ final class PublishingChannel implements PublishLane.Owner {
 	 * @param detail the broker's or the client's words
 	 */
 	@Override
-	public void settle(List<PendingSend> settled, @Nullable Reason failure, @Nullable String detail) {
+	public void settle(List<UnconfirmedSend> settled, @Nullable Reason failure, @Nullable String detail) {
 		this.room.release(settled.size());
 		complete(() -> {
-			for (PendingSend pending : settled) {
+			for (UnconfirmedSend pending : settled) {
 				pending.complete(failure, detail);
 				this.unconfirmed.decrement();
 			}
@@ -320,7 +320,7 @@ final class PublishingChannel implements PublishLane.Owner {
 
 	/** Fails a send its lane took but could not write. */
 	@Override
-	public void failUnwritten(PendingSend send, SendFailedException failure) {
+	public void failUnwritten(UnconfirmedSend send, SendFailedException failure) {
 		this.room.release();
 		complete(() -> {
 			send.fail(failure);

@@ -21,8 +21,11 @@ import org.jspecify.annotations.Nullable;
  * to {@value #KEPT_CAPACITY} slots; a larger one goes back to its first size once every
  * send is settled, so that one burst of sends does not hold its memory for the channel's
  * life.
+ * <p>
+ * Named for what it is, a ring keyed by publish sequence, apart from the
+ * {@link UnconfirmedSend}s it holds.
  */
-final class PendingSends {
+final class PublishSequenceRing {
 
 	private static final int INITIAL_CAPACITY = 64;
 
@@ -32,7 +35,7 @@ final class PendingSends {
 	/** The sequence of each slot; kept for a hole too, so that the search still works. */
 	private long[] tags = new long[INITIAL_CAPACITY];
 
-	private @Nullable PendingSend[] sends = new PendingSend[INITIAL_CAPACITY];
+	private @Nullable UnconfirmedSend[] sends = new UnconfirmedSend[INITIAL_CAPACITY];
 
 	/** The slot of the oldest entry (a send or a hole). */
 	private int head;
@@ -45,7 +48,7 @@ final class PendingSends {
 	 * @param tag its publish sequence, greater than every sequence added before
 	 * @param send the send
 	 */
-	synchronized void add(long tag, PendingSend send) {
+	synchronized void add(long tag, UnconfirmedSend send) {
 		if (this.length == this.sends.length) {
 			grow();
 		}
@@ -56,7 +59,7 @@ final class PendingSends {
 	}
 
 	/** The send with this sequence, or {@code null} when it is settled or unknown. */
-	synchronized @Nullable PendingSend get(long tag) {
+	synchronized @Nullable UnconfirmedSend get(long tag) {
 		int index = indexOf(tag);
 		return (index >= 0) ? this.sends[slot(index)] : null;
 	}
@@ -64,23 +67,23 @@ final class PendingSends {
 	/**
 	 * Removes the send with this sequence; {@code null} when it is settled or unknown.
 	 */
-	synchronized @Nullable PendingSend remove(long tag) {
+	synchronized @Nullable UnconfirmedSend remove(long tag) {
 		int index = indexOf(tag);
 		if (index < 0) {
 			return null;
 		}
 		int slot = slot(index);
-		PendingSend removed = this.sends[slot];
+		UnconfirmedSend removed = this.sends[slot];
 		this.sends[slot] = null;
 		trim();
 		return removed;
 	}
 
 	/** Removes the sends up to and including this sequence, in publish order. */
-	synchronized List<PendingSend> removeUpTo(long tag) {
-		List<PendingSend> removed = new ArrayList<>();
+	synchronized List<UnconfirmedSend> removeUpTo(long tag) {
+		List<UnconfirmedSend> removed = new ArrayList<>();
 		while (this.length > 0 && this.tags[this.head] <= tag) {
-			PendingSend send = this.sends[this.head];
+			UnconfirmedSend send = this.sends[this.head];
 			if (send != null) {
 				removed.add(send);
 			}
@@ -95,10 +98,10 @@ final class PendingSends {
 	 * order, so the first one not yet due ends the search.
 	 * @param now the {@link System#nanoTime()} to compare deadlines with
 	 */
-	synchronized List<PendingSend> removeOverdue(long now) {
-		List<PendingSend> overdue = new ArrayList<>();
+	synchronized List<UnconfirmedSend> removeOverdue(long now) {
+		List<UnconfirmedSend> overdue = new ArrayList<>();
 		while (this.length > 0) {
-			PendingSend send = this.sends[this.head];
+			UnconfirmedSend send = this.sends[this.head];
 			if (send != null) {
 				if (now - send.deadline() < 0) {
 					break;
@@ -154,7 +157,7 @@ final class PendingSends {
 	private void shrinkIfEmpty() {
 		if (this.length == 0 && this.sends.length > KEPT_CAPACITY) {
 			this.tags = new long[INITIAL_CAPACITY];
-			this.sends = new PendingSend[INITIAL_CAPACITY];
+			this.sends = new UnconfirmedSend[INITIAL_CAPACITY];
 			this.head = 0;
 		}
 	}
@@ -173,7 +176,7 @@ final class PendingSends {
 	private void grow() {
 		int capacity = this.sends.length * 2;
 		long[] newTags = new long[capacity];
-		PendingSend[] newSends = new PendingSend[capacity];
+		UnconfirmedSend[] newSends = new UnconfirmedSend[capacity];
 		for (int i = 0; i < this.length; i++) {
 			newTags[i] = this.tags[slot(i)];
 			newSends[i] = this.sends[slot(i)];

@@ -12,16 +12,16 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link PendingSends} against a {@link TreeMap} doing the same: what each operation
- * returns, in order, and what is left. The broker's side (confirms and returns for what
- * was written) is proved by {@code PublishContractTests}; this is the ring's bookkeeping:
- * holes, wrap-around, growth.
+ * {@link PublishSequenceRing} against a {@link TreeMap} doing the same: what each
+ * operation returns, in order, and what is left. The broker's side (confirms and returns
+ * for what was written) is proved by {@code PublishContractTests}; this is the ring's
+ * bookkeeping: holes, wrap-around, growth.
  */
-class PendingSendsTests {
+class PublishSequenceRingTests {
 
 	@Test
 	void settlesInPublishOrderAcrossHolesWrapAroundAndGrowth() {
-		PendingSends pending = new PendingSends();
+		PublishSequenceRing pending = new PublishSequenceRing();
 		for (long tag = 1; tag <= 50; tag++) {
 			pending.add(tag, send(tag, 0));
 		}
@@ -44,7 +44,7 @@ class PendingSendsTests {
 
 	@Test
 	void aBurstOfSendsDoesNotKeepItsRingOnceEverySendIsSettled() {
-		PendingSends pending = new PendingSends();
+		PublishSequenceRing pending = new PublishSequenceRing();
 		for (long tag = 1; tag <= 100_000; tag++) {
 			pending.add(tag, send(tag, 0));
 		}
@@ -66,7 +66,7 @@ class PendingSendsTests {
 
 	@Test
 	void overdueSweepStopsAtTheFirstSendNotYetDue() {
-		PendingSends pending = new PendingSends();
+		PublishSequenceRing pending = new PublishSequenceRing();
 		pending.add(1, send(1, 100));
 		pending.add(2, send(2, 200));
 		pending.add(3, send(3, 300));
@@ -79,7 +79,7 @@ class PendingSendsTests {
 
 	@Test
 	void aSendRefusedAfterItWasAddedLeavesNoHoleAtTheTail() {
-		PendingSends pending = new PendingSends();
+		PublishSequenceRing pending = new PublishSequenceRing();
 		pending.add(1, send(1, 0));
 		pending.add(2, send(2, 0));
 		pending.remove(2);
@@ -90,15 +90,15 @@ class PendingSendsTests {
 	@Test
 	void behavesAsASortedMapUnderRandomOperations() {
 		long seed = System.nanoTime();
-		System.out.println("PendingSendsTests seed: " + seed);
+		System.out.println("PublishSequenceRingTests seed: " + seed);
 		Random random = new Random(seed);
-		PendingSends pending = new PendingSends();
-		NavigableMap<Long, PendingSend> model = new TreeMap<>();
+		PublishSequenceRing pending = new PublishSequenceRing();
+		NavigableMap<Long, UnconfirmedSend> model = new TreeMap<>();
 		long nextTag = 1;
 		for (int step = 0; step < 200_000; step++) {
 			int operation = random.nextInt(10);
 			if (operation < 5) {
-				PendingSend send = send(nextTag, nextTag);
+				UnconfirmedSend send = send(nextTag, nextTag);
 				pending.add(nextTag, send);
 				model.put(nextTag, send);
 				nextTag++;
@@ -113,7 +113,7 @@ class PendingSendsTests {
 			}
 			else if (operation < 9) {
 				long upTo = model.isEmpty() ? nextTag : model.firstKey() + random.nextInt(40);
-				List<PendingSend> expected = new ArrayList<>(model.headMap(upTo, true).values());
+				List<UnconfirmedSend> expected = new ArrayList<>(model.headMap(upTo, true).values());
 				model.headMap(upTo, true).clear();
 				assertThat(pending.removeUpTo(upTo)).as("removeUpTo %d, seed %d", upTo, seed)
 					.containsExactlyElementsOf(expected);
@@ -121,7 +121,7 @@ class PendingSendsTests {
 			else {
 				// deadlines are the tags: overdue = every send up to "now"
 				long now = model.isEmpty() ? nextTag : model.firstKey() + random.nextInt(20);
-				List<PendingSend> expected = new ArrayList<>(model.headMap(now, true).values());
+				List<UnconfirmedSend> expected = new ArrayList<>(model.headMap(now, true).values());
 				model.headMap(now, true).clear();
 				assertThat(pending.removeOverdue(now)).as("removeOverdue %d, seed %d", now, seed)
 					.containsExactlyElementsOf(expected);
@@ -131,15 +131,15 @@ class PendingSendsTests {
 		assertThat(pending.removeUpTo(Long.MAX_VALUE)).containsExactlyElementsOf(model.values());
 	}
 
-	private static PendingSend send(long tag, long deadline) {
-		return new PendingSend(new CompletableFuture<>(), Long.toString(tag), "exchange", "key", deadline);
+	private static UnconfirmedSend send(long tag, long deadline) {
+		return new UnconfirmedSend(new CompletableFuture<>(), Long.toString(tag), "exchange", "key", deadline);
 	}
 
-	private long tagOf(PendingSend send) {
+	private long tagOf(UnconfirmedSend send) {
 		return Long.parseLong(send.messageId());
 	}
 
-	private List<Long> tags(List<PendingSend> sends) {
+	private List<Long> tags(List<UnconfirmedSend> sends) {
 		return sends.stream().map(this::tagOf).toList();
 	}
 

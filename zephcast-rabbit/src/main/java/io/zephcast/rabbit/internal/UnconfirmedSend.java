@@ -9,9 +9,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A send waiting for its confirm ({@link PublishingChannel}): completes the send's future
- * from the broker's answer, or from the reason the answer never came.
+ * from the broker's answer, or from the reason the answer never came. One of the entries
+ * of a {@link PublishSequenceRing}; named for the state it is in, where
+ * {@code PendingSend} and {@code PendingSends} read as one thing.
  */
-final class PendingSend {
+final class UnconfirmedSend {
 
 	private final CompletableFuture<Void> result;
 
@@ -27,7 +29,8 @@ final class PendingSend {
 
 	private volatile @Nullable String replyText;
 
-	PendingSend(CompletableFuture<Void> result, String messageId, String exchange, String routingKey, long deadline) {
+	UnconfirmedSend(CompletableFuture<Void> result, String messageId, String exchange, String routingKey,
+			long deadline) {
 		this.result = result;
 		this.messageId = messageId;
 		this.exchange = exchange;
