@@ -136,7 +136,7 @@ public final class ClientCore {
 		Objects.requireNonNull(payload, "payload");
 		Objects.requireNonNull(options, "options");
 		this.lifecycle.checkSendable();
-		return this.publisher.instrumentedSend(payload, options);
+		return this.publisher.send(payload, options);
 	}
 
 	/**

@@ -135,7 +135,7 @@ final class FailedMessages {
 
 	private CompletableFuture<Void> publish(RabbitMessage message, PayloadCodec.Outgoing copy,
 			RetryQueues.Destination destination, String what, DeliveryOutcome stored) {
-		return this.publisher.publishCopy(destination.exchange(), destination.routingKey(), copy)
+		return this.publisher.republish(destination.exchange(), destination.routingKey(), copy)
 			.handle((confirmed, failure) -> {
 				if (failure == null) {
 					this.parking.parked();

@@ -56,7 +56,11 @@ final class Publisher {
 				this.channel::failOverdue);
 	}
 
-	CompletableFuture<Void> send(Object payload, SendOptions options) {
+	/**
+	 * Encodes an application's message and publishes it, not instrumented: what
+	 * {@link #send(Object, SendOptions)} times and observes.
+	 */
+	private CompletableFuture<Void> encodeAndPublish(Object payload, SendOptions options) {
 		String exchange = this.topology.exchangeName();
 		String routingKey = (options.routingKey() != null) ? options.routingKey() : this.topology.defaultRoutingKey();
 		CompletableFuture<Void> refused = refusedWhileBlocked(options.messageId());
@@ -80,10 +84,10 @@ final class Publisher {
 
 	/**
 	 * Publishes a copy of a delivered message (a retry or a dead letter), already
-	 * encoded.
+	 * encoded; not instrumented, since it is not the application's send.
 	 * @return a future completed when the broker confirms it
 	 */
-	CompletableFuture<Void> publishCopy(String exchange, String routingKey, PayloadCodec.Outgoing copy) {
+	CompletableFuture<Void> republish(String exchange, String routingKey, PayloadCodec.Outgoing copy) {
 		CompletableFuture<Void> refused = refusedWhileBlocked(copy.userMessageId());
 		return (refused != null) ? refused : this.channel.publish(exchange, routingKey, copy);
 	}
@@ -104,16 +108,19 @@ final class Publisher {
 	}
 
 	/**
-	 * Sends, timed and observed when the client has meters or observations.
-	 * @see #send(Object, SendOptions)
+	 * Sends an application's message ({@code RabbitClient.send}), timed and observed when
+	 * the client has meters or observations. Of the publishing methods, the only one an
+	 * application's send goes through: {@link #encodeAndPublish} is its uninstrumented
+	 * part, {@link #republish} publishes a copy of a delivered message.
+	 * @return a future completed when the broker confirms the message
 	 */
-	CompletableFuture<Void> instrumentedSend(Object payload, SendOptions options) {
+	CompletableFuture<Void> send(Object payload, SendOptions options) {
 		if (this.instrumentation.isOff()) {
-			return send(payload, options);
+			return encodeAndPublish(payload, options);
 		}
 		String routingKey = (options.routingKey() != null) ? options.routingKey() : this.topology.defaultRoutingKey();
 		return this.instrumentation.send(this.topology.exchangeName(), routingKey, options,
-				(sent) -> send(payload, sent));
+				(sent) -> encodeAndPublish(payload, sent));
 	}
 
 	/** What the broker blocks publishing for, or {@code null}. */
