@@ -138,7 +138,7 @@ final class ClientLifecycle {
 					return;
 				}
 				case STOPPED -> {
-					this.consumption.resume();
+					this.consumption.restartConsumers();
 					this.state = State.RUNNING;
 					if (!this.connector.isReady()) {
 						// stopped before the broker first answered: a reconnect due
@@ -215,7 +215,7 @@ final class ClientLifecycle {
 			}
 			this.connector.open(this.declarables, () -> {
 				if (this.consumption.mode() != Consumption.Mode.NONE) {
-					this.consumption.begin();
+					this.consumption.startConsumers();
 				}
 			});
 			logConnected();
@@ -259,7 +259,7 @@ final class ClientLifecycle {
 			if (this.state != State.RUNNING) {
 				throw notRunning(this.state);
 			}
-			this.consumption.start(mode, handler);
+			this.consumption.consumeIn(mode, handler);
 		}
 		finally {
 			this.lock.unlock();

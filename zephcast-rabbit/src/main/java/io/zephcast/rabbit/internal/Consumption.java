@@ -126,11 +126,13 @@ final class Consumption {
 	/**
 	 * Starts consuming in the given mode, or does nothing if it already does. Atomic: if
 	 * starting fails, the client is left as if it had never tried, so the next call tries
-	 * again and reports the same error.
+	 * again and reports the same error. The application's entry point, apart from
+	 * {@link #startConsumers()} (the broker side, also run on connect) and
+	 * {@link #restartConsumers()} (after a stop).
 	 * @param mode pull or push
 	 * @param handler the handler, for push
 	 */
-	void start(Mode mode, @Nullable RabbitMessageHandler handler) {
+	void consumeIn(Mode mode, @Nullable RabbitMessageHandler handler) {
 		if (this.mode == mode && mode == Mode.PULL) {
 			return;
 		}
@@ -145,7 +147,7 @@ final class Consumption {
 		// before the broker first answers, consumption starts once it does
 		if (this.connector.isReady()) {
 			try {
-				begin();
+				startConsumers();
 			}
 			catch (RuntimeException ex) {
 				tellDispatch(mode, false);
@@ -179,7 +181,7 @@ final class Consumption {
 	 * Declares the queue if it is not declared on connect, and the queues retries and
 	 * dead letters need, and starts the consumers.
 	 */
-	void begin() {
+	void startConsumers() {
 		if (!this.topology.declaresQueueOnConnect()) {
 			this.connector.apply(this.topology.consumerDeclarables());
 		}
@@ -203,9 +205,9 @@ final class Consumption {
 	}
 
 	/** After a stop: starts the consumers again if the application consumes. */
-	void resume() {
+	void restartConsumers() {
 		if (this.mode != Mode.NONE && this.connector.isReady()) {
-			begin();
+			startConsumers();
 		}
 	}
 
