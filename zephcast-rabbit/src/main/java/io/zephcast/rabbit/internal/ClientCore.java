@@ -111,14 +111,6 @@ public final class ClientCore {
 	}
 
 	/**
-	 * The exchange, queue and binding the client declares and uses.
-	 * @return the topology
-	 */
-	public RabbitTopology topology() {
-		return this.topology;
-	}
-
-	/**
 	 * The client's status.
 	 * @return the status
 	 */
