@@ -12,7 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import io.zephcast.benchmarks.Session.BenchmarkFailure;
-import io.zephcast.rabbit.AmqpUrl;
+import io.zephcast.rabbit.RabbitConfig;
 
 /**
  * Runs the benchmark scenarios against a broker and prints one table per scenario and a
@@ -222,7 +222,8 @@ public final class BenchmarkMain {
 		this.out.println("- machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
 				+ System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", Java "
 				+ System.getProperty("java.version") + ", max heap " + mib(Runtime.getRuntime().maxMemory()));
-		this.out.println("- broker: " + this.admin.brokerVersion() + " at " + AmqpUrl.mask(this.options.url)
+		this.out.println("- broker: " + this.admin.brokerVersion() + " at "
+				+ RabbitConfig.builder().url(this.options.url).build().maskedUrl()
 				+ (this.cpu.seesBroker() ? " (its CPU time is read from /proc: broker CPU column)" : ""));
 		this.out.println("- sizes: " + this.options);
 		this.out.println("- message: " + Payload.SIZE + " bytes, persistent, durable classic queue, default exchange; "

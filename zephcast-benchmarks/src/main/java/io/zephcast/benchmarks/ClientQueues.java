@@ -6,9 +6,6 @@ import java.util.List;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.zephcast.rabbit.RabbitConfig;
-import io.zephcast.rabbit.RabbitTopology;
-
-import org.springframework.amqp.core.Queue;
 
 /**
  * The queues a zephcast client declares beside its own: the retry wait queues and the
@@ -28,16 +25,19 @@ final class ClientQueues {
 	 * @param withQueue whether to delete the client's own queue as well
 	 */
 	static void delete(String url, RabbitConfig config, boolean withQueue) throws Exception {
-		RabbitTopology topology = RabbitTopology.of(ZephcastSession.STREAM_NAME, config);
+		// the names the client gives them, as documented (docs/poison-messages.md): the
+		// benchmarks use the public API only
+		String queue = queueName(config);
 		List<String> names = new ArrayList<>();
 		if (withQueue) {
-			names.add(topology.queueName());
+			names.add(queue);
 		}
-		topology.retryQueues().waitQueues().forEach((queue) -> names.add(queue.getName()));
-		Queue deadLetters = topology.retryQueues().deadLetterQueue();
-		if (deadLetters != null) {
-			names.add(deadLetters.getName());
-		}
+		config.retry()
+			.intervals()
+			.stream()
+			.distinct()
+			.forEach((interval) -> names.add(queue + ".retry." + interval.toMillis()));
+		names.add(deadLetterQueue(config));
 		try (Connection connection = RawSession.factory(url).newConnection("zc-bench-cleanup")) {
 			for (String name : names) {
 				try (Channel channel = connection.createChannel()) {
@@ -45,6 +45,24 @@ final class ClientQueues {
 				}
 			}
 		}
+	}
+
+	/**
+	 * The client's queue.
+	 * @param config the client's configuration
+	 * @return its queue name, else the benchmark's stream name
+	 */
+	static String queueName(RabbitConfig config) {
+		return config.queueName().isEmpty() ? ZephcastSession.STREAM_NAME : config.queueName();
+	}
+
+	/**
+	 * The client's dead-letter queue, {@code <queue>.dlq}.
+	 * @param config the client's configuration
+	 * @return its name
+	 */
+	static String deadLetterQueue(RabbitConfig config) {
+		return queueName(config) + ".dlq";
 	}
 
 }

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +22,6 @@ import io.zephcast.benchmarks.Session.BenchmarkFailure;
 import io.zephcast.rabbit.MessageHeaders;
 import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitConfig;
-import io.zephcast.rabbit.RabbitTopology;
 import io.zephcast.rabbit.RetryPolicy;
 
 /**
@@ -122,9 +120,7 @@ final class StormScenario {
 						"storm: " + processed.size() + " of " + healthy + " healthy messages processed in time");
 			}
 			elapsed = System.nanoTime() - first.get();
-			String deadLetters = Objects
-				.requireNonNull(RabbitTopology.of(ZephcastSession.STREAM_NAME, config).retryQueues().deadLetterQueue())
-				.getName();
+			String deadLetters = ClientQueues.deadLetterQueue(config);
 			int parked = (poison > 0)
 					? this.admin.awaitReady(deadLetters, poison, TimeUnit.SECONDS.toMillis(this.options.timeoutSeconds))
 					: 0;

@@ -12,9 +12,8 @@ import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import io.zephcast.autoconfigure.rabbit.metrics.MicrometerClientMetrics;
-import io.zephcast.rabbit.RabbitClient;
-import io.zephcast.rabbit.RabbitClientBuilder;
 import io.zephcast.rabbit.AckCoalescing;
+import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.RabbitConnectionFactories;
 import io.zephcast.rabbit.RabbitMessage;
@@ -90,7 +89,7 @@ final class ZephcastSession extends Session {
 			.setMetricsCollector(new MicrometerMetricsCollector(meters, "rabbitmq", Tags.of("name", STREAM_NAME)));
 		// -Dzephcast.bench.observed=meters or =observations measures one half alone
 		String parts = System.getProperty("zephcast.bench.observed", "both");
-		RabbitClientBuilder builder = RabbitClient.builder(STREAM_NAME, config)
+		RabbitClient.Builder builder = RabbitClient.builder(STREAM_NAME, config)
 			.connectionFactory(this.observedConnectionFactory);
 		if (!parts.equals("observations")) {
 			builder.metrics(new MicrometerClientMetrics(meters, STREAM_NAME));

@@ -54,24 +54,4 @@ public record AckCoalescing(int maxMessages, Duration maxDelay) {
 		return new AckCoalescing(maxMessages, maxDelay);
 	}
 
-	/**
-	 * How many acks wait at most on a consumer with the given prefetch count: never more
-	 * than half of it, so that the broker still has deliveries to send while they wait.
-	 * @param prefetchCount the consumer's prefetch count
-	 * @return the count at which the held acks are sent
-	 */
-	int batchSize(int prefetchCount) {
-		return Math.max(1, Math.min(this.maxMessages, prefetchCount / 2));
-	}
-
-	/**
-	 * Whether acks are coalesced on a consumer with the given prefetch count: not with
-	 * prefetch 1, where the broker waits for each ack before the next delivery.
-	 * @param prefetchCount the consumer's prefetch count
-	 * @return whether more than one ack may wait
-	 */
-	boolean coalesces(int prefetchCount) {
-		return batchSize(prefetchCount) > 1;
-	}
-
 }

@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
+import io.zephcast.rabbit.internal.AmqpUrl;
+import io.zephcast.rabbit.internal.BrokerAddress;
+
 import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory.AddressShuffleMode;
 
 /**
@@ -52,7 +55,7 @@ public record ConnectionOptions(List<String> addresses, AddressShuffleMode addre
 		Objects.requireNonNull(requestedHeartbeat, "requestedHeartbeat");
 		Objects.requireNonNull(connectionTimeout, "connectionTimeout");
 		Objects.requireNonNull(channelRpcTimeout, "channelRpcTimeout");
-		parse(addresses);
+		BrokerAddress.parseAll(addresses);
 		addresses = List.copyOf(addresses);
 		if (requestedHeartbeat.isNegative() || requestedHeartbeat.toSeconds() > 65535) {
 			throw new InvalidRabbitConfigException("requestedHeartbeat", requestedHeartbeat,
@@ -68,44 +71,6 @@ public record ConnectionOptions(List<String> addresses, AddressShuffleMode addre
 		if (value.isNegative() || value.isZero() || value.toMillis() > Integer.MAX_VALUE) {
 			throw new InvalidRabbitConfigException(setting, value, "must be positive and below 24 days (" + why + ")");
 		}
-	}
-
-	/**
-	 * The addresses parsed; refuses what a connection factory cannot use.
-	 */
-	private static List<BrokerAddress> parse(List<String> addresses) {
-		List<BrokerAddress> parsed = new ArrayList<>(addresses.size());
-		for (String address : addresses) {
-			if (address == null) {
-				throw new InvalidRabbitConfigException("addresses", null, "an address is missing");
-			}
-			try {
-				parsed.add(BrokerAddress.parse(address));
-			}
-			catch (IllegalArgumentException ex) {
-				throw new InvalidRabbitConfigException("addresses", AmqpUrl.mask(address), ex.getMessage());
-			}
-		}
-		boolean plainScheme = false;
-		boolean tlsScheme = false;
-		for (BrokerAddress address : parsed) {
-			BrokerAddress first = parsed.get(0);
-			plainScheme |= address.scheme() && !address.tls();
-			tlsScheme |= address.tls();
-			if (plainScheme && tlsScheme) {
-				throw new InvalidRabbitConfigException("addresses", address.masked(),
-						"mixes amqp:// and amqps://; the connections to all nodes use TLS or none does");
-			}
-			if (address != first && address.hasLoginOrVirtualHost()
-					&& !(Objects.equals(address.username(), first.username())
-							&& Objects.equals(address.password(), first.password())
-							&& Objects.equals(address.virtualHost(), first.virtualHost()))) {
-				throw new InvalidRabbitConfigException("addresses", address.masked(),
-						"names another user or virtual host than the first address; the client logs in to every "
-								+ "node the same way: give them in the url or the first address only");
-			}
-		}
-		return parsed;
 	}
 
 	/**
@@ -126,19 +91,11 @@ public record ConnectionOptions(List<String> addresses, AddressShuffleMode addre
 	}
 
 	/**
-	 * The addresses parsed.
-	 * @return the addresses, empty when the URL's host and port are used
-	 */
-	List<BrokerAddress> brokerAddresses() {
-		return parse(this.addresses);
-	}
-
-	/**
 	 * Whether an address says {@code amqps://}, which turns TLS on.
 	 * @return whether the addresses ask for TLS
 	 */
 	public boolean usesTls() {
-		return brokerAddresses().stream().anyMatch(BrokerAddress::tls);
+		return BrokerAddress.parseAll(this.addresses).stream().anyMatch(BrokerAddress::tls);
 	}
 
 	/**
@@ -161,7 +118,7 @@ public record ConnectionOptions(List<String> addresses, AddressShuffleMode addre
 	}
 
 	/**
-	 * Builds {@link ConnectionOptions}; {@link RabbitConfigBuilder} delegates to one.
+	 * Builds {@link ConnectionOptions}; {@link RabbitConfig.Builder} delegates to one.
 	 */
 	public static final class Builder {
 

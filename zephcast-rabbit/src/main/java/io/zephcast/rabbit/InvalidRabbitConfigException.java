@@ -3,8 +3,8 @@ package io.zephcast.rabbit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Thrown by {@link RabbitConfigBuilder#build()} for a value that cannot work. The message
- * and {@link #setting()} name the offending setting.
+ * Thrown by {@link RabbitConfig.Builder#build()} for a value that cannot work. The
+ * message and {@link #setting()} name the offending setting.
  */
 public class InvalidRabbitConfigException extends IllegalArgumentException {
 
@@ -14,7 +14,14 @@ public class InvalidRabbitConfigException extends IllegalArgumentException {
 
 	private final String reason;
 
-	InvalidRabbitConfigException(String setting, @Nullable Object value, String reason) {
+	/**
+	 * A setting that cannot work.
+	 * @param setting the setting's name, as the builder names it, e.g.
+	 * {@code prefetchCount}
+	 * @param value the value refused; never a password
+	 * @param reason why it cannot work
+	 */
+	public InvalidRabbitConfigException(String setting, @Nullable Object value, String reason) {
 		super("Invalid RabbitConfig." + setting + " " + describe(value) + ": " + reason);
 		this.setting = setting;
 		this.value = value;
@@ -26,7 +33,7 @@ public class InvalidRabbitConfigException extends IllegalArgumentException {
 	}
 
 	/**
-	 * The name of the invalid setting, as named on {@link RabbitConfigBuilder} (e.g.
+	 * The name of the invalid setting, as named on {@link RabbitConfig.Builder} (e.g.
 	 * {@code prefetchCount}).
 	 * @return the setting name
 	 */

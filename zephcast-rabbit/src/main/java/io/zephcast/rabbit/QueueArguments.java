@@ -84,7 +84,7 @@ public record QueueArguments(@Nullable Duration messageTtl, @Nullable Long maxLe
 	 * @param argument the argument name, e.g. {@code x-max-length}
 	 * @return the setting, e.g. {@code queue.maxLength}, or {@code queue.arguments}
 	 */
-	static String settingOf(String argument) {
+	public static String settingOf(String argument) {
 		return TYPED.getOrDefault(argument, "queue.arguments");
 	}
 

@@ -1,22 +1,23 @@
 package io.zephcast.rabbit;
 
 import java.time.Duration;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
+import io.micrometer.observation.ObservationRegistry;
+import io.zephcast.rabbit.internal.ClientCore;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer;
 import org.springframework.amqp.rabbit.listener.DirectMessageListenerContainer;
 import org.springframework.context.SmartLifecycle;
-
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A small asynchronous RabbitMQ client for one stream: it publishes with confirms and
@@ -38,8 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
  * application, {@link #builder(String, RabbitConfig)} takes them as beans, and the client
  * connects when the context starts ({@link SmartLifecycle}). It is thread-safe.
  * <p>
- * The work is split: {@link Connector} connects and declares, {@link Publisher} sends,
- * {@link Consumption} receives; this class is the lifecycle and the API.
+ * This class is the API; the work is done behind it, in
+ * {@code io.zephcast.rabbit.internal}, which is not API.
  */
 public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage>, SmartLifecycle {
 
@@ -47,21 +48,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 
 	private final RabbitConfig config;
 
-	private final RabbitTopology topology;
-
-	private final Publisher publisher;
-
-	private final Consumption consumption;
-
-	private final FailedMessages failedMessages;
-
-	private final ParkingFailures parking;
-
-	private final ClientLifecycle lifecycle;
-
-	private final ClientInstrumentation instrumentation;
-
-	private final RabbitClientStatus status;
+	private final ClientCore core;
 
 	/**
 	 * A client that creates its own connection factory, declarations and listener
@@ -72,48 +59,15 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * @param config the configuration
 	 */
 	public RabbitClient(String streamName, RabbitConfig config) {
-		this(new RabbitClientBuilder(streamName, config));
+		this(new Builder(streamName, config));
 	}
 
-	RabbitClient(RabbitClientBuilder builder) {
+	private RabbitClient(Builder builder) {
 		this.streamName = builder.streamName;
 		this.config = builder.config;
-		this.topology = RabbitTopology.of(this.streamName, this.config);
-		Declarables declarables = (builder.declarables != null) ? builder.declarables : this.topology.declarables();
-		ConnectionFactory connectionFactory = (builder.connectionFactory != null) ? builder.connectionFactory
-				: RabbitConnectionFactories.create(this.streamName, this.config);
-		Connector connector = new Connector(this.streamName, this.config, connectionFactory,
-				builder.connectionFactory == null);
-		Executor callbackExecutor = (builder.callbackExecutor != null) ? builder.callbackExecutor
-				: ClientLifecycle.callbackPool(this.streamName);
-		PayloadCodec codec = new PayloadCodec(
-				(builder.jsonMapper != null) ? builder.jsonMapper : JsonMapper.builder().build());
-		this.instrumentation = new ClientInstrumentation(this.streamName, this.topology, builder.observationRegistry,
-				builder.metrics);
-		this.publisher = new Publisher(this.streamName, this.config, this.topology, connectionFactory, codec,
-				this.instrumentation, callbackExecutor);
-		AbstractMessageListenerContainer container = (builder.container != null) ? builder.container
-				: createContainer(builder, connectionFactory);
-		connector.broker().checkWith(new BrokerCompatibility(this.streamName, this.config, container));
-		this.parking = new ParkingFailures(this.streamName, this.topology.queueName(), this.config.retry(),
-				this.instrumentation);
-		this.failedMessages = new FailedMessages(this.topology, this.config, this.publisher, this.parking);
-		this.consumption = new Consumption(this, this.topology, container, builder.container == null, connector, codec,
-				this.failedMessages, this.instrumentation, callbackExecutor, this.config);
-		this.lifecycle = new ClientLifecycle(this.streamName, this.config, declarables, connector, this.publisher,
-				this.consumption, callbackExecutor, builder.callbackExecutor == null);
-		this.status = new RabbitClientStatus(this.streamName, this.config, this.topology, this.lifecycle, connector,
-				this.publisher, this.consumption, container, this.parking);
-	}
-
-	private AbstractMessageListenerContainer createContainer(RabbitClientBuilder builder,
-			ConnectionFactory connectionFactory) {
-		DirectMessageListenerContainer container = RabbitListenerContainers.create(connectionFactory, this.topology,
-				this.config);
-		if (builder.containerCustomizer != null) {
-			builder.containerCustomizer.accept(container);
-		}
-		return container;
+		this.core = new ClientCore(builder.streamName, builder.config, builder.connectionFactory, builder.container,
+				builder.containerCustomizer, builder.declarables, builder.jsonMapper, builder.callbackExecutor,
+				builder.observationRegistry, builder.metrics);
 	}
 
 	/**
@@ -123,8 +77,8 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * @param config the configuration
 	 * @return the builder
 	 */
-	public static RabbitClientBuilder builder(String streamName, RabbitConfig config) {
-		return new RabbitClientBuilder(streamName, config);
+	public static Builder builder(String streamName, RabbitConfig config) {
+		return new Builder(streamName, config);
 	}
 
 	/**
@@ -141,9 +95,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * @throws IllegalStateException if the client is closed
 	 */
 	public RabbitClient connect() {
-		// before consuming resumes: a message that fails to park must be held, not left
-		this.parking.resume();
-		this.lifecycle.connect();
+		this.core.connect();
 		return this;
 	}
 
@@ -154,7 +106,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * @return whether connected
 	 */
 	public boolean isConnected() {
-		return this.lifecycle.isConnected();
+		return this.core.isConnected();
 	}
 
 	public String streamName() {
@@ -166,20 +118,12 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	}
 
 	/**
-	 * The exchange, queue and binding this client declares and uses.
-	 * @return the topology
-	 */
-	public RabbitTopology topology() {
-		return this.topology;
-	}
-
-	/**
 	 * What the client can say about itself: connection, consumers, sends in flight,
 	 * buffered deliveries, and a check of the broker; for health checks and gauges.
 	 * @return the client's status
 	 */
 	public RabbitClientStatus status() {
-		return this.status;
+		return this.core.status();
 	}
 
 	/**
@@ -214,10 +158,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * @throws IllegalStateException if the client is not started, or stopped or closed
 	 */
 	public CompletableFuture<Void> send(Object payload, SendOptions options) {
-		Objects.requireNonNull(payload, "payload");
-		Objects.requireNonNull(options, "options");
-		this.lifecycle.checkSendable();
-		return this.publisher.instrumentedSend(payload, options);
+		return this.core.send(payload, options);
 	}
 
 	/**
@@ -241,14 +182,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * come back to)
 	 */
 	public CompletableFuture<RabbitMessage> receive() {
-		try {
-			TopologyChecks.checkRetryReturnPath(this.config);
-			this.lifecycle.startConsuming(Consumption.Mode.PULL, null);
-		}
-		catch (RuntimeException ex) {
-			return CompletableFuture.failedFuture(ex);
-		}
-		return this.consumption.deliveries().next();
+		return this.core.receive();
 	}
 
 	/**
@@ -264,15 +198,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * queue (a classic queue that rejects publishes when full, with retries)
 	 */
 	public Optional<RabbitMessage> receive(Duration timeout) {
-		TopologyChecks.checkRetryReturnPath(this.config);
-		this.lifecycle.startConsuming(Consumption.Mode.PULL, null);
-		try {
-			return this.consumption.deliveries().poll(timeout);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return Optional.empty();
-		}
+		return this.core.receive(timeout);
 	}
 
 	/**
@@ -287,13 +213,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 */
 	@Override
 	public Iterator<RabbitMessage> iterator() {
-		ClientLifecycle.State current = this.lifecycle.state();
-		if (current == ClientLifecycle.State.CLOSING || current == ClientLifecycle.State.CLOSED) {
-			return Collections.emptyIterator();
-		}
-		TopologyChecks.checkRetryReturnPath(this.config);
-		this.lifecycle.startConsuming(Consumption.Mode.PULL, null);
-		return new MessageIterator(this.consumption.deliveries());
+		return this.core.iterator();
 	}
 
 	/**
@@ -314,9 +234,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * queue (a classic queue that rejects publishes when full, with retries)
 	 */
 	public void subscribe(RabbitMessageHandler handler) {
-		TopologyChecks.checkRetryReturnPath(this.config);
-		this.lifecycle.startConsuming(Consumption.Mode.PUSH,
-				this.instrumentation.timed(Objects.requireNonNull(handler, "handler")));
+		this.core.subscribe(handler);
 	}
 
 	/**
@@ -326,7 +244,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * @throws AckFailedException if its channel is gone; the broker will redeliver it
 	 */
 	public void ack(RabbitMessage message) {
-		ownDelivery(message).ack(message.messageId());
+		this.core.ack(message);
 	}
 
 	/**
@@ -354,7 +272,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * @throws AckFailedException if its channel is gone; the broker will redeliver it
 	 */
 	public void nack(RabbitMessage message, boolean requeue) {
-		ownDelivery(message).nack(message.messageId(), requeue);
+		this.core.nack(message, requeue);
 	}
 
 	/**
@@ -405,8 +323,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * @throws IllegalStateException if the message was already settled
 	 */
 	public CompletableFuture<Void> retryLater(RabbitMessage message, @Nullable Throwable cause) {
-		ownDelivery(message);
-		return this.failedMessages.retryLater(message, cause);
+		return this.core.retryLater(message, cause);
 	}
 
 	/**
@@ -426,8 +343,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 * @throws IllegalStateException if the message was already settled
 	 */
 	public CompletableFuture<Void> deadLetter(RabbitMessage message, @Nullable Throwable cause) {
-		ownDelivery(message);
-		return this.failedMessages.deadLetter(message, cause, MessageHeaders.REASON_REJECTED);
+		return this.core.deadLetter(message, cause);
 	}
 
 	/**
@@ -444,15 +360,6 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		return deadLetter(message, cause);
 	}
 
-	private Delivery ownDelivery(RabbitMessage message) {
-		Delivery delivery = Objects.requireNonNull(message, "message").delivery();
-		if (!delivery.belongsTo(this)) {
-			throw new IllegalArgumentException(
-					"Message " + message.messageId() + " was delivered by another RabbitClient; settle it there");
-		}
-		return delivery;
-	}
-
 	/**
 	 * Stops the client without closing it (Spring calls this when the context stops):
 	 * stops handing out messages, waits up to the shutdown timeout for the ones handed
@@ -463,9 +370,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 */
 	@Override
 	public void stop() {
-		// messages held after a failed copy are left to the broker, not waited for
-		this.parking.release();
-		this.lifecycle.stop();
+		this.core.stop();
 	}
 
 	/**
@@ -485,13 +390,7 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	 */
 	@Override
 	public void close() {
-		this.parking.release();
-		try {
-			this.lifecycle.close();
-		}
-		finally {
-			this.parking.close();
-		}
+		this.core.close();
 	}
 
 	/**
@@ -505,14 +404,148 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 
 	@Override
 	public boolean isRunning() {
-		return this.lifecycle.state() == ClientLifecycle.State.RUNNING;
+		return this.core.isRunning();
 	}
 
 	@Override
 	public String toString() {
-		return "RabbitClient[stream=" + this.streamName + ", broker=" + this.config.maskedAddresses() + ", exchange='"
-				+ this.topology.exchangeName() + "', queue='" + this.topology.queueName() + "', state="
-				+ this.lifecycle.state() + "]";
+		return this.core.toString();
+	}
+
+	/**
+	 * Builds a {@link RabbitClient} around existing infrastructure. Whatever is not given
+	 * is created from the configuration, and closed with the client; what is given is
+	 * left for its owner to close.
+	 */
+	public static final class Builder {
+
+		private final String streamName;
+
+		private final RabbitConfig config;
+
+		private @Nullable ConnectionFactory connectionFactory;
+
+		private @Nullable AbstractMessageListenerContainer container;
+
+		private @Nullable Consumer<? super DirectMessageListenerContainer> containerCustomizer;
+
+		private @Nullable Declarables declarables;
+
+		private @Nullable JsonMapper jsonMapper;
+
+		private @Nullable Executor callbackExecutor;
+
+		private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+		private RabbitClientMetrics metrics = RabbitClientMetrics.NONE;
+
+		private Builder(String streamName, RabbitConfig config) {
+			this.streamName = Objects.requireNonNull(streamName, "streamName");
+			this.config = Objects.requireNonNull(config, "config");
+		}
+
+		/**
+		 * The connection factory, as {@link RabbitConnectionFactories} makes it. The
+		 * client publishes on a confirm-mode channel of its own on the factory's
+		 * publisher connection.
+		 * @param connectionFactory the connection factory
+		 * @return this builder
+		 */
+		public Builder connectionFactory(ConnectionFactory connectionFactory) {
+			this.connectionFactory = connectionFactory;
+			return this;
+		}
+
+		/**
+		 * The listener container, in manual-ack mode and not auto-started, instead of the
+		 * one the client makes from the configuration (a
+		 * {@code DirectMessageListenerContainer} with its queue, prefetch and
+		 * concurrency). The client sets its message listener.
+		 * @param container the container
+		 * @return this builder
+		 */
+		public Builder listenerContainer(AbstractMessageListenerContainer container) {
+			this.container = container;
+			return this;
+		}
+
+		/**
+		 * Adjusts the listener container the client creates (when none is given with
+		 * {@link #listenerContainer}), right after it is created and before the client
+		 * initializes it: an error handler, a consumer tag strategy, a task executor. The
+		 * container must stay in manual-ack mode, and the client sets its message
+		 * listener.
+		 * @param customizer called once with the container
+		 * @return this builder
+		 */
+		public Builder listenerContainerCustomizer(Consumer<? super DirectMessageListenerContainer> customizer) {
+			this.containerCustomizer = Objects.requireNonNull(customizer, "customizer");
+			return this;
+		}
+
+		/**
+		 * What to declare on connect, instead of the exchange, queue, binding, wait
+		 * queues and dead-letter queue the client derives from the configuration.
+		 * @param declarables the declarables
+		 * @return this builder
+		 */
+		public Builder declarables(Declarables declarables) {
+			this.declarables = declarables;
+			return this;
+		}
+
+		/**
+		 * The JSON mapper for object payloads and {@link RabbitMessage#bodyAs(Class)}.
+		 * @param jsonMapper the mapper
+		 * @return this builder
+		 */
+		public Builder jsonMapper(JsonMapper jsonMapper) {
+			this.jsonMapper = jsonMapper;
+			return this;
+		}
+
+		/**
+		 * Where send and receive futures complete. By default a pool of the client's own,
+		 * so that callbacks never run on (and block) a broker thread.
+		 * @param callbackExecutor the executor
+		 * @return this builder
+		 */
+		public Builder callbackExecutor(Executor callbackExecutor) {
+			this.callbackExecutor = callbackExecutor;
+			return this;
+		}
+
+		/**
+		 * Where to observe each send and each delivered message (Micrometer Observation),
+		 * with the trace context carried in the message headers. By default
+		 * {@link ObservationRegistry#NOOP}: nothing is observed.
+		 * @param observationRegistry the registry
+		 * @return this builder
+		 */
+		public Builder observationRegistry(ObservationRegistry observationRegistry) {
+			this.observationRegistry = Objects.requireNonNull(observationRegistry, "observationRegistry");
+			return this;
+		}
+
+		/**
+		 * What to tell about sends, deliveries and handler calls. By default
+		 * {@link RabbitClientMetrics#NONE}: nothing.
+		 * @param metrics the metrics
+		 * @return this builder
+		 */
+		public Builder metrics(RabbitClientMetrics metrics) {
+			this.metrics = Objects.requireNonNull(metrics, "metrics");
+			return this;
+		}
+
+		/**
+		 * Builds the client; call {@link RabbitClient#connect()} on it before use.
+		 * @return the client
+		 */
+		public RabbitClient build() {
+			return new RabbitClient(this);
+		}
+
 	}
 
 }

@@ -69,10 +69,6 @@ public final class RabbitSslOptions {
 		}
 	}
 
-	static boolean verifyHostname(Map<String, String> options) {
-		return !"false".equalsIgnoreCase(options.getOrDefault(VERIFY_HOSTNAME, "true"));
-	}
-
 	/**
 	 * A copy of the options with every password replaced by {@code ******}.
 	 * @param options the options

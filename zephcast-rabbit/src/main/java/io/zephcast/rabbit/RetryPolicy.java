@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 
 import org.jspecify.annotations.Nullable;
 
@@ -90,39 +89,6 @@ public record RetryPolicy(int maxAttempts, Duration initialInterval, double mult
 			}
 		}
 		return intervals;
-	}
-
-	/**
-	 * How long a message whose retry or dead-letter copy the broker did not store is held
-	 * before it goes back to its queue: the policy's intervals in turn, then its longest
-	 * wait. A policy of a single attempt has no intervals of its own and uses
-	 * {@link #DEFAULT}'s (1 s, 2 s, then 10 s), so a poison message that cannot be parked
-	 * comes back slowly instead of spinning.
-	 * @param failure how many copies in a row could not be stored, 1-based
-	 * @return the wait before the message is requeued
-	 */
-	Duration unparkedBackOff(int failure) {
-		List<Duration> intervals = intervals();
-		RetryPolicy base = this;
-		if (intervals.isEmpty()) {
-			base = DEFAULT;
-			intervals = DEFAULT.intervals();
-		}
-		return (failure <= intervals.size()) ? intervals.get(Math.max(1, failure) - 1) : base.maxInterval();
-	}
-
-	/**
-	 * A wait with jitter applied: never longer than the interval, since the wait queue's
-	 * TTL is the interval.
-	 * @param interval the interval
-	 * @return the wait in milliseconds
-	 */
-	long jittered(Duration interval) {
-		long millis = interval.toMillis();
-		if (this.jitter == 0.0) {
-			return millis;
-		}
-		return Math.max(1, millis - (long) (millis * this.jitter * ThreadLocalRandom.current().nextDouble()));
 	}
 
 	/**

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import io.zephcast.rabbit.internal.RabbitTopology;
 import io.zephcast.test.BrokerControl;
 import io.zephcast.test.RabbitBroker;
 import io.zephcast.test.TestTopology;
@@ -93,7 +94,9 @@ class BrokerFaultTests {
 				for (int i = 0; i < messages; i++) {
 					client.send(type + "-" + i).get(10, TimeUnit.SECONDS);
 				}
-				String waitQueue = client.topology().retryQueues().waitQueueName(Duration.ofSeconds(10));
+				String waitQueue = RabbitTopology.of(client.streamName(), client.config())
+					.retryQueues()
+					.waitQueueName(Duration.ofSeconds(10));
 				await().atMost(Duration.ofSeconds(10)).until(() -> RabbitBroker.readyMessages(waitQueue) == messages);
 			}
 

@@ -39,7 +39,7 @@ class ClientLifecycleEdgeTests {
 	@RegisterExtension
 	final TestTopology names = new TestTopology();
 
-	private RabbitConfigBuilder config() {
+	private RabbitConfig.Builder config() {
 		return RabbitConfig.builder().url(RabbitBroker.url());
 	}
 

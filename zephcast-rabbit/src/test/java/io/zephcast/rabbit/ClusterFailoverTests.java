@@ -73,7 +73,7 @@ class ClusterFailoverTests {
 	}
 
 	/** A client that tries the given node first, then the others. */
-	private static RabbitConfigBuilder config(String firstNode, String queue) {
+	private static RabbitConfig.Builder config(String firstNode, String queue) {
 		return RabbitConfig.builder()
 			.url(RabbitCluster.url(firstNode))
 			.addresses(RabbitCluster.addressesFrom(firstNode).toArray(String[]::new))

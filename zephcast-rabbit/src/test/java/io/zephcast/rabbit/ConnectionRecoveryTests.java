@@ -43,7 +43,7 @@ class ConnectionRecoveryTests {
 		this.proxy.close();
 	}
 
-	private RabbitConfigBuilder throughProxy() {
+	private RabbitConfig.Builder throughProxy() {
 		return RabbitConfig.builder().url(this.proxy.url());
 	}
 

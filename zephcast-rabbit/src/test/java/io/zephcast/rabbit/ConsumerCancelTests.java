@@ -24,7 +24,7 @@ class ConsumerCancelTests {
 	@RegisterExtension
 	final TestTopology names = new TestTopology();
 
-	private static RabbitConfigBuilder config(String queue) {
+	private static RabbitConfig.Builder config(String queue) {
 		return RabbitConfig.builder().url(RabbitBroker.url()).queueName(queue);
 	}
 

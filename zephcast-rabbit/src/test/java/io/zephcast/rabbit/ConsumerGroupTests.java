@@ -33,7 +33,7 @@ class ConsumerGroupTests {
 	@RegisterExtension
 	final TestTopology names = new TestTopology();
 
-	private RabbitConfigBuilder config(String queue) {
+	private RabbitConfig.Builder config(String queue) {
 		return RabbitConfig.builder().url(RabbitBroker.url()).queueName(queue);
 	}
 

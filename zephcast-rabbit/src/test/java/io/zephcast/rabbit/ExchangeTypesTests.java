@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import io.zephcast.rabbit.internal.BrokerScenarios;
 import io.zephcast.test.BrokerManagement;
 import io.zephcast.test.BrokerManagement.BindingInfo;
 import io.zephcast.test.RabbitBroker;
@@ -29,7 +30,7 @@ class ExchangeTypesTests {
 
 	private final BrokerManagement broker = RabbitBroker.management();
 
-	private RabbitConfigBuilder config() {
+	private RabbitConfig.Builder config() {
 		return RabbitConfig.builder().url(RabbitBroker.url());
 	}
 
@@ -104,7 +105,7 @@ class ExchangeTypesTests {
 		String exchange = this.names.exchange("fanout");
 		String first = this.names.stream("audit");
 		String second = this.names.stream("mailer");
-		RabbitConfigBuilder fanout = config().exchangeName(exchange).exchangeType("fanout").routingKey("ignored");
+		RabbitConfig.Builder fanout = config().exchangeName(exchange).exchangeType("fanout").routingKey("ignored");
 		try (RabbitClient audit = new RabbitClient(first, fanout.build()).connect();
 				RabbitClient mailer = new RabbitClient(second, fanout.build()).connect();
 				RabbitClient publisher = new RabbitClient("announcer", fanout.build()).connect()) {

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The client API stands on its own: nothing in {@code io.zephcast.rabbit} may know the
- * auto-configuration or Spring Boot. Arrows point one way.
+ * The client stands on its own: nothing in {@code io.zephcast.rabbit} (internal included)
+ * may know the auto-configuration or Spring Boot. Arrows point one way.
  */
 class PackageDependencyTests {
 
@@ -20,7 +20,7 @@ class PackageDependencyTests {
 	void theClientPackageImportsNeitherTheAutoConfigurationNorSpringBoot() throws IOException {
 		Path sources = Path.of("src/main/java/io/zephcast/rabbit");
 		List<String> offending;
-		try (Stream<Path> files = Files.list(sources)) {
+		try (Stream<Path> files = Files.walk(sources)) {
 			offending = files.filter((file) -> file.toString().endsWith(".java")).flatMap((file) -> {
 				try {
 					return Files.readAllLines(file)

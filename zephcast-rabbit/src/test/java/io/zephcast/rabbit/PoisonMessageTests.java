@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
+import io.zephcast.rabbit.internal.RabbitTopology;
+import io.zephcast.rabbit.internal.RetryQueues;
 import io.zephcast.test.RabbitBroker;
 import io.zephcast.test.TestTopology;
 import org.junit.jupiter.api.Test;
@@ -41,7 +43,7 @@ class PoisonMessageTests {
 	@RegisterExtension
 	final TestTopology names = new TestTopology();
 
-	private RabbitConfigBuilder config(QueueType type) {
+	private RabbitConfig.Builder config(QueueType type) {
 		return RabbitConfig.builder()
 			.url(RabbitBroker.url())
 			.exchangeName(this.names.exchange("orders"))
@@ -102,7 +104,7 @@ class PoisonMessageTests {
 				.isBeforeOrEqualTo(Instant.now());
 			// waits nowhere any more, and was not delivered a fourth time
 			assertThat(RabbitBroker.readyMessages(config.queueName())).isZero();
-			for (var wait : client.topology().retryQueues().waitQueues()) {
+			for (var wait : RabbitTopology.of(client.streamName(), client.config()).retryQueues().waitQueues()) {
 				assertThat(RabbitBroker.readyMessages(wait.getName())).as(wait.getName()).isZero();
 			}
 			assertThat(attempts).hasSize(3);

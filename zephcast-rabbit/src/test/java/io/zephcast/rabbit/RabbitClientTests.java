@@ -29,7 +29,7 @@ class RabbitClientTests {
 	@RegisterExtension
 	final TestTopology names = new TestTopology();
 
-	private RabbitConfigBuilder config() {
+	private RabbitConfig.Builder config() {
 		return RabbitConfig.builder().url(RabbitBroker.url());
 	}
 

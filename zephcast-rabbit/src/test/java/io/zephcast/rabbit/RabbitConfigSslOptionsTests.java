@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The typed TLS setters of {@link RabbitConfigBuilder}.
+ * The typed TLS setters of {@link RabbitConfig.Builder}.
  */
 class RabbitConfigSslOptionsTests {
 

@@ -4,9 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.Test;
-
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -55,10 +54,6 @@ class RabbitConfigTests {
 			.as("an unset maximum is never below the initial interval")
 			.isEqualTo(Duration.ofSeconds(30));
 		assertThat(RetryPolicy.NONE.intervals()).isEmpty();
-		RetryPolicy jittered = RetryPolicy.builder().jitter(0.5).build();
-		for (int i = 0; i < 100; i++) {
-			assertThat(jittered.jittered(Duration.ofSeconds(1))).isBetween(500L, 1000L);
-		}
 	}
 
 	@Test
@@ -129,7 +124,7 @@ class RabbitConfigTests {
 	@Test
 	void aDeliveryLimitThatEndsDeliveriesBeforeTheRetryPolicyIsRefusedNamingBothSettings() {
 		// x-delivery-limit L: the broker delivers a message at most L + 1 times
-		RabbitConfigBuilder quorum = RabbitConfig.builder()
+		RabbitConfig.Builder quorum = RabbitConfig.builder()
 			.queueType(QueueType.QUORUM)
 			.retry(RetryPolicy.builder().maxAttempts(4).build());
 		assertInvalid(quorum.queue(QueueArguments.builder().deliveryLimit(2).build()), "queue.deliveryLimit",
@@ -143,7 +138,7 @@ class RabbitConfigTests {
 			.deliveryLimit()).isZero();
 	}
 
-	private static void assertInvalid(RabbitConfigBuilder builder, String setting, String reason) {
+	private static void assertInvalid(RabbitConfig.Builder builder, String setting, String reason) {
 		assertInvalid(builder::build, setting, reason);
 	}
 
@@ -173,15 +168,6 @@ class RabbitConfigTests {
 				RabbitConfig.builder().url("amqp://admin:hunter2@localhost/").build())) {
 			assertThat(client.toString()).doesNotContain("hunter2").contains("amqp://***@localhost/");
 		}
-	}
-
-	@Test
-	void urlsAreParsedWithTheDefaultVirtualHostAndPorts() {
-		assertThat(AmqpUrl.parse("amqp://localhost")).isEqualTo(new AmqpUrl(false, "localhost", 5672, "/", null, null));
-		assertThat(AmqpUrl.parse("amqp://u:p%40ss@h:1234/")).isEqualTo(new AmqpUrl(false, "h", 1234, "/", "u", "p@ss"));
-		assertThat(AmqpUrl.parse("amqps://h/%2F")).isEqualTo(new AmqpUrl(true, "h", 5671, "/", null, null));
-		assertThat(AmqpUrl.parse("amqp://h/orders")).isEqualTo(new AmqpUrl(false, "h", 5672, "orders", null, null));
-		assertThat(RabbitConfig.builder().url("amqps://h").build().usesTls()).isTrue();
 	}
 
 	@Test

@@ -30,7 +30,7 @@ class TlsTests {
 		TestTls.require();
 	}
 
-	private RabbitConfigBuilder tls(String host, Map<String, String> options) {
+	private RabbitConfig.Builder tls(String host, Map<String, String> options) {
 		return RabbitConfig.builder().url(TestTls.url(host)).sslOptions(options);
 	}
 

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import io.zephcast.rabbit.internal.RabbitTopology;
 import io.zephcast.test.BrokerManagement;
 import io.zephcast.test.BrokerManagement.BindingInfo;
 import io.zephcast.test.RabbitBroker;
@@ -29,7 +30,7 @@ class TopologySettingsTests {
 
 	private final BrokerManagement broker = RabbitBroker.management();
 
-	private RabbitConfigBuilder config() {
+	private RabbitConfig.Builder config() {
 		return RabbitConfig.builder().url(RabbitBroker.url());
 	}
 
@@ -84,14 +85,15 @@ class TopologySettingsTests {
 			JsonNode declared = this.broker.queue(queue).orElseThrow();
 			assertThat(declared.path("type").asString()).isEqualTo("quorum");
 			assertThat(declared.path("arguments").path("x-delivery-limit").asInt()).isEqualTo(5);
-			for (var wait : client.topology().retryQueues().waitQueues()) {
+			for (var wait : RabbitTopology.of(client.streamName(), client.config()).retryQueues().waitQueues()) {
 				JsonNode waitQueue = this.broker.queue(wait.getName()).orElseThrow();
 				assertThat(waitQueue.path("type").asString()).isEqualTo("quorum");
 				assertThat(waitQueue.path("arguments").path("x-dead-letter-strategy").asString())
 					.isEqualTo("at-least-once");
 				assertThat(waitQueue.path("arguments").path("x-dead-letter-routing-key").asString()).isEqualTo(queue);
 			}
-			assertThat(client.topology().retryQueues().waitQueues()).extracting((wait) -> wait.getName())
+			assertThat(RabbitTopology.of(client.streamName(), client.config()).retryQueues().waitQueues())
+				.extracting((wait) -> wait.getName())
 				.containsExactly(queue + ".retry.1000", queue + ".retry.2000");
 			assertThat(this.broker.queue(queue + ".dlq").orElseThrow().path("type").asString()).isEqualTo("quorum");
 		}

@@ -11,14 +11,13 @@ import java.util.concurrent.TimeoutException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import io.zephcast.rabbit.RabbitConfig;
+import io.zephcast.rabbit.internal.RabbitTopology;
+import io.zephcast.rabbit.internal.RetryQueues;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.RabbitMQContainer;
 
 import org.springframework.amqp.core.Queue;
-
-import io.zephcast.rabbit.RabbitConfig;
-import io.zephcast.rabbit.RabbitTopology;
-import io.zephcast.rabbit.RetryQueues;
 
 /**
  * The RabbitMQ the integration tests talk to: the one {@link BrokerSettings} names (the

@@ -1,7 +1,6 @@
 package io.zephcast.autoconfigure.rabbit;
 
 import io.zephcast.rabbit.RabbitClient;
-import io.zephcast.rabbit.RabbitClientBuilder;
 
 /**
  * Adjusts the builder of each stream's {@link RabbitClient} before the client is built:
@@ -15,6 +14,6 @@ public interface ZephcastClientBuilderCustomizer {
 	 * @param streamName the stream's name
 	 * @param builder the builder
 	 */
-	void customize(String streamName, RabbitClientBuilder builder);
+	void customize(String streamName, RabbitClient.Builder builder);
 
 }

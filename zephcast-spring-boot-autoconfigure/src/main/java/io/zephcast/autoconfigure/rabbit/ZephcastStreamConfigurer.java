@@ -11,7 +11,6 @@ import io.zephcast.rabbit.InvalidRabbitConfigException;
 import io.zephcast.rabbit.PublisherOptions;
 import io.zephcast.rabbit.QueueArguments;
 import io.zephcast.rabbit.RabbitConfig;
-import io.zephcast.rabbit.RabbitConfigBuilder;
 import io.zephcast.rabbit.RabbitSslOptions;
 import io.zephcast.rabbit.RetryPolicy;
 import org.jspecify.annotations.Nullable;
@@ -22,7 +21,7 @@ import org.springframework.boot.ssl.SslBundle;
 import org.springframework.util.unit.DataSize;
 
 /**
- * Maps a stream's properties onto a {@link RabbitConfigBuilder}, the way Spring Boot's
+ * Maps a stream's properties onto a {@link RabbitConfig.Builder}, the way Spring Boot's
  * {@code RabbitConnectionFactoryConfigurer} does: only what is set is mapped, so every
  * default stays {@link RabbitConfig}'s own. A named stream takes each connection setting
  * it does not set from the default stream; the URL, when neither sets one for it, from
@@ -72,7 +71,7 @@ public final class ZephcastStreamConfigurer {
 	}
 
 	private RabbitConfig build(@Nullable String name, ZephcastStreamProperties stream) {
-		RabbitConfigBuilder builder = RabbitConfig.builder();
+		RabbitConfig.Builder builder = RabbitConfig.builder();
 		try {
 			configure(builder, stream, (name != null) ? this.defaults : null);
 			if (sslBundle(name) != null) {
@@ -113,7 +112,7 @@ public final class ZephcastStreamConfigurer {
 	 * @param parent where the connection settings the stream does not set come from, or
 	 * {@code null}
 	 */
-	void configure(RabbitConfigBuilder builder, ZephcastStreamProperties stream,
+	void configure(RabbitConfig.Builder builder, ZephcastStreamProperties stream,
 			@Nullable ZephcastStreamProperties parent) {
 		PropertyMapper map = PropertyMapper.get();
 		map.from(inheritedUrl(stream)).to(builder::url);
@@ -146,7 +145,7 @@ public final class ZephcastStreamConfigurer {
 	 * default stream's nodes; a stream that follows a connection details bean (a
 	 * container's, Docker Compose's) takes all of its addresses.
 	 */
-	private void configureAddresses(RabbitConfigBuilder builder, ZephcastStreamProperties stream,
+	private void configureAddresses(RabbitConfig.Builder builder, ZephcastStreamProperties stream,
 			@Nullable ZephcastStreamProperties parent) {
 		if (stream.getAddresses() != null) {
 			return;
@@ -300,42 +299,42 @@ public final class ZephcastStreamConfigurer {
 			new InheritedSetting<>("addresses", true, ZephcastStreamProperties::getAddresses,
 					(builder, addresses) -> builder.addresses(addresses.toArray(String[]::new))),
 			new InheritedSetting<>("addressShuffleMode", true, ZephcastStreamProperties::getAddressShuffleMode,
-					RabbitConfigBuilder::addressShuffleMode),
+					RabbitConfig.Builder::addressShuffleMode),
 			new InheritedSetting<>("requestedHeartbeat", true, ZephcastStreamProperties::getRequestedHeartbeat,
-					RabbitConfigBuilder::requestedHeartbeat),
+					RabbitConfig.Builder::requestedHeartbeat),
 			new InheritedSetting<>("connectionTimeout", true, ZephcastStreamProperties::getConnectionTimeout,
-					RabbitConfigBuilder::connectionTimeout),
+					RabbitConfig.Builder::connectionTimeout),
 			new InheritedSetting<>("channelRpcTimeout", true, ZephcastStreamProperties::getChannelRpcTimeout,
-					RabbitConfigBuilder::channelRpcTimeout),
-			new InheritedSetting<>("ssl", true, ZephcastStreamProperties::getSsl, RabbitConfigBuilder::ssl),
+					RabbitConfig.Builder::channelRpcTimeout),
+			new InheritedSetting<>("ssl", true, ZephcastStreamProperties::getSsl, RabbitConfig.Builder::ssl),
 			new InheritedSetting<>("shutdownTimeout", false, ZephcastStreamProperties::getShutdownTimeout,
-					RabbitConfigBuilder::shutdownTimeout),
+					RabbitConfig.Builder::shutdownTimeout),
 			new InheritedSetting<>("confirmTimeout", false, ZephcastStreamProperties::getConfirmTimeout,
-					RabbitConfigBuilder::confirmTimeout),
+					RabbitConfig.Builder::confirmTimeout),
 			new InheritedSetting<>("failFast", false, ZephcastStreamProperties::getFailFast,
-					RabbitConfigBuilder::failFast),
+					RabbitConfig.Builder::failFast),
 			tls(RabbitSslOptions.BUNDLE, ZephcastStreamProperties.SslOptions::getBundle,
-					RabbitConfigBuilder::sslBundle),
+					RabbitConfig.Builder::sslBundle),
 			tls(RabbitSslOptions.TRUST_STORE, ZephcastStreamProperties.SslOptions::getTrustStore,
-					RabbitConfigBuilder::trustStore),
+					RabbitConfig.Builder::trustStore),
 			tls(RabbitSslOptions.TRUST_STORE_PASSWORD, ZephcastStreamProperties.SslOptions::getTrustStorePassword,
-					RabbitConfigBuilder::trustStorePassword),
+					RabbitConfig.Builder::trustStorePassword),
 			tls(RabbitSslOptions.TRUST_STORE_TYPE, ZephcastStreamProperties.SslOptions::getTrustStoreType,
-					RabbitConfigBuilder::trustStoreType),
+					RabbitConfig.Builder::trustStoreType),
 			tls(RabbitSslOptions.KEY_STORE, ZephcastStreamProperties.SslOptions::getKeyStore,
-					RabbitConfigBuilder::keyStore),
+					RabbitConfig.Builder::keyStore),
 			tls(RabbitSslOptions.KEY_STORE_PASSWORD, ZephcastStreamProperties.SslOptions::getKeyStorePassword,
-					RabbitConfigBuilder::keyStorePassword),
+					RabbitConfig.Builder::keyStorePassword),
 			tls(RabbitSslOptions.KEY_STORE_TYPE, ZephcastStreamProperties.SslOptions::getKeyStoreType,
-					RabbitConfigBuilder::keyStoreType),
+					RabbitConfig.Builder::keyStoreType),
 			tls(RabbitSslOptions.PROTOCOL, ZephcastStreamProperties.SslOptions::getProtocol,
-					RabbitConfigBuilder::sslProtocol),
+					RabbitConfig.Builder::sslProtocol),
 			tls(RabbitSslOptions.VERIFY_HOSTNAME, ZephcastStreamProperties.SslOptions::getVerifyHostname,
-					RabbitConfigBuilder::verifyHostname));
+					RabbitConfig.Builder::verifyHostname));
 
 	private static <T> InheritedSetting<T> tls(String option,
 			Function<ZephcastStreamProperties.SslOptions, @Nullable T> getter,
-			BiConsumer<RabbitConfigBuilder, T> setter) {
+			BiConsumer<RabbitConfig.Builder, T> setter) {
 		return new InheritedSetting<>("sslOptions." + option, true,
 				(properties) -> getter.apply(properties.getSslOptions()), setter);
 	}
@@ -344,21 +343,21 @@ public final class ZephcastStreamConfigurer {
 	 * A connection setting a named stream inherits.
 	 *
 	 * @param <T> the type of its value
-	 * @param setting its name on {@link RabbitConfigBuilder}, as errors name it
+	 * @param setting its name on {@link RabbitConfig.Builder}, as errors name it
 	 * @param connection whether it decides which connection a stream needs (streams
 	 * differing in it cannot share a connection factory)
 	 * @param getter reads it from the properties
 	 * @param setter sets it on the builder
 	 */
 	private record InheritedSetting<T>(String setting, boolean connection,
-			Function<ZephcastStreamProperties, @Nullable T> getter, BiConsumer<RabbitConfigBuilder, T> setter) {
+			Function<ZephcastStreamProperties, @Nullable T> getter, BiConsumer<RabbitConfig.Builder, T> setter) {
 
 		@Nullable T value(ZephcastStreamProperties stream, @Nullable ZephcastStreamProperties parent) {
 			T own = this.getter.apply(stream);
 			return (own != null || parent == null) ? own : this.getter.apply(parent);
 		}
 
-		void map(PropertyMapper map, RabbitConfigBuilder builder, ZephcastStreamProperties stream,
+		void map(PropertyMapper map, RabbitConfig.Builder builder, ZephcastStreamProperties stream,
 				@Nullable ZephcastStreamProperties parent) {
 			map.from(value(stream, parent)).to((value) -> this.setter.accept(builder, value));
 		}

@@ -28,14 +28,13 @@ class AutoConfigurationArchitectureTests {
 	 * The library's API: what the auto-configuration may use of it. Builders count as
 	 * their type ({@code RabbitClient.Builder} is {@code RabbitClient}'s).
 	 */
-	private static final Set<String> API = Set.of("RabbitClient", "RabbitClientBuilder", "RabbitConfig",
-			"RabbitConfigBuilder", "RabbitMessage", "RabbitMessageHandler", "SendOptions", "MessageHeaders",
-			"RabbitClientStatus", "RabbitClientMetrics", "DeliveryOutcome", "AckCoalescing", "ConnectionOptions",
-			"PublisherOptions", "QueueArguments", "RetryPolicy", "RabbitSslOptions", "DeclareMode", "ExchangeType",
-			"QueueType", "QueueOverflow", "RabbitClientException", "RabbitConnectionException", "SendFailedException",
-			"UnroutableMessageException", "InvalidMessageException", "AckFailedException", "BrokerBlockedException",
-			"TopologyMismatchException", "InvalidRabbitConfigException", "BrokerCompatibilityException",
-			"RabbitConnectionFactories");
+	private static final Set<String> API = Set.of("RabbitClient", "RabbitConfig", "RabbitMessage",
+			"RabbitMessageHandler", "SendOptions", "MessageHeaders", "RabbitClientStatus", "RabbitClientMetrics",
+			"DeliveryOutcome", "AckCoalescing", "ConnectionOptions", "PublisherOptions", "QueueArguments",
+			"RetryPolicy", "RabbitSslOptions", "DeclareMode", "ExchangeType", "QueueType", "QueueOverflow",
+			"RabbitClientException", "RabbitConnectionException", "SendFailedException", "UnroutableMessageException",
+			"InvalidMessageException", "AckFailedException", "BrokerBlockedException", "TopologyMismatchException",
+			"InvalidRabbitConfigException", "BrokerCompatibilityException", "RabbitConnectionFactories");
 
 	private static final JavaClasses AUTO_CONFIGURATION = new ClassFileImporter()
 		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

@@ -6,9 +6,6 @@ import java.util.concurrent.TimeUnit;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
 import io.zephcast.autoconfigure.rabbit.ZephcastRabbitAutoConfiguration;
 import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitConfig;

@@ -1,0 +1,112 @@
+package io.zephcast.rabbit.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.Map;
+
+import com.rabbitmq.client.AMQP;
+import io.zephcast.rabbit.InvalidMessageException;
+import io.zephcast.rabbit.SendOptions;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.support.DefaultMessagePropertiesConverter;
+
+/**
+ * Turns payloads into AMQP messages and bodies back into objects: {@code String} as UTF-8
+ * text, {@code byte[]} as is, anything else as JSON. Spring's message converters are not
+ * used because {@code SimpleMessageConverter} would Java-serialize a {@code Map}; header
+ * values are converted by Spring AMQP's own {@link DefaultMessagePropertiesConverter}.
+ */
+final class PayloadCodec {
+
+	static final String TEXT = "text/plain";
+
+	static final String JSON = "application/json";
+
+	static final String BINARY = MessageProperties.CONTENT_TYPE_BYTES;
+
+	private static final DefaultMessagePropertiesConverter HEADER_CONVERTER = new DefaultMessagePropertiesConverter();
+
+	private final JsonMapper jsonMapper;
+
+	PayloadCodec(JsonMapper jsonMapper) {
+		this.jsonMapper = jsonMapper;
+	}
+
+	/**
+	 * A message ready for {@code basicPublish} but for its message id, which the
+	 * publishing channel sets (a generated id carries the publish sequence, so that a
+	 * returned message finds its send). Built straight into AMQP properties, as
+	 * converting Spring's {@code MessageProperties} would cost every send a second pass.
+	 *
+	 * @param properties the properties, without message id
+	 * @param headers the converted headers, or {@code null} for none
+	 * @param userMessageId the id the application gave, or {@code null} to generate one
+	 * @param body the body
+	 */
+	record Outgoing(AMQP.BasicProperties.Builder properties, @Nullable Map<String, Object> headers,
+			@Nullable String userMessageId, byte[] body) {
+	}
+
+	/**
+	 * Encodes a send; everything the AMQP encoder could refuse is checked here, before
+	 * the channel is touched.
+	 * @throws InvalidMessageException naming the field that cannot be encoded
+	 */
+	Outgoing encode(Object payload, String routingKey, SendOptions options, boolean persistent) {
+		MessageFields.check(options.messageId(), "routingKey", routingKey);
+		MessageFields.check(options.messageId(), "messageId", options.messageId());
+		MessageFields.check(options.messageId(), "correlationId", options.correlationId());
+		AMQP.BasicProperties.Builder properties = new AMQP.BasicProperties.Builder();
+		byte[] body;
+		if (payload instanceof String text) {
+			body = text.getBytes(StandardCharsets.UTF_8);
+			properties.contentType(TEXT).contentEncoding("UTF-8");
+		}
+		else if (payload instanceof byte[] bytes) {
+			body = bytes;
+			properties.contentType(BINARY);
+		}
+		else {
+			try {
+				body = this.jsonMapper.writeValueAsBytes(payload);
+			}
+			catch (JacksonException ex) {
+				throw new InvalidMessageException(options.messageId(), "payload", "(a " + payload.getClass().getName()
+						+ ") cannot be written as JSON: " + ex.getOriginalMessage(), ex);
+			}
+			properties.contentType(JSON).contentEncoding("UTF-8");
+		}
+		properties.deliveryMode(persistent ? 2 : 1).timestamp(new Date()).correlationId(options.correlationId());
+		Map<String, Object> headers = null;
+		if (!options.headers().isEmpty()) {
+			// no table at all when there are no headers: the broker then has none to look
+			// through
+			headers = convertHeaders(options);
+			MessageFields.checkHeaders(options.messageId(), headers);
+		}
+		return new Outgoing(properties, headers, options.messageId(), body);
+	}
+
+	/** A mutable copy: the publishing channel may add its tag header. */
+	private static Map<String, Object> convertHeaders(SendOptions options) {
+		MessageProperties source = new MessageProperties();
+		source.getHeaders().putAll(options.headers());
+		return new HashMap<>(HEADER_CONVERTER.fromMessageProperties(source, "UTF-8").getHeaders());
+	}
+
+	<T> T decode(byte[] body, Class<T> type) {
+		try {
+			return this.jsonMapper.readValue(body, type);
+		}
+		catch (JacksonException ex) {
+			throw new IllegalStateException(
+					"Message body is not JSON for a " + type.getName() + ": " + ex.getOriginalMessage(), ex);
+		}
+	}
+
+}
