@@ -51,7 +51,7 @@ public class OrderBatchRunner implements ApplicationRunner, ExitCodeGenerator {
 				"Run %s: %d order events -> exchange '%s' (%s) -> queue '%s' (bound with '%s'), "
 						+ "consumer group of %d%n",
 				this.stats.runId(), this.properties.events(), orders.exchangeName(), orders.exchangeType().value(),
-				orders.queueName(), orders.routingKey(), orders.concurrency());
+				orders.queueName(), String.join("', '", orders.bindingKeys()), orders.concurrency());
 		System.out.printf("Each processed order -> a payment on stream 'payments' -> queue '%s'%n",
 				this.payments.config().queueName());
 		boolean confirmed = publish();

@@ -2,6 +2,7 @@ package io.zephcast.sample.standalone;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.List;
 
 import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitConfig;
@@ -33,7 +34,9 @@ public final class StandaloneClientExample {
 			.exchangeName("zc-sample-standalone")
 			.exchangeType("topic")
 			.queueName("zc-sample-standalone")
-			.routingKey("orders.#")
+			// the queue takes every orders.* event; a send names its own key
+			.bindingKeys(List.of("orders.#"))
+			.routingKey("orders.created")
 			// a demo should leave nothing behind: the queue goes with its consumer, the
 			// exchange with its binding. Durable all the same: RabbitMQ 4 deprecates
 			// non-durable shared queues, and the client refuses them there

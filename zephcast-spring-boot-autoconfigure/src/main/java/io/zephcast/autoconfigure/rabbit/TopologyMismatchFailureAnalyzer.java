@@ -1,5 +1,7 @@
 package io.zephcast.autoconfigure.rabbit;
 
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.ShutdownSignalException;
 import io.zephcast.rabbit.BrokerCompatibilityException;
 import io.zephcast.rabbit.TopologyMismatchException;
 import org.jspecify.annotations.Nullable;
@@ -33,15 +35,37 @@ class TopologyMismatchFailureAnalyzer extends AbstractFailureAnalyzer<TopologyMi
 
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, TopologyMismatchException cause) {
-		String property = FailedStream.of(rootFailure, cause, this.beanFactory, this.environment)
-			.property(cause.setting());
+		FailedStream stream = FailedStream.of(rootFailure, cause, this.beanFactory, this.environment);
+		String property = stream.property(cause.setting());
 		if (cause instanceof BrokerCompatibilityException compatibility) {
 			return new FailureAnalysis(cause.getMessage(), "Change " + property + " as the description says: RabbitMQ "
 					+ compatibility.brokerVersion() + " removed or deprecates what it is set to.", cause);
 		}
+		if (isNotFound(cause)) {
+			// under declare=verify or false: nothing exists to match or delete
+			return new FailureAnalysis(cause.getMessage(),
+					"Declare it on the broker as the client would, or set " + stream.property("declare")
+							+ " to true so that the client declares it (" + property
+							+ " is the setting that asks for it).",
+					cause);
+		}
 		return new FailureAnalysis(cause.getMessage(),
 				"Set " + property + " to match what exists on the broker, or delete the existing exchange or queue.",
 				cause);
+	}
+
+	/**
+	 * Whether the broker answered that the exchange or queue does not exist (404), which
+	 * only a client that checks rather than declares its topology hears.
+	 */
+	private static boolean isNotFound(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof ShutdownSignalException signal
+					&& signal.getReason() instanceof AMQP.Channel.Close close) {
+				return close.getReplyCode() == AMQP.NOT_FOUND;
+			}
+		}
+		return false;
 	}
 
 }

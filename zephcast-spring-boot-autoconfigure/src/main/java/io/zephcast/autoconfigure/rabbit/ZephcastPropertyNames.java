@@ -54,9 +54,10 @@ final class ZephcastPropertyNames {
 	 */
 	static String of(@Nullable String stream, String setting) {
 		String prefix = prefix(stream) + ".";
-		// the consumer's settings sit in a group of their own
-		if (setting.equals("concurrency") || setting.equals("deadLetterQueue") || setting.startsWith("retry.")
-				|| setting.startsWith("ackCoalescing.")) {
+		// the consumer's settings sit in a group of their own; "retry" alone is the whole
+		// policy (a missing wait queue names it)
+		if (setting.equals("concurrency") || setting.equals("deadLetterQueue") || setting.equals("retry")
+				|| setting.startsWith("retry.") || setting.startsWith("ackCoalescing.")) {
 			return prefix + "consumer." + DataObjectPropertyName.toDashedForm(setting);
 		}
 		return prefix + DataObjectPropertyName.toDashedForm(setting);

@@ -29,9 +29,11 @@ public class ZephcastRabbitProperties extends ZephcastStreamProperties {
 
 	/**
 	 * More streams, by name, with the same keys as zephcast.rabbit.*: one RabbitClient
-	 * each, injectable with @Qualifier("<name>"). The name is the stream name. Connection
-	 * settings (url, ssl, ssl-options, timeouts, fail-fast) not set are inherited from
-	 * zephcast.rabbit.*.
+	 * each, injectable with @Qualifier("<name>"). The name is the stream name. A stream
+	 * inherits from zephcast.rabbit.* the connection settings it does not set: url,
+	 * addresses (unless it sets a url of its own), address-shuffle-mode,
+	 * requested-heartbeat, connection-timeout, channel-rpc-timeout, ssl, every
+	 * ssl-options key, shutdown-timeout, confirm-timeout and fail-fast; nothing else.
 	 */
 	private Map<String, ZephcastStreamProperties> streams = new LinkedHashMap<>();
 

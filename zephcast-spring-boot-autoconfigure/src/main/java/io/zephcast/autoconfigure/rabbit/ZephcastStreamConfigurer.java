@@ -291,6 +291,16 @@ public final class ZephcastStreamConfigurer {
 	}
 
 	/**
+	 * The names of the settings a named stream inherits besides its URL, as
+	 * {@link RabbitConfig.Builder} and its errors name them (e.g.
+	 * {@code sslOptions.trust-store}): for the tests that keep the documentation true.
+	 * @return the setting names
+	 */
+	static List<String> inheritedSettings() {
+		return INHERITED.stream().map(InheritedSetting::setting).toList();
+	}
+
+	/**
 	 * The connection settings a named stream takes from the default stream when it does
 	 * not set them: the one list that mapping, connection sharing and error messages
 	 * read.

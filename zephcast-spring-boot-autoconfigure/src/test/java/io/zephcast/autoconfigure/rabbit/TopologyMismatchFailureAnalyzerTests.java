@@ -1,10 +1,16 @@
 package io.zephcast.autoconfigure.rabbit;
 
+import java.util.List;
+
 import io.zephcast.rabbit.BrokerCompatibilityException;
+import io.zephcast.rabbit.RabbitMessageHandler;
 import io.zephcast.rabbit.TopologyMismatchException;
+import io.zephcast.test.RabbitBroker;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationContextException;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,6 +54,35 @@ class TopologyMismatchFailureAnalyzerTests {
 						new BrokerCompatibilityException("global qos", "concurrency", "4.0.5")),
 				"zephcast.rabbit.streams.payments.consumer.concurrency=2");
 		assertThat(analysis.getAction()).startsWith("Change zephcast.rabbit.streams.payments.consumer.concurrency ");
+	}
+
+	@Test
+	void aMissingWaitQueueUnderVerifyNamesTheRetryPropertyAndSaysToDeclareIt() {
+		String queue = "zc-fa-verify-retry";
+		String[] properties = { "zephcast.rabbit.url=" + RabbitBroker.url(), "zephcast.rabbit.queue-name=" + queue };
+		ApplicationContextRunner runner = new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ZephcastRabbitAutoConfiguration.class))
+			.withPropertyValues(properties);
+		try {
+			// a send-only client declares its queue, not the wait queues
+			runner.withPropertyValues("zephcast.rabbit.declare=true")
+				.run((context) -> assertThat(context).hasNotFailed());
+			runner.withPropertyValues("zephcast.rabbit.declare=verify")
+				.withBean(RabbitMessageHandler.class, () -> (message) -> {
+				})
+				.run((context) -> {
+					assertThat(context).hasFailed();
+					FailureAnalysis analysis = StartupFailures.analyze(context.getStartupFailure(), properties);
+					assertThat(analysis.getDescription()).contains("'" + queue + ".retry.1000' does not exist");
+					// as docs/troubleshooting.md quotes it
+					assertThat(analysis.getAction()).isEqualTo("Declare it on the broker as the client would, or set "
+							+ "zephcast.rabbit.declare to true so that the client declares it "
+							+ "(zephcast.rabbit.consumer.retry is the setting that asks for it).");
+				});
+		}
+		finally {
+			RabbitBroker.delete(RabbitBroker.withClientQueues(queue), List.of());
+		}
 	}
 
 }

@@ -9,6 +9,7 @@ import io.zephcast.rabbit.DeclareMode;
 import io.zephcast.rabbit.RabbitConfig;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.util.unit.DataSize;
 
@@ -77,6 +78,24 @@ class ZephcastMetadataTests {
 		assertThat(Double.parseDouble(defaults.get(prefix + "consumer.retry.jitter")))
 			.isEqualTo(config.retry().jitter());
 		assertThat(config.declare()).isEqualTo(DeclareMode.ON);
+	}
+
+	@Test
+	void theStreamsDescriptionListsWhatANamedStreamInherits() throws Exception {
+		String description = null;
+		try (InputStream in = new ClassPathResource("META-INF/spring-configuration-metadata.json").getInputStream()) {
+			for (JsonNode property : JsonMapper.builder().build().readTree(in).path("properties")) {
+				if (property.path("name").asString().equals(ZephcastPropertyNames.STREAMS)) {
+					description = property.path("description").asString();
+				}
+			}
+		}
+		assertThat(description).as(ZephcastPropertyNames.STREAMS).isNotNull().contains("url");
+		for (String setting : ZephcastStreamConfigurer.inheritedSettings()) {
+			String key = setting.startsWith("sslOptions.") ? "ssl-options"
+					: DataObjectPropertyName.toDashedForm(setting);
+			assertThat(description).as(setting).containsPattern("\\b" + key + "\\b");
+		}
 	}
 
 }
