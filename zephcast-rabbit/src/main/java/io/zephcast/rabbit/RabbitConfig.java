@@ -18,8 +18,7 @@ import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory.Addr
  * the default exchange.
  * <p>
  * A class with a builder rather than a record, so that a new setting never breaks a
- * caller: there is no public constructor with positional arguments. Its accessors are
- * declared in a package-private superclass, so that this file holds the builder.
+ * caller: there is no public constructor with positional arguments.
  */
 public final class RabbitConfig extends RabbitConfigValues {
 
