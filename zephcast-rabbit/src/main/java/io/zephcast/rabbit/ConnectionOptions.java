@@ -9,35 +9,19 @@ import java.util.stream.Collectors;
 
 import io.zephcast.rabbit.internal.AmqpUrl;
 import io.zephcast.rabbit.internal.BrokerAddress;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.amqp.rabbit.connection.AbstractConnectionFactory.AddressShuffleMode;
 
 /**
  * How a {@link RabbitClient} reaches the broker beyond its URL: the nodes of a cluster to
  * try, in which order, and the timeouts of the connection. Named and defaulted as Spring
- * Boot names them for {@code spring.rabbitmq.*}. Immutable and valid: construction
- * refuses values that cannot work, naming the setting
- * ({@link InvalidRabbitConfigException}). Part of {@link RabbitConfig}, whose builder
- * sets it.
- *
- * @param addresses the nodes to connect to, {@code host[:port]} each (or
- * {@code amqp[s]://[user[:password]@]host[:port][/vhost]}, as Spring Boot accepts); empty
- * to connect to the URL's host and port. The client connects to the first that answers
- * and moves to another when its node is lost. User, password and virtual host come from
- * the URL unless the first address names them; they may hold credentials: log
- * {@link #maskedAddresses()} instead
- * @param addressShuffleMode the order the addresses are tried in: {@code NONE} as listed,
- * {@code RANDOM} shuffled for each new connection, {@code INORDER} rotated by one after
- * each new connection (spreads clients over the nodes)
- * @param requestedHeartbeat the heartbeat interval the client asks for, whole seconds;
- * zero for none. A link that died silently is noticed within about two intervals
- * @param connectionTimeout how long opening the TCP connection to one address may take
- * before the next is tried
- * @param channelRpcTimeout how long a request to the broker (open a channel, declare) may
- * wait for its answer
+ * Boot names them for {@code spring.rabbitmq.*}. Immutable and valid: build one with
+ * {@link #builder()}; {@link Builder#build()} refuses values that cannot work, naming the
+ * setting ({@link InvalidRabbitConfigException}). Part of {@link RabbitConfig}, whose
+ * builder sets it.
  */
-public record ConnectionOptions(List<String> addresses, AddressShuffleMode addressShuffleMode,
-		Duration requestedHeartbeat, Duration connectionTimeout, Duration channelRpcTimeout) {
+public final class ConnectionOptions {
 
 	/** The default of the three timeouts. */
 	static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
@@ -45,26 +29,80 @@ public record ConnectionOptions(List<String> addresses, AddressShuffleMode addre
 	/** No addresses (the URL's host and port), and the 10 s timeouts. */
 	public static final ConnectionOptions DEFAULTS = builder().build();
 
-	/**
-	 * Validates the options.
-	 * @throws InvalidRabbitConfigException naming the first setting that cannot work
-	 */
-	public ConnectionOptions {
-		Objects.requireNonNull(addresses, "addresses");
-		Objects.requireNonNull(addressShuffleMode, "addressShuffleMode");
-		Objects.requireNonNull(requestedHeartbeat, "requestedHeartbeat");
-		Objects.requireNonNull(connectionTimeout, "connectionTimeout");
-		Objects.requireNonNull(channelRpcTimeout, "channelRpcTimeout");
-		BrokerAddress.parseAll(addresses);
-		addresses = List.copyOf(addresses);
-		if (requestedHeartbeat.isNegative() || requestedHeartbeat.toSeconds() > 65535) {
-			throw new InvalidRabbitConfigException("requestedHeartbeat", requestedHeartbeat,
+	private final List<String> addresses;
+
+	private final AddressShuffleMode addressShuffleMode;
+
+	private final Duration requestedHeartbeat;
+
+	private final Duration connectionTimeout;
+
+	private final Duration channelRpcTimeout;
+
+	private ConnectionOptions(Builder builder) {
+		BrokerAddress.parseAll(builder.addresses);
+		if (builder.requestedHeartbeat.isNegative() || builder.requestedHeartbeat.toSeconds() > 65535) {
+			throw new InvalidRabbitConfigException("requestedHeartbeat", builder.requestedHeartbeat,
 					"must be from 0 (no heartbeat) to 65535 seconds");
 		}
-		checkPositiveMillis("connectionTimeout", connectionTimeout,
+		checkPositiveMillis("connectionTimeout", builder.connectionTimeout,
 				"zero would wait forever for an address that does not answer");
-		checkPositiveMillis("channelRpcTimeout", channelRpcTimeout,
+		checkPositiveMillis("channelRpcTimeout", builder.channelRpcTimeout,
 				"zero would let a call wait forever on a broker that does not answer");
+		this.addresses = List.copyOf(builder.addresses);
+		this.addressShuffleMode = builder.addressShuffleMode;
+		this.requestedHeartbeat = builder.requestedHeartbeat;
+		this.connectionTimeout = builder.connectionTimeout;
+		this.channelRpcTimeout = builder.channelRpcTimeout;
+	}
+
+	/**
+	 * The nodes to connect to, {@code host[:port]} each (or
+	 * {@code amqp[s]://[user[:password]@]host[:port][/vhost]}, as Spring Boot accepts);
+	 * empty to connect to the URL's host and port. The client connects to the first that
+	 * answers and moves to another when its node is lost. User, password and virtual host
+	 * come from the URL unless the first address names them; they may hold credentials:
+	 * log {@link #maskedAddresses()} instead.
+	 * @return the addresses, unmodifiable
+	 */
+	public List<String> addresses() {
+		return this.addresses;
+	}
+
+	/**
+	 * The order the addresses are tried in: {@code NONE} as listed, {@code RANDOM}
+	 * shuffled for each new connection, {@code INORDER} rotated by one after each new
+	 * connection (spreads clients over the nodes).
+	 * @return the shuffle mode
+	 */
+	public AddressShuffleMode addressShuffleMode() {
+		return this.addressShuffleMode;
+	}
+
+	/**
+	 * The heartbeat interval the client asks for, whole seconds; zero for none. A link
+	 * that died silently is noticed within about two intervals.
+	 * @return 0 to 65535 seconds
+	 */
+	public Duration requestedHeartbeat() {
+		return this.requestedHeartbeat;
+	}
+
+	/**
+	 * How long opening the TCP connection to one address may take before the next is
+	 * tried.
+	 * @return a positive timeout
+	 */
+	public Duration connectionTimeout() {
+		return this.connectionTimeout;
+	}
+
+	/**
+	 * How long a request to the broker (open a channel, declare) may wait for its answer.
+	 * @return a positive timeout
+	 */
+	public Duration channelRpcTimeout() {
+		return this.channelRpcTimeout;
 	}
 
 	private static void checkPositiveMillis(String setting, Duration value, String why) {
@@ -105,6 +143,21 @@ public record ConnectionOptions(List<String> addresses, AddressShuffleMode addre
 	 */
 	public String maskedAddresses() {
 		return this.addresses.stream().map(AmqpUrl::mask).collect(Collectors.joining(","));
+	}
+
+	@Override
+	public boolean equals(@Nullable Object other) {
+		return (this == other) || (other instanceof ConnectionOptions that && this.addresses.equals(that.addresses)
+				&& this.addressShuffleMode == that.addressShuffleMode
+				&& this.requestedHeartbeat.equals(that.requestedHeartbeat)
+				&& this.connectionTimeout.equals(that.connectionTimeout)
+				&& this.channelRpcTimeout.equals(that.channelRpcTimeout));
+	}
+
+	@Override
+	public int hashCode() {
+		return Objects.hash(this.addresses, this.addressShuffleMode, this.requestedHeartbeat, this.connectionTimeout,
+				this.channelRpcTimeout);
 	}
 
 	/**
@@ -168,21 +221,41 @@ public record ConnectionOptions(List<String> addresses, AddressShuffleMode addre
 			return this;
 		}
 
+		/**
+		 * The order the addresses are tried in; default {@code NONE}.
+		 * @param addressShuffleMode none, random or inorder
+		 * @return this builder
+		 */
 		public Builder addressShuffleMode(AddressShuffleMode addressShuffleMode) {
 			this.addressShuffleMode = Objects.requireNonNull(addressShuffleMode, "addressShuffleMode");
 			return this;
 		}
 
+		/**
+		 * The heartbeat interval the client asks for; default 10 s.
+		 * @param requestedHeartbeat whole seconds, zero for none
+		 * @return this builder
+		 */
 		public Builder requestedHeartbeat(Duration requestedHeartbeat) {
 			this.requestedHeartbeat = Objects.requireNonNull(requestedHeartbeat, "requestedHeartbeat");
 			return this;
 		}
 
+		/**
+		 * How long opening the connection to one address may take; default 10 s.
+		 * @param connectionTimeout positive
+		 * @return this builder
+		 */
 		public Builder connectionTimeout(Duration connectionTimeout) {
 			this.connectionTimeout = Objects.requireNonNull(connectionTimeout, "connectionTimeout");
 			return this;
 		}
 
+		/**
+		 * How long a request to the broker may wait for its answer; default 10 s.
+		 * @param channelRpcTimeout positive
+		 * @return this builder
+		 */
 		public Builder channelRpcTimeout(Duration channelRpcTimeout) {
 			this.channelRpcTimeout = Objects.requireNonNull(channelRpcTimeout, "channelRpcTimeout");
 			return this;
@@ -194,8 +267,7 @@ public record ConnectionOptions(List<String> addresses, AddressShuffleMode addre
 		 * @throws InvalidRabbitConfigException naming the first setting that cannot work
 		 */
 		public ConnectionOptions build() {
-			return new ConnectionOptions(this.addresses, this.addressShuffleMode, this.requestedHeartbeat,
-					this.connectionTimeout, this.channelRpcTimeout);
+			return new ConnectionOptions(this);
 		}
 
 	}

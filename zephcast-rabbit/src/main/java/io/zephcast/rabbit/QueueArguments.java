@@ -12,26 +12,11 @@ import org.jspecify.annotations.Nullable;
  * The optional arguments of the queue a {@link RabbitClient} declares, typed: each
  * becomes one {@code x-} argument of the declaration. Unset ({@code null}, {@code false}
  * or empty) means the argument is not sent, so the broker's default (or policy) applies.
- *
- * @param messageTtl how long a message may stay in the queue before it is dropped or
- * dead-lettered ({@code x-message-ttl})
- * @param maxLength how many ready messages the queue holds at most ({@code x-max-length})
- * @param maxLengthBytes how many bytes of ready message bodies the queue holds at most
- * ({@code x-max-length-bytes})
- * @param overflow what happens at the limit ({@code x-overflow})
- * @param singleActiveConsumer whether only one consumer of the queue gets messages at a
- * time, the others standing by in order ({@code x-single-active-consumer})
- * @param deadLetterExchange where the broker (and the client, after the last attempt)
- * sends dead letters ({@code x-dead-letter-exchange}); empty for none
- * @param deadLetterRoutingKey the routing key dead letters get; empty to keep their own
- * ({@code x-dead-letter-routing-key})
- * @param deliveryLimit after how many redeliveries a quorum queue drops or dead-letters a
- * message ({@code x-delivery-limit}); quorum queues only
- * @param arguments any other queue argument, by its {@code x-} name
+ * <p>
+ * Immutable and valid: build one with {@link #builder()}; {@link Builder#build()} refuses
+ * values that cannot work, naming the setting ({@link InvalidRabbitConfigException}).
  */
-public record QueueArguments(@Nullable Duration messageTtl, @Nullable Long maxLength, @Nullable Long maxLengthBytes,
-		@Nullable QueueOverflow overflow, boolean singleActiveConsumer, String deadLetterExchange,
-		String deadLetterRoutingKey, @Nullable Integer deliveryLimit, Map<String, Object> arguments) {
+public final class QueueArguments {
 
 	/** The arguments that have a setting of their own, and that setting. */
 	private static final Map<String, String> TYPED = Map.of("x-queue-type", "queueType", "x-message-ttl",
@@ -45,38 +30,140 @@ public record QueueArguments(@Nullable Duration messageTtl, @Nullable Long maxLe
 
 	private static final long MAX_TTL_MILLIS = 0xFFFF_FFFFL;
 
-	/**
-	 * Validates the arguments.
-	 * @throws InvalidRabbitConfigException naming the first argument that cannot work
-	 */
-	public QueueArguments {
-		Objects.requireNonNull(deadLetterExchange, "deadLetterExchange");
-		Objects.requireNonNull(deadLetterRoutingKey, "deadLetterRoutingKey");
-		arguments = Collections.unmodifiableMap(new LinkedHashMap<>(arguments));
+	private final @Nullable Duration messageTtl;
+
+	private final @Nullable Long maxLength;
+
+	private final @Nullable Long maxLengthBytes;
+
+	private final @Nullable QueueOverflow overflow;
+
+	private final boolean singleActiveConsumer;
+
+	private final String deadLetterExchange;
+
+	private final String deadLetterRoutingKey;
+
+	private final @Nullable Integer deliveryLimit;
+
+	private final Map<String, Object> arguments;
+
+	private QueueArguments(Builder builder) {
+		this.messageTtl = builder.messageTtl;
+		this.maxLength = builder.maxLength;
+		this.maxLengthBytes = builder.maxLengthBytes;
+		this.overflow = builder.overflow;
+		this.singleActiveConsumer = builder.singleActiveConsumer;
+		this.deadLetterExchange = builder.deadLetterExchange;
+		this.deadLetterRoutingKey = builder.deadLetterRoutingKey;
+		this.deliveryLimit = builder.deliveryLimit;
+		this.arguments = Collections.unmodifiableMap(new LinkedHashMap<>(builder.arguments));
+		check();
+	}
+
+	private void check() {
+		Duration messageTtl = this.messageTtl;
 		if (messageTtl != null && (messageTtl.isNegative() || messageTtl.toMillis() > MAX_TTL_MILLIS)) {
 			throw new InvalidRabbitConfigException("queue.messageTtl", messageTtl,
 					"must be between 0 and " + MAX_TTL_MILLIS + " ms");
 		}
-		if (maxLength != null && maxLength < 0) {
-			throw new InvalidRabbitConfigException("queue.maxLength", maxLength, "must not be negative");
-		}
-		if (maxLengthBytes != null && maxLengthBytes < 0) {
-			throw new InvalidRabbitConfigException("queue.maxLengthBytes", maxLengthBytes, "must not be negative");
-		}
-		if (deliveryLimit != null && deliveryLimit < 0) {
-			throw new InvalidRabbitConfigException("queue.deliveryLimit", deliveryLimit, "must not be negative");
-		}
-		if (deadLetterExchange.isEmpty() && !deadLetterRoutingKey.isEmpty()) {
-			throw new InvalidRabbitConfigException("queue.deadLetterRoutingKey", deadLetterRoutingKey,
+		checkNotNegative("queue.maxLength", this.maxLength);
+		checkNotNegative("queue.maxLengthBytes", this.maxLengthBytes);
+		checkNotNegative("queue.deliveryLimit", this.deliveryLimit);
+		if (this.deadLetterExchange.isEmpty() && !this.deadLetterRoutingKey.isEmpty()) {
+			throw new InvalidRabbitConfigException("queue.deadLetterRoutingKey", this.deadLetterRoutingKey,
 					"needs queue.deadLetterExchange (RabbitMQ ignores a dead-letter routing key without one)");
 		}
-		for (String name : arguments.keySet()) {
+		for (String name : this.arguments.keySet()) {
 			String typed = TYPED.get(name);
 			if (typed != null) {
 				throw new InvalidRabbitConfigException("queue.arguments", name,
 						"has its own setting: use " + typed + " instead, so that it is checked and documented");
 			}
 		}
+	}
+
+	private static void checkNotNegative(String setting, @Nullable Number value) {
+		if (value != null && value.longValue() < 0) {
+			throw new InvalidRabbitConfigException(setting, value, "must not be negative");
+		}
+	}
+
+	/**
+	 * How long a message may stay in the queue before it is dropped or dead-lettered
+	 * ({@code x-message-ttl}).
+	 * @return the TTL, or {@code null} when not set
+	 */
+	public @Nullable Duration messageTtl() {
+		return this.messageTtl;
+	}
+
+	/**
+	 * How many ready messages the queue holds at most ({@code x-max-length}).
+	 * @return the limit, or {@code null} when not set
+	 */
+	public @Nullable Long maxLength() {
+		return this.maxLength;
+	}
+
+	/**
+	 * How many bytes of ready message bodies the queue holds at most
+	 * ({@code x-max-length-bytes}).
+	 * @return the limit, or {@code null} when not set
+	 */
+	public @Nullable Long maxLengthBytes() {
+		return this.maxLengthBytes;
+	}
+
+	/**
+	 * What happens at the length limit ({@code x-overflow}).
+	 * @return the behaviour, or {@code null} when not set
+	 */
+	public @Nullable QueueOverflow overflow() {
+		return this.overflow;
+	}
+
+	/**
+	 * Whether only one consumer of the queue gets messages at a time, the others standing
+	 * by in order ({@code x-single-active-consumer}).
+	 * @return whether the argument is sent
+	 */
+	public boolean singleActiveConsumer() {
+		return this.singleActiveConsumer;
+	}
+
+	/**
+	 * Where the broker (and the client, after the last attempt) sends dead letters
+	 * ({@code x-dead-letter-exchange}).
+	 * @return the exchange, empty for none
+	 */
+	public String deadLetterExchange() {
+		return this.deadLetterExchange;
+	}
+
+	/**
+	 * The routing key dead letters get ({@code x-dead-letter-routing-key}).
+	 * @return the key, empty to keep their own
+	 */
+	public String deadLetterRoutingKey() {
+		return this.deadLetterRoutingKey;
+	}
+
+	/**
+	 * After how many redeliveries a quorum queue drops or dead-letters a message
+	 * ({@code x-delivery-limit}); quorum queues only.
+	 * @return the limit, or {@code null} when not set
+	 */
+	public @Nullable Integer deliveryLimit() {
+		return this.deliveryLimit;
+	}
+
+	/**
+	 * Any other queue argument, by its {@code x-} name.
+	 * @return the arguments, unmodifiable
+	 */
+	public Map<String, Object> arguments() {
+		return this.arguments;
 	}
 
 	/**
@@ -144,6 +231,49 @@ public record QueueArguments(@Nullable Duration messageTtl, @Nullable Long maxLe
 	}
 
 	/**
+	 * A builder that starts from these arguments.
+	 * @return a new builder holding these values
+	 */
+	public Builder toBuilder() {
+		return new Builder().messageTtl(this.messageTtl)
+			.maxLength(this.maxLength)
+			.maxLengthBytes(this.maxLengthBytes)
+			.overflow(this.overflow)
+			.singleActiveConsumer(this.singleActiveConsumer)
+			.deadLetterExchange(this.deadLetterExchange)
+			.deadLetterRoutingKey(this.deadLetterRoutingKey)
+			.deliveryLimit(this.deliveryLimit)
+			.arguments(this.arguments);
+	}
+
+	@Override
+	public boolean equals(@Nullable Object other) {
+		return (this == other) || (other instanceof QueueArguments that
+				&& Objects.equals(this.messageTtl, that.messageTtl) && Objects.equals(this.maxLength, that.maxLength)
+				&& Objects.equals(this.maxLengthBytes, that.maxLengthBytes) && this.overflow == that.overflow
+				&& this.singleActiveConsumer == that.singleActiveConsumer
+				&& this.deadLetterExchange.equals(that.deadLetterExchange)
+				&& this.deadLetterRoutingKey.equals(that.deadLetterRoutingKey)
+				&& Objects.equals(this.deliveryLimit, that.deliveryLimit) && this.arguments.equals(that.arguments));
+	}
+
+	@Override
+	public int hashCode() {
+		return Objects.hash(this.messageTtl, this.maxLength, this.maxLengthBytes, this.overflow,
+				this.singleActiveConsumer, this.deadLetterExchange, this.deadLetterRoutingKey, this.deliveryLimit,
+				this.arguments);
+	}
+
+	@Override
+	public String toString() {
+		return "QueueArguments[messageTtl=" + this.messageTtl + ", maxLength=" + this.maxLength + ", maxLengthBytes="
+				+ this.maxLengthBytes + ", overflow=" + this.overflow + ", singleActiveConsumer="
+				+ this.singleActiveConsumer + ", deadLetterExchange=" + this.deadLetterExchange
+				+ ", deadLetterRoutingKey=" + this.deadLetterRoutingKey + ", deliveryLimit=" + this.deliveryLimit
+				+ ", arguments=" + this.arguments + "]";
+	}
+
+	/**
 	 * Builds {@link QueueArguments}.
 	 */
 	public static final class Builder {
@@ -169,52 +299,108 @@ public record QueueArguments(@Nullable Duration messageTtl, @Nullable Long maxLe
 		private Builder() {
 		}
 
+		/**
+		 * How long a message may stay in the queue ({@code x-message-ttl}).
+		 * @param messageTtl 0 to 2^32-1 ms, or {@code null} for none
+		 * @return this builder
+		 */
 		public Builder messageTtl(@Nullable Duration messageTtl) {
 			this.messageTtl = messageTtl;
 			return this;
 		}
 
+		/**
+		 * How many ready messages the queue holds at most ({@code x-max-length}).
+		 * @param maxLength zero or more, or {@code null} for no limit
+		 * @return this builder
+		 */
 		public Builder maxLength(@Nullable Long maxLength) {
 			this.maxLength = maxLength;
 			return this;
 		}
 
+		/**
+		 * How many bytes of ready bodies the queue holds at most
+		 * ({@code x-max-length-bytes}).
+		 * @param maxLengthBytes zero or more, or {@code null} for no limit
+		 * @return this builder
+		 */
 		public Builder maxLengthBytes(@Nullable Long maxLengthBytes) {
 			this.maxLengthBytes = maxLengthBytes;
 			return this;
 		}
 
+		/**
+		 * What happens at the length limit ({@code x-overflow}).
+		 * @param overflow the behaviour, or {@code null} for the broker's default
+		 * @return this builder
+		 */
 		public Builder overflow(@Nullable QueueOverflow overflow) {
 			this.overflow = overflow;
 			return this;
 		}
 
+		/**
+		 * Whether one consumer at a time gets messages
+		 * ({@code x-single-active-consumer}).
+		 * @param singleActiveConsumer true to send the argument
+		 * @return this builder
+		 */
 		public Builder singleActiveConsumer(boolean singleActiveConsumer) {
 			this.singleActiveConsumer = singleActiveConsumer;
 			return this;
 		}
 
+		/**
+		 * Where dead letters go ({@code x-dead-letter-exchange}).
+		 * @param deadLetterExchange the exchange, empty or {@code null} for none
+		 * @return this builder
+		 */
 		public Builder deadLetterExchange(@Nullable String deadLetterExchange) {
 			this.deadLetterExchange = (deadLetterExchange != null) ? deadLetterExchange : "";
 			return this;
 		}
 
+		/**
+		 * The routing key dead letters get ({@code x-dead-letter-routing-key}); needs a
+		 * dead-letter exchange.
+		 * @param deadLetterRoutingKey the key, empty or {@code null} to keep their own
+		 * @return this builder
+		 */
 		public Builder deadLetterRoutingKey(@Nullable String deadLetterRoutingKey) {
 			this.deadLetterRoutingKey = (deadLetterRoutingKey != null) ? deadLetterRoutingKey : "";
 			return this;
 		}
 
+		/**
+		 * After how many redeliveries a quorum queue gives up on a message
+		 * ({@code x-delivery-limit}).
+		 * @param deliveryLimit zero or more, or {@code null} for the broker's default
+		 * @return this builder
+		 */
 		public Builder deliveryLimit(@Nullable Integer deliveryLimit) {
 			this.deliveryLimit = deliveryLimit;
 			return this;
 		}
 
+		/**
+		 * Any other queue arguments, replacing those set before; an argument with a
+		 * setting of its own is refused.
+		 * @param arguments by {@code x-} name
+		 * @return this builder
+		 */
 		public Builder arguments(Map<String, ?> arguments) {
 			this.arguments.clear();
 			this.arguments.putAll(arguments);
 			return this;
 		}
 
+		/**
+		 * One other queue argument; an argument with a setting of its own is refused.
+		 * @param name the {@code x-} name
+		 * @param value the value
+		 * @return this builder
+		 */
 		public Builder argument(String name, Object value) {
 			this.arguments.put(name, value);
 			return this;
@@ -226,9 +412,7 @@ public record QueueArguments(@Nullable Duration messageTtl, @Nullable Long maxLe
 		 * @throws InvalidRabbitConfigException naming the first argument that cannot work
 		 */
 		public QueueArguments build() {
-			return new QueueArguments(this.messageTtl, this.maxLength, this.maxLengthBytes, this.overflow,
-					this.singleActiveConsumer, this.deadLetterExchange, this.deadLetterRoutingKey, this.deliveryLimit,
-					this.arguments);
+			return new QueueArguments(this);
 		}
 
 	}

@@ -1,9 +1,7 @@
 package io.zephcast.rabbit;
 
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -42,13 +40,12 @@ import org.springframework.context.SmartLifecycle;
  * This class is the API; the work is done behind it, in
  * {@code io.zephcast.rabbit.internal}, which is not API.
  */
-public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage>, SmartLifecycle {
+public final class RabbitClient extends RabbitClientReceiving
+		implements AutoCloseable, Iterable<RabbitMessage>, SmartLifecycle {
 
 	private final String streamName;
 
 	private final RabbitConfig config;
-
-	private final ClientCore core;
 
 	/**
 	 * A client that creates its own connection factory, declarations and listener
@@ -63,11 +60,11 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	}
 
 	private RabbitClient(Builder builder) {
+		super(new ClientCore(builder.streamName, builder.config, builder.connectionFactory, builder.container,
+				builder.containerCustomizer, builder.declarables, builder.jsonMapper, builder.callbackExecutor,
+				builder.observationRegistry, builder.metrics));
 		this.streamName = builder.streamName;
 		this.config = builder.config;
-		this.core = new ClientCore(builder.streamName, builder.config, builder.connectionFactory, builder.container,
-				builder.containerCustomizer, builder.declarables, builder.jsonMapper, builder.callbackExecutor,
-				builder.observationRegistry, builder.metrics);
 	}
 
 	/**
@@ -109,10 +106,19 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 		return this.core.isConnected();
 	}
 
+	/**
+	 * The stream name: the name of the client's connections, and the queue name and
+	 * routing key where the configuration leaves them empty.
+	 * @return the stream name
+	 */
 	public String streamName() {
 		return this.streamName;
 	}
 
+	/**
+	 * The configuration the client was made with.
+	 * @return the configuration
+	 */
 	public RabbitConfig config() {
 		return this.config;
 	}
@@ -162,46 +168,6 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	}
 
 	/**
-	 * The next message, when it arrives. Starts consuming on first use. The future
-	 * completes on the client's callback pool, never on a broker thread. Several receives
-	 * may wait at once; messages go to them in order.
-	 * <p>
-	 * Giving up on the future withdraws the receive, and the next message goes to the
-	 * next receive: {@code cancel}, {@code orTimeout}, {@code completeOnTimeout}, or a
-	 * {@code get(timeout)} that times out or a {@code get} that is interrupted (these
-	 * cancel the future: to wait again, call {@code receive()} again). A message that
-	 * arrives as the wait ends is returned rather than left behind. Only the returned
-	 * future counts: giving up on a stage derived from it ({@code thenApply}...) leaves
-	 * the receive waiting. A receive that is neither read nor given up on cannot be told
-	 * from a slow reader: it takes a message, which stays unacknowledged and goes back to
-	 * the queue when the client closes.
-	 * @return a future completed with the next message; completed exceptionally with
-	 * {@link IllegalStateException} if the client is not running or closes first, and
-	 * with the error if consuming cannot start (e.g. a {@link TopologyMismatchException},
-	 * or an {@link InvalidRabbitConfigException} for a queue retried messages could not
-	 * come back to)
-	 */
-	public CompletableFuture<RabbitMessage> receive() {
-		return this.core.receive();
-	}
-
-	/**
-	 * Waits up to the timeout for the next message. Starts consuming on first use.
-	 * @param timeout how long to wait
-	 * @return the message, or empty if none came in time, the client closed while
-	 * waiting, or the thread was interrupted (its interrupt flag is then set)
-	 * @throws IllegalStateException if the client is not running (not connected yet,
-	 * stopped, or closed)
-	 * @throws RabbitClientException if consuming cannot start (e.g. a
-	 * {@link TopologyMismatchException}); the next call tries again
-	 * @throws InvalidRabbitConfigException if retried messages could not come back to the
-	 * queue (a classic queue that rejects publishes when full, with retries)
-	 */
-	public Optional<RabbitMessage> receive(Duration timeout) {
-		return this.core.receive(timeout);
-	}
-
-	/**
 	 * Iterates over messages as they arrive: {@code hasNext()} blocks for the next one
 	 * and returns false once the client is closed (or the thread is interrupted). Starts
 	 * consuming on first use. On a closed client the iteration is empty.
@@ -214,150 +180,6 @@ public final class RabbitClient implements AutoCloseable, Iterable<RabbitMessage
 	@Override
 	public Iterator<RabbitMessage> iterator() {
 		return this.core.iterator();
-	}
-
-	/**
-	 * Pushes every message to the handler on the container's consumer threads (with
-	 * concurrency N, N at once). When the handler returns, the message is acked (unless
-	 * the handler settled it). When it throws, the message is not requeued at once but
-	 * handled as {@link #retryLater(RabbitMessage, Throwable)} does: a copy waits in a
-	 * wait queue for the {@link RabbitConfig#retry() retry policy}'s next interval and
-	 * comes back with {@link RabbitMessage#deliveryAttempt()} one higher; once the
-	 * policy's attempts are used up, it is dead-lettered with the exception recorded in
-	 * its {@link MessageHeaders}. If the broker does not store that copy, the message is
-	 * held for a back-off, then requeued: never lost and never spinning. A client either
-	 * pulls or has a handler, not both.
-	 * @param handler the handler
-	 * @throws IllegalStateException if the client already consumes, or is not running
-	 * @throws RabbitClientException if consuming cannot start; the next call tries again
-	 * @throws InvalidRabbitConfigException if retried messages could not come back to the
-	 * queue (a classic queue that rejects publishes when full, with retries)
-	 */
-	public void subscribe(RabbitMessageHandler handler) {
-		this.core.subscribe(handler);
-	}
-
-	/**
-	 * Acknowledges a message: the broker deletes it. Safe from any thread.
-	 * @param message a message this client delivered
-	 * @throws IllegalStateException if the message was already acked or nacked
-	 * @throws AckFailedException if its channel is gone; the broker will redeliver it
-	 */
-	public void ack(RabbitMessage message) {
-		this.core.ack(message);
-	}
-
-	/**
-	 * Rejects a message and puts it back in the queue; it comes again flagged
-	 * redelivered.
-	 * @param message a message this client delivered
-	 * @throws IllegalStateException if the message was already acked or nacked
-	 * @throws AckFailedException if its channel is gone; the broker will redeliver it
-	 */
-	public void nack(RabbitMessage message) {
-		nack(message, true);
-	}
-
-	/**
-	 * Rejects a message, as AMQP's {@code basic.nack} does: with requeue it goes back to
-	 * the queue (counted {@link DeliveryOutcome#REQUEUED}); without, the broker drops it,
-	 * or dead-letters it itself if the queue has a dead-letter exchange, with no
-	 * {@link MessageHeaders} (counted {@link DeliveryOutcome#REJECTED}). To send it to
-	 * the client's dead letters with headers that say why, use
-	 * {@link #deadLetter(RabbitMessage, Throwable)}.
-	 * @param message a message this client delivered
-	 * @param requeue true to put it back in the queue; false to drop it (or dead-letter
-	 * it, if the queue has a dead-letter exchange)
-	 * @throws IllegalStateException if the message was already acked or nacked
-	 * @throws AckFailedException if its channel is gone; the broker will redeliver it
-	 */
-	public void nack(RabbitMessage message, boolean requeue) {
-		this.core.nack(message, requeue);
-	}
-
-	/**
-	 * Gives up on a message for now; see {@link #retryLater(RabbitMessage, Throwable)}.
-	 * @param message a message this client delivered
-	 * @return a future completed once the message is settled
-	 */
-	public CompletableFuture<Void> retryLater(RabbitMessage message) {
-		return retryLater(message, null);
-	}
-
-	/**
-	 * Dead-letters a message now; see {@link #deadLetter(RabbitMessage, Throwable)}.
-	 * @param message a message this client delivered
-	 * @return a future completed once the message is settled
-	 * @throws IllegalStateException if the message was already settled
-	 */
-	public CompletableFuture<Void> deadLetter(RabbitMessage message) {
-		return deadLetter(message, null);
-	}
-
-	/**
-	 * Dead-letters a message now.
-	 * @param message a message this client delivered
-	 * @return a future completed once the message is settled
-	 * @deprecated since 0.2, for {@link #deadLetter(RabbitMessage)}: in AMQP a rejected
-	 * message is one nacked without requeue ({@link #nack(RabbitMessage, boolean)}),
-	 * which this method does not do
-	 */
-	@Deprecated(since = "0.2", forRemoval = true)
-	public CompletableFuture<Void> reject(RabbitMessage message) {
-		return deadLetter(message);
-	}
-
-	/**
-	 * Gives up on a message for now: it waits in the broker for the
-	 * {@link RabbitConfig#retry() retry policy}'s interval, then comes again with
-	 * {@link RabbitMessage#deliveryAttempt()} one higher; after the last attempt it is
-	 * dead-lettered instead (see {@link #deadLetter(RabbitMessage, Throwable)}, with
-	 * {@link MessageHeaders#REASON_ATTEMPTS_EXHAUSTED}). What a handler that throws gets.
-	 * The original is acked once the broker has confirmed the copy (counted
-	 * {@link DeliveryOutcome#RETRIED}); if the broker does not store the copy, the
-	 * message is held for a back-off, then requeued, so it neither spins nor is lost.
-	 * @param message a message this client delivered
-	 * @param cause why it failed, recorded in the dead letter's headers; may be
-	 * {@code null}
-	 * @return a future completed once the message is settled
-	 * @throws IllegalStateException if the message was already settled
-	 */
-	public CompletableFuture<Void> retryLater(RabbitMessage message, @Nullable Throwable cause) {
-		return this.core.retryLater(message, cause);
-	}
-
-	/**
-	 * Dead-letters a message now, whatever its attempt: a copy goes to the queue's
-	 * dead-letter exchange if it has one, else to the dead-letter queue
-	 * {@code <queue>.dlq}, with {@link MessageHeaders} that say why
-	 * ({@link MessageHeaders#DEAD_LETTER_REASON} is
-	 * {@link MessageHeaders#REASON_REJECTED}), and the original is acked once the broker
-	 * has confirmed the copy: counted {@link DeliveryOutcome#DEAD_LETTERED}. If the
-	 * broker does not store the copy, the message is held for a back-off, then requeued.
-	 * With neither a dead-letter exchange nor the dead-letter queue, it is nacked without
-	 * requeue instead (dropped, logged at WARN, counted
-	 * {@link DeliveryOutcome#REJECTED}).
-	 * @param message a message this client delivered
-	 * @param cause why, recorded in the dead letter's headers; may be {@code null}
-	 * @return a future completed once the message is settled
-	 * @throws IllegalStateException if the message was already settled
-	 */
-	public CompletableFuture<Void> deadLetter(RabbitMessage message, @Nullable Throwable cause) {
-		return this.core.deadLetter(message, cause);
-	}
-
-	/**
-	 * Dead-letters a message now, whatever its attempt.
-	 * @param message a message this client delivered
-	 * @param cause why, recorded in the dead letter's headers; may be {@code null}
-	 * @return a future completed once the message is settled
-	 * @deprecated since 0.2, for {@link #deadLetter(RabbitMessage, Throwable)}: in AMQP a
-	 * rejected message is one nacked without requeue
-	 * ({@link #nack(RabbitMessage, boolean)}), which this method does not do
-	 */
-	@Deprecated(since = "0.2", forRemoval = true)
-	public CompletableFuture<Void> reject(RabbitMessage message, @Nullable Throwable cause) {
-		return deadLetter(message, cause);
 	}
 
 	/**

@@ -14,16 +14,12 @@ import org.jspecify.annotations.Nullable;
  * a random fraction of up to {@code jitter} of itself. The message waits in a queue of
  * the broker, not in the client, so it holds no consumer thread and no prefetch slot.
  *
- * @param maxAttempts how many times a message is delivered in all before it is
- * dead-lettered; 1 dead-letters at the first failure
- * @param initialInterval the wait before the second attempt
- * @param multiplier by how much each wait grows, at least 1
- * @param maxInterval the longest wait
- * @param jitter the largest fraction, 0 to 1, randomly taken off a wait, so that a burst
- * of failures is not retried all at once
+ * <p>
+ * Immutable and valid: build one with {@link #builder()} (or start from {@link #DEFAULT}
+ * or {@link #NONE}); {@link Builder#build()} refuses values that cannot work, naming the
+ * setting ({@link InvalidRabbitConfigException}).
  */
-public record RetryPolicy(int maxAttempts, Duration initialInterval, double multiplier, Duration maxInterval,
-		double jitter) {
+public final class RetryPolicy {
 
 	/**
 	 * The Python zephcast's policy: 3 attempts, 1 s then 2 s apart (at most 10 s), no
@@ -38,11 +34,18 @@ public record RetryPolicy(int maxAttempts, Duration initialInterval, double mult
 	/** RabbitMQ's largest message TTL, which bounds the wait. */
 	private static final long MAX_INTERVAL_MILLIS = 0xFFFF_FFFFL;
 
-	/**
-	 * Validates the policy.
-	 * @throws InvalidRabbitConfigException naming the first setting that cannot work
-	 */
-	public RetryPolicy {
+	private final int maxAttempts;
+
+	private final Duration initialInterval;
+
+	private final double multiplier;
+
+	private final Duration maxInterval;
+
+	private final double jitter;
+
+	private RetryPolicy(int maxAttempts, Duration initialInterval, double multiplier, Duration maxInterval,
+			double jitter) {
 		Objects.requireNonNull(initialInterval, "initialInterval");
 		Objects.requireNonNull(maxInterval, "maxInterval");
 		if (maxAttempts < 1) {
@@ -64,6 +67,53 @@ public record RetryPolicy(int maxAttempts, Duration initialInterval, double mult
 		if (!(jitter >= 0.0 && jitter <= 1.0)) {
 			throw new InvalidRabbitConfigException("retry.jitter", jitter, "must be between 0 and 1");
 		}
+		this.maxAttempts = maxAttempts;
+		this.initialInterval = initialInterval;
+		this.multiplier = multiplier;
+		this.maxInterval = maxInterval;
+		this.jitter = jitter;
+	}
+
+	/**
+	 * How many times a message is delivered in all before it is dead-lettered; 1
+	 * dead-letters at the first failure.
+	 * @return at least 1
+	 */
+	public int maxAttempts() {
+		return this.maxAttempts;
+	}
+
+	/**
+	 * The wait before the second attempt.
+	 * @return at least 1 ms
+	 */
+	public Duration initialInterval() {
+		return this.initialInterval;
+	}
+
+	/**
+	 * By how much each wait grows.
+	 * @return at least 1
+	 */
+	public double multiplier() {
+		return this.multiplier;
+	}
+
+	/**
+	 * The longest wait.
+	 * @return at least {@link #initialInterval()}
+	 */
+	public Duration maxInterval() {
+		return this.maxInterval;
+	}
+
+	/**
+	 * The largest fraction randomly taken off a wait, so that a burst of failures is not
+	 * retried all at once.
+	 * @return 0 to 1
+	 */
+	public double jitter() {
+		return this.jitter;
 	}
 
 	/**
@@ -100,6 +150,38 @@ public record RetryPolicy(int maxAttempts, Duration initialInterval, double mult
 	}
 
 	/**
+	 * A builder that starts from this policy.
+	 * @return a new builder holding this policy's values
+	 */
+	public Builder toBuilder() {
+		return new Builder().maxAttempts(this.maxAttempts)
+			.initialInterval(this.initialInterval)
+			.multiplier(this.multiplier)
+			.maxInterval(this.maxInterval)
+			.jitter(this.jitter);
+	}
+
+	@Override
+	public boolean equals(@Nullable Object other) {
+		return (this == other) || (other instanceof RetryPolicy that && this.maxAttempts == that.maxAttempts
+				&& this.initialInterval.equals(that.initialInterval)
+				&& Double.compare(this.multiplier, that.multiplier) == 0 && this.maxInterval.equals(that.maxInterval)
+				&& Double.compare(this.jitter, that.jitter) == 0);
+	}
+
+	@Override
+	public int hashCode() {
+		return Objects.hash(this.maxAttempts, this.initialInterval, this.multiplier, this.maxInterval, this.jitter);
+	}
+
+	@Override
+	public String toString() {
+		return "RetryPolicy[maxAttempts=" + this.maxAttempts + ", initialInterval=" + this.initialInterval
+				+ ", multiplier=" + this.multiplier + ", maxInterval=" + this.maxInterval + ", jitter=" + this.jitter
+				+ "]";
+	}
+
+	/**
 	 * Builds a {@link RetryPolicy}; unset values are {@link #DEFAULT}'s.
 	 */
 	public static final class Builder {
@@ -118,26 +200,51 @@ public record RetryPolicy(int maxAttempts, Duration initialInterval, double mult
 		private Builder() {
 		}
 
+		/**
+		 * How many times a message is delivered in all; default 3.
+		 * @param maxAttempts at least 1; 1 dead-letters at the first failure
+		 * @return this builder
+		 */
 		public Builder maxAttempts(int maxAttempts) {
 			this.maxAttempts = maxAttempts;
 			return this;
 		}
 
+		/**
+		 * The wait before the second attempt; default 1 s.
+		 * @param initialInterval at least 1 ms
+		 * @return this builder
+		 */
 		public Builder initialInterval(Duration initialInterval) {
 			this.initialInterval = initialInterval;
 			return this;
 		}
 
+		/**
+		 * By how much each wait grows; default 2.
+		 * @param multiplier at least 1
+		 * @return this builder
+		 */
 		public Builder multiplier(double multiplier) {
 			this.multiplier = multiplier;
 			return this;
 		}
 
+		/**
+		 * The longest wait; unset, 10 s or the initial interval if that is longer.
+		 * @param maxInterval at least the initial interval, or {@code null} to unset
+		 * @return this builder
+		 */
 		public Builder maxInterval(@Nullable Duration maxInterval) {
 			this.maxInterval = maxInterval;
 			return this;
 		}
 
+		/**
+		 * The largest fraction randomly taken off a wait; default 0.
+		 * @param jitter 0 to 1
+		 * @return this builder
+		 */
 		public Builder jitter(double jitter) {
 			this.jitter = jitter;
 			return this;

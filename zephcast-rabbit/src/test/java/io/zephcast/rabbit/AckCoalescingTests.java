@@ -122,7 +122,12 @@ class AckCoalescingTests {
 		String stream = this.names.stream("mixed");
 		RabbitConfig config = config(stream, 40, 16, Duration.ofMillis(50)).toBuilder()
 			.concurrency(2)
-			.retry(new RetryPolicy(2, Duration.ofMillis(100), 1.0, Duration.ofMillis(100), 0.0))
+			.retry(RetryPolicy.builder()
+				.maxAttempts(2)
+				.initialInterval(Duration.ofMillis(100))
+				.multiplier(1.0)
+				.maxInterval(Duration.ofMillis(100))
+				.build())
 			.build();
 		int count = 500;
 		ConcurrentHashMap<String, AtomicInteger> attempts = new ConcurrentHashMap<>();

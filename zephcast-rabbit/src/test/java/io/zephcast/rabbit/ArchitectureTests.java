@@ -108,6 +108,36 @@ class ArchitectureTests {
 			.isEmpty();
 	}
 
+	/**
+	 * A public constructor with positional arguments breaks every caller when a setting
+	 * is added, so the configuration types are made by builders and named factories.
+	 * Allowed: exceptions (thrown with their constructors), the records nested in
+	 * {@link RabbitClientStatus} (reports the client fills and applications only read)
+	 * and {@code new RabbitClient(streamName, config)}, whose settings grow in
+	 * {@link RabbitConfig}.
+	 */
+	@Test
+	void apiTypesHaveNoPublicConstructorWithPositionalArguments() {
+		List<String> violations = new ArrayList<>();
+		for (JavaClass type : CLASSES) {
+			if (!type.getPackageName().equals(API) || !isVisible(type) || type.isAssignableTo(Throwable.class)
+					|| type.getEnclosingClass()
+						.map((outer) -> outer.isEquivalentTo(RabbitClientStatus.class))
+						.orElse(false)) {
+				continue;
+			}
+			type.getConstructors()
+				.stream()
+				.filter((constructor) -> isVisible(constructor.getModifiers()))
+				.filter((constructor) -> constructor.getRawParameterTypes().size() > 1)
+				.map((constructor) -> constructor.getFullName())
+				.filter((constructor) -> !constructor.equals(RabbitClient.class.getName() + ".<init>("
+						+ String.class.getName() + ", " + RabbitConfig.class.getName() + ")"))
+				.forEach(violations::add);
+		}
+		assertThat(violations).as("public constructors with positional arguments in the API").isEmpty();
+	}
+
 	@Test
 	void everyPackageIsNullMarked() {
 		Set<String> packages = CLASSES.stream()

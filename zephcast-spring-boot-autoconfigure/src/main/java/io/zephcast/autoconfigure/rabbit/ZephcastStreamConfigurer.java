@@ -213,17 +213,17 @@ public final class ZephcastStreamConfigurer {
 
 	private static PublisherOptions publisherOptions(ZephcastPublisherProperties properties) {
 		// the library's defaults are the only ones
-		PublisherOptions options = PublisherOptions.DEFAULTS;
+		PublisherOptions.Builder builder = PublisherOptions.builder();
 		if (properties.getMaxInFlight() != null) {
-			options = options.withMaxInFlight(properties.getMaxInFlight());
+			builder.maxInFlight(properties.getMaxInFlight());
 		}
 		if (properties.getMaxBlock() != null) {
-			options = options.withMaxBlock(properties.getMaxBlock());
+			builder.maxBlock(properties.getMaxBlock());
 		}
 		if (properties.getMaxMessageSize() != null) {
-			options = options.withMaxMessageSize(properties.getMaxMessageSize().toBytes());
+			builder.maxMessageSize(properties.getMaxMessageSize().toBytes());
 		}
-		return options;
+		return builder.build();
 	}
 
 	/**

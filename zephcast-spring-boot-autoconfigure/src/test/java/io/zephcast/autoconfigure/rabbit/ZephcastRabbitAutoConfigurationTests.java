@@ -172,12 +172,20 @@ class ZephcastRabbitAutoConfigurationTests {
 					.argument("x-queue-leader-locator", "balanced")
 					.argument("x-quorum-initial-group-size", 3L)
 					.build());
-				assertThat(config.retry())
-					.isEqualTo(new RetryPolicy(5, Duration.ofMillis(500), 3.0, Duration.ofMinutes(1), 0.1));
+				assertThat(config.retry()).isEqualTo(RetryPolicy.builder()
+					.maxAttempts(5)
+					.initialInterval(Duration.ofMillis(500))
+					.multiplier(3.0)
+					.maxInterval(Duration.ofMinutes(1))
+					.jitter(0.1)
+					.build());
 				assertThat(config.deadLetterQueue()).isFalse();
 				assertThat(config.ackCoalescing()).isEqualTo(AckCoalescing.of(64, Duration.ofMillis(5)));
-				assertThat(config.publisher())
-					.isEqualTo(new PublisherOptions(500, Duration.ofMillis(250), 2L * 1024 * 1024));
+				assertThat(config.publisher()).isEqualTo(PublisherOptions.builder()
+					.maxInFlight(500)
+					.maxBlock(Duration.ofMillis(250))
+					.maxMessageSize(2L * 1024 * 1024)
+					.build());
 				assertThat(RabbitBroker.management().queue("zc-ac-quorum")).as("declare=false declares nothing")
 					.isEmpty();
 			});
