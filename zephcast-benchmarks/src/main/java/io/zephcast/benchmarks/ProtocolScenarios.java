@@ -22,9 +22,16 @@ final class ProtocolScenarios {
 
 	private final Options options;
 
-	ProtocolScenarios(RoundScenarios scenarios, Options options) {
+	private final String brokerVersion;
+
+	/**
+	 * The scenarios.
+	 * @param brokerVersion as {@link BrokerAdmin#brokerVersion()} gives it
+	 */
+	ProtocolScenarios(RoundScenarios scenarios, Options options, String brokerVersion) {
 		this.scenarios = scenarios;
 		this.options = options;
+		this.brokerVersion = brokerVersion;
 	}
 
 	/** The keys: publish-only, then consume-only and publish + consume per prefetch. */
@@ -36,8 +43,27 @@ final class ProtocolScenarios {
 		return keys;
 	}
 
+	/**
+	 * Whether the broker speaks AMQP 1.0 as the scenarios need it: RabbitMQ 4 or later.
+	 * @param brokerVersion e.g. {@code RabbitMQ 4.0.5}
+	 */
+	static boolean supports(String brokerVersion) {
+		String version = brokerVersion.replaceFirst("^\\D*", "");
+		int dot = version.indexOf('.');
+		try {
+			return Integer.parseInt((dot < 0) ? version : version.substring(0, dot)) >= 4;
+		}
+		catch (NumberFormatException ex) {
+			return false;
+		}
+	}
+
 	/** Runs the scenario with this key ({@link #keys}). */
 	void run(String key) throws Exception {
+		if (!supports(this.brokerVersion)) {
+			throw new Session.BenchmarkFailure("the protocols scenarios need RabbitMQ 4.0 or later (AMQP 1.0 as a "
+					+ "core protocol, address v2), the broker is " + this.brokerVersion);
+		}
 		String scenario = key.substring(PREFIX.length());
 		if (scenario.equals("publish")) {
 			this.scenarios.publishOnly(key, "AMQP 1.0 vs 0-9-1, publish-only with confirms / settlement: "

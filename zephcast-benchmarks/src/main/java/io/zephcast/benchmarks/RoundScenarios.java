@@ -264,7 +264,7 @@ final class RoundScenarios {
 	 */
 	void run(String key) throws Exception {
 		if (key.startsWith(ProtocolScenarios.PREFIX)) {
-			new ProtocolScenarios(this, this.options).run(key);
+			new ProtocolScenarios(this, this.options, this.admin.brokerVersion()).run(key);
 			return;
 		}
 		int prefetchAt = key.indexOf("-p");
