@@ -50,8 +50,15 @@ final class Amqp10Session extends Session {
 	Amqp10Session(Options options, String queue, int prefetch, int concurrency) {
 		super(options, queue, prefetch, concurrency);
 		this.environment = environment(options.url);
-		this.publisherConnection = this.environment.connectionBuilder().name("zc-bench-amqp10-publisher").build();
-		this.publisher = this.publisherConnection.publisherBuilder().queue(queue).build();
+		try {
+			this.publisherConnection = this.environment.connectionBuilder().name("zc-bench-amqp10-publisher").build();
+			this.publisher = this.publisherConnection.publisherBuilder().queue(queue).build();
+		}
+		catch (RuntimeException ex) {
+			// the environment's executors would outlive a session that failed to open
+			this.environment.close();
+			throw ex;
+		}
 	}
 
 	/** An environment (the client's executors and connection settings) for the URL. */
