@@ -33,6 +33,9 @@ final class BrokerAdmin implements AutoCloseable {
 
 	private final String runId;
 
+	/** The AMQP 1.0 contender's management, opened when first needed. */
+	private Amqp10Admin amqp10;
+
 	/** Deletes the run's queues if the JVM exits before {@link #close()}. */
 	private final Thread cleanup = new Thread(this::deleteAll, "zc-bench-cleanup");
 
@@ -98,6 +101,45 @@ final class BrokerAdmin implements AutoCloseable {
 		channel().queueDeclare(queue, true, false, false, null);
 		this.queues.add(queue);
 		return queue;
+	}
+
+	/**
+	 * Declares a fresh durable queue {@code zc-bench-<run>-<name>} with the contender's
+	 * own client: the raw AMQP 1.0 contender's through AMQP 1.0 management, every other
+	 * contender's over 0-9-1.
+	 */
+	String declare(Contender contender, String name) throws IOException {
+		if (contender.family() != Contender.Family.AMQP10) {
+			return declare(name);
+		}
+		String queue = "zc-bench-" + this.runId + "-" + name;
+		this.queues.add(queue);
+		amqp10().declare(queue);
+		return queue;
+	}
+
+	/**
+	 * Fills the queue with count benchmark messages published with the contender's
+	 * protocol (the raw publisher of that protocol).
+	 */
+	void fill(Contender contender, String queue, int count) throws Exception {
+		if (contender.family() != Contender.Family.AMQP10) {
+			fill(queue, count);
+			return;
+		}
+		amqp10().purge(queue);
+		amqp10().fill(queue, count);
+		int ready = awaitReady(queue, count, 10_000);
+		if (ready != count) {
+			throw new Session.BenchmarkFailure("backlog of " + queue + " is " + ready + ", expected " + count);
+		}
+	}
+
+	private synchronized Amqp10Admin amqp10() {
+		if (this.amqp10 == null) {
+			this.amqp10 = new Amqp10Admin(this.options);
+		}
+		return this.amqp10;
 	}
 
 	/**
@@ -214,6 +256,9 @@ final class BrokerAdmin implements AutoCloseable {
 			// the JVM is exiting: the hook runs anyway
 		}
 		deleteAll();
+		if (this.amqp10 != null) {
+			this.amqp10.close();
+		}
 		if (this.connection != null && this.connection.isOpen()) {
 			this.connection.close();
 		}

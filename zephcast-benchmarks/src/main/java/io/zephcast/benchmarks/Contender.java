@@ -11,11 +11,17 @@ record Contender(String name, Family family, String variant) {
 
 	enum Family {
 
-		RAW, ZEPHCAST, SPRING
+		RAW, AMQP10, ZEPHCAST, SPRING
 
 	}
 
 	static final Contender RAW = new Contender("raw amqp-client", Family.RAW, "");
+
+	/**
+	 * RabbitMQ's AMQP 1.0 client, raw ({@link Amqp10Session}): the other protocol's
+	 * baseline, measured against {@link #RAW} in the protocols scenarios.
+	 */
+	static final Contender RAW_AMQP10 = new Contender("raw AMQP 1.0 client", Family.AMQP10, "");
 
 	static final Contender RAW_ZEPHCAST_PROPERTIES = new Contender("raw + zephcast's message properties", Family.RAW,
 			"ZEPHCAST");
@@ -86,6 +92,7 @@ record Contender(String name, Family family, String variant) {
 			case RAW ->
 				new RawSession(options, queue, prefetch, concurrency, messageShape(), this.variant.equals("HANDOFF"))
 					.openPublisher();
+			case AMQP10 -> new Amqp10Session(options, queue, prefetch, concurrency);
 			case ZEPHCAST -> new ZephcastSession(options, queue, prefetch, concurrency,
 					ZephcastSession.Mode.valueOf(this.variant.replaceAll("_.*", "")),
 					this.variant.endsWith("_OBSERVED"), this.variant.endsWith("_COALESCED"));

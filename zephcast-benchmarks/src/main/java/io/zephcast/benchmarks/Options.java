@@ -19,7 +19,7 @@ final class Options {
 			"heap", "storm");
 
 	/** Scenarios that run only when asked for by name. */
-	static final List<String> OPT_IN_SCENARIOS = List.of("flood");
+	static final List<String> OPT_IN_SCENARIOS = List.of("flood", "protocols");
 
 	/** The prefetches consume-only and publish + consume can run at. */
 	static final List<Integer> ALL_PREFETCHES = List.of(1, 250, 1000);
@@ -274,6 +274,7 @@ final class Options {
 				  --url=amqp://...         broker (default $ZEPHCAST_RABBIT_URL or amqp://guest:guest@localhost:5672/)
 				  --scenarios=a,b          subset of publish,consume,pubsub,backlog,latency,group,heap,storm (default all),
 				                           or flood (opt-in: sends without waiting, heap sampled)
+				                           or protocols (opt-in, RabbitMQ 4: raw AMQP 0-9-1 vs raw AMQP 1.0 client)
 				  --contenders=a,b         only contenders whose name contains one of these (raw always runs)
 				  --thread-cpu             print each trial's client CPU per message by thread (progress output)
 				  --fork                   run each contender of publish, consume, pubsub, latency, group in a JVM of its own

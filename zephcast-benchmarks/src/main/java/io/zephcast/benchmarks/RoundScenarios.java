@@ -53,37 +53,41 @@ final class RoundScenarios {
 	}
 
 	private void publishOnly() throws Exception {
-		List<Contender> contenders = List.of(Contender.RAW, Contender.ZEPHCAST_SEND, Contender.ZEPHCAST_SEND_OBSERVED,
-				Contender.RAW_ZEPHCAST_PROPERTIES, Contender.SPRING_ASYNC, Contender.SPRING_SYNC);
-		this.rounds.run(new ScenarioResult("publish",
+		publishOnly("publish",
 				"publish-only with confirms: " + BenchmarkMain.count(this.options.messages)
 						+ " msgs per trial (RabbitTemplate waiting for each confirm: "
 						+ BenchmarkMain.count(syncCount(this.options.messages)) + ")",
-				"send -> confirm", contenders), (contender, round, size) -> {
-					int count = (contender == Contender.SPRING_SYNC) ? syncCount(size) : size;
-					String queue = this.admin.declare("publish-" + slug(contender) + "-" + round);
-					try (Session session = contender.open(this.options, queue, 250, 1)) {
-						Histogram latency = new ConcurrentHistogram(3);
-						gc();
-						awaitBrokerQuiet("publish", contender);
-						CpuWindow cpuWindow = startCpuWindow();
-						long start = System.nanoTime();
-						int sent = session.publish(count, latency, null, start + seconds(this.options.maxTrialSeconds));
-						long end = System.nanoTime();
-						double[] cpuUsed = cpuUsed(cpuWindow, "publish", contender, sent);
-						session.checkFailures();
-						int ready = this.admin.ready(queue);
-						if (ready != sent) {
-							throw new BenchmarkFailure(
-									contender.name() + ": " + sent + " confirmed but the queue holds " + ready);
-						}
-						return new Trial(contender, round, sent, (end - start) / 1e9, latency,
-								(sent < count) ? "stopped at " + this.options.maxTrialSeconds + " s" : null, cpuUsed);
-					}
-					finally {
-						this.admin.delete(queue);
-					}
-				}, this.options.messages);
+				List.of(Contender.RAW, Contender.ZEPHCAST_SEND, Contender.ZEPHCAST_SEND_OBSERVED,
+						Contender.RAW_ZEPHCAST_PROPERTIES, Contender.SPRING_ASYNC, Contender.SPRING_SYNC));
+	}
+
+	/** Publish-only: each contender's trial publishes into a fresh queue of its own. */
+	void publishOnly(String key, String title, List<Contender> contenders) throws Exception {
+		this.rounds.run(new ScenarioResult(key, title, "send -> confirm", contenders), (contender, round, size) -> {
+			int count = (contender == Contender.SPRING_SYNC) ? syncCount(size) : size;
+			String queue = this.admin.declare(contender, key + "-" + slug(contender) + "-" + round);
+			try (Session session = contender.open(this.options, queue, 250, 1)) {
+				Histogram latency = new ConcurrentHistogram(3);
+				gc();
+				awaitBrokerQuiet(key, contender);
+				CpuWindow cpuWindow = startCpuWindow();
+				long start = System.nanoTime();
+				int sent = session.publish(count, latency, null, start + seconds(this.options.maxTrialSeconds));
+				long end = System.nanoTime();
+				double[] cpuUsed = cpuUsed(cpuWindow, key, contender, sent);
+				session.checkFailures();
+				int ready = this.admin.ready(queue);
+				if (ready != sent) {
+					throw new BenchmarkFailure(
+							contender.name() + ": " + sent + " confirmed but the queue holds " + ready);
+				}
+				return new Trial(contender, round, sent, (end - start) / 1e9, latency,
+						(sent < count) ? "stopped at " + this.options.maxTrialSeconds + " s" : null, cpuUsed);
+			}
+			finally {
+				this.admin.delete(queue);
+			}
+		}, this.options.messages);
 	}
 
 	private int syncCount(int messages) {
@@ -95,20 +99,26 @@ final class RoundScenarios {
 	 * messages (at prefetch 1 a smaller one: one round trip per message).
 	 */
 	private void consumeOnly(int prefetch) throws Exception {
+		consumeOnly("consume-p" + prefetch, prefetch,
+				List.of(Contender.RAW, Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL, Contender.RAW_HAND_OFF,
+						Contender.ZEPHCAST_PUSH_COALESCED, Contender.ZEPHCAST_PULL_COALESCED,
+						Contender.SPRING_LISTENER));
+	}
+
+	/**
+	 * Consume-only: each contender's trial drains a backlog written with its own
+	 * protocol's raw publisher.
+	 */
+	void consumeOnly(String key, int prefetch, List<Contender> contenders) throws Exception {
 		int backlog = (prefetch == 1) ? this.options.backlogPrefetch1 : this.options.backlog;
-		List<Contender> contenders = List.of(Contender.RAW, Contender.ZEPHCAST_PUSH, Contender.ZEPHCAST_PULL,
-				Contender.RAW_HAND_OFF, Contender.ZEPHCAST_PUSH_COALESCED, Contender.ZEPHCAST_PULL_COALESCED,
-				Contender.SPRING_LISTENER);
-		String key = "consume-p" + prefetch;
-		this.rounds.run(
-				new ScenarioResult(key,
-						"consume-only from a backlog of " + BenchmarkMain.count(backlog) + ", manual ack, prefetch "
-								+ prefetch,
-						"gap between consecutive deliveries", contenders),
-				(contender, round, size) -> {
-					String queue = this.admin.declare(key + "-" + slug(contender) + "-" + round);
+		this.rounds.run(new ScenarioResult(key,
+				(key.startsWith(ProtocolScenarios.PREFIX) ? "AMQP 1.0 vs 0-9-1, " : "")
+						+ "consume-only from a backlog of " + BenchmarkMain.count(backlog) + ", manual ack, prefetch "
+						+ prefetch,
+				"gap between consecutive deliveries", contenders), (contender, round, size) -> {
+					String queue = this.admin.declare(contender, key + "-" + slug(contender) + "-" + round);
 					try {
-						this.admin.fill(queue, size);
+						this.admin.fill(contender, queue, size);
 						Sink sink = new Sink(Sink.LatencyMode.GAP, size, 0);
 						sink.expect(size);
 						double[] cpuUsed;
@@ -187,12 +197,12 @@ final class RoundScenarios {
 	 * Publish and consume at once; rate 0 = as fast as the window allows.
 	 * @param size messages per trial
 	 */
-	private void flowScenario(String key, String title, List<Contender> contenders, int prefetch, int concurrency,
-			int rate, int size) throws Exception {
+	void flowScenario(String key, String title, List<Contender> contenders, int prefetch, int concurrency, int rate,
+			int size) throws Exception {
 		String meaning = (rate > 0) ? "due send time -> consumer (sends paced; a late send counts against it)"
 				: "send -> consumer (includes time queued behind earlier messages)";
 		this.rounds.run(new ScenarioResult(key, title, meaning, contenders), (contender, round, count) -> {
-			String queue = this.admin.declare(key + "-" + slug(contender) + "-" + round);
+			String queue = this.admin.declare(contender, key + "-" + slug(contender) + "-" + round);
 			try {
 				Sink sink = new Sink(Sink.LatencyMode.END_TO_END, count, 0);
 				long start;
@@ -238,6 +248,7 @@ final class RoundScenarios {
 	 */
 	static List<String> keys(String scenario, List<Integer> prefetches) {
 		return switch (scenario) {
+			case "protocols" -> ProtocolScenarios.keys(prefetches);
 			case "consume", "pubsub", "backlog" ->
 				prefetches.stream().map((prefetch) -> scenario + "-p" + prefetch).toList();
 			default -> List.of(scenario);
@@ -252,6 +263,10 @@ final class RoundScenarios {
 	 * {@code group}
 	 */
 	void run(String key) throws Exception {
+		if (key.startsWith(ProtocolScenarios.PREFIX)) {
+			new ProtocolScenarios(this, this.options, this.admin.brokerVersion()).run(key);
+			return;
+		}
 		int prefetchAt = key.indexOf("-p");
 		String scenario = (prefetchAt < 0) ? key : key.substring(0, prefetchAt);
 		switch (scenario) {

@@ -6,6 +6,7 @@ import io.zephcast.test.RabbitBroker;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The CI smoke: every scenario, tiny, against the broker under test
@@ -35,6 +36,22 @@ class BenchmarkSmokeTests {
 		assertThat(BenchmarkMain.run("--smoke", "--url=" + RabbitBroker.url(), "--fork", "--scenarios=consume",
 				"--prefetches=250"))
 			.as("exit code of the forked benchmark smoke (see its output)")
+			.isZero();
+		assertThat(RabbitBroker.management().queueNames("zc-bench-")).as("queues the run left on the broker")
+			.isSubsetOf(before);
+	}
+
+	/**
+	 * The opt-in {@code protocols} scenarios (raw AMQP 0-9-1 against the raw AMQP 1.0
+	 * client), tiny: RabbitMQ 4 only (AMQP 1.0 as a core protocol, address v2), so the
+	 * run against a 3.x broker skips it.
+	 */
+	@Test
+	void theProtocolScenariosRunWithoutLosingDuplicatingOrFailingAMessageOverEitherProtocol() {
+		assumeTrue(RabbitBroker.majorVersion() >= 4, "AMQP 1.0 address v2 needs RabbitMQ 4");
+		List<String> before = RabbitBroker.management().queueNames("zc-bench-");
+		assertThat(BenchmarkMain.run("--smoke", "--url=" + RabbitBroker.url(), "--scenarios=protocols"))
+			.as("exit code of the protocols smoke (see its output)")
 			.isZero();
 		assertThat(RabbitBroker.management().queueNames("zc-bench-")).as("queues the run left on the broker")
 			.isSubsetOf(before);

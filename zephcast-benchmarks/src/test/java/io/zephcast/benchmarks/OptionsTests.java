@@ -68,4 +68,30 @@ class OptionsTests {
 			.withMessageContaining("--worker takes <scenario key>:<contender index>");
 	}
 
+	@Test
+	void theProtocolScenariosAreOptInAndRunPublishThenConsumeAndPublishPlusConsumePerPrefetch() {
+		assertThat(Options.parse(new String[0]).scenarios).doesNotContain("protocols");
+		Options options = Options.parse(new String[] { "--scenarios=protocols", "--prefetches=1,250" });
+		assertThat(options.scenarios).containsExactly("protocols");
+		assertThat(RoundScenarios.keys("protocols", options.prefetches)).containsExactly("protocols-publish",
+				"protocols-consume-p1", "protocols-consume-p250", "protocols-pubsub-p1", "protocols-pubsub-p250");
+	}
+
+	@Test
+	void theProtocolScenariosNeedRabbitMq4() {
+		assertThat(ProtocolScenarios.supports("RabbitMQ 4.0.5")).isTrue();
+		assertThat(ProtocolScenarios.supports("RabbitMQ 4.1.0")).isTrue();
+		assertThat(ProtocolScenarios.supports("RabbitMQ 3.10.25")).isFalse();
+		assertThat(ProtocolScenarios.supports("RabbitMQ ?")).isFalse();
+	}
+
+	@Test
+	void theAmqp10ClientGetsTheDefaultVirtualHostSpelledOut() {
+		assertThat(Amqp10Session.uri("amqp://guest:guest@127.0.0.1:5690/"))
+			.isEqualTo("amqp://guest:guest@127.0.0.1:5690/%2f");
+		assertThat(Amqp10Session.uri("amqp://guest:guest@127.0.0.1:5690"))
+			.isEqualTo("amqp://guest:guest@127.0.0.1:5690/%2f");
+		assertThat(Amqp10Session.uri("amqp://u:p@host:5690/other")).isEqualTo("amqp://u:p@host:5690/other");
+	}
+
 }
