@@ -219,7 +219,24 @@ final class DeliveryQueue implements ConsumerDispatch.Puller {
 	}
 
 	Optional<RabbitMessage> poll(Duration timeout) throws InterruptedException {
-		long nanos = timeout.toNanos();
+		return Optional.ofNullable(next(true, timeout.toNanos()));
+	}
+
+	/**
+	 * Blocks until a message arrives.
+	 * @return the message, or {@code null} once the queue is closed
+	 */
+	@Nullable RabbitMessage take() throws InterruptedException {
+		return next(false, 0);
+	}
+
+	/**
+	 * The pulling thread's loop: runs the callbacks handed to it, takes a live message,
+	 * else waits for a signal (up to the deadline when timed).
+	 * @return the message, or {@code null} when the time is up or the queue is closed
+	 */
+	private @Nullable RabbitMessage next(boolean timed, long timeoutNanos) throws InterruptedException {
+		long nanos = timeoutNanos;
 		// a deadline, not awaitNanos' time left: callbacks run after the wait count too
 		long deadline = System.nanoTime() + nanos;
 		pulling();
@@ -232,39 +249,15 @@ final class DeliveryQueue implements ConsumerDispatch.Puller {
 				}
 				RabbitMessage message = pollLive();
 				if (message != null) {
-					return Optional.of(message);
-				}
-				if (nanos <= 0) {
-					return Optional.empty();
-				}
-				awaitSignal(true, nanos);
-				nanos = deadline - System.nanoTime();
-			}
-			return Optional.empty();
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	/**
-	 * Blocks until a message arrives.
-	 * @return the message, or {@code null} once the queue is closed
-	 */
-	@Nullable RabbitMessage take() throws InterruptedException {
-		pulling();
-		this.lock.lockInterruptibly();
-		try {
-			while (!this.closed) {
-				runHandedCallbacks();
-				if (this.closed) {
-					break;
-				}
-				RabbitMessage message = pollLive();
-				if (message != null) {
 					return message;
 				}
-				awaitSignal(false, 0);
+				if (timed && nanos <= 0) {
+					return null;
+				}
+				awaitSignal(timed, nanos);
+				if (timed) {
+					nanos = deadline - System.nanoTime();
+				}
 			}
 			return null;
 		}

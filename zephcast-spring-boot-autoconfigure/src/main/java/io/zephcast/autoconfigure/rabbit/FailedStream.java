@@ -153,16 +153,17 @@ final class FailedStream {
 			.orElse(null);
 	}
 
+	/**
+	 * Whether the type is, or extends, a class that may not be on the class path (Docker
+	 * Compose's and Testcontainers' connection details are optional).
+	 */
 	private static boolean isA(@Nullable Class<?> type, String className) {
 		if (type == null) {
 			return false;
 		}
-		for (Class<?> candidate = type; candidate != null; candidate = candidate.getSuperclass()) {
-			if (candidate.getName().equals(className)) {
-				return true;
-			}
-		}
-		return ClassUtils.getAllInterfacesForClassAsSet(type).stream().anyMatch((i) -> i.getName().equals(className));
+		ClassLoader loader = type.getClassLoader();
+		return ClassUtils.isPresent(className, loader)
+				&& ClassUtils.resolveClassName(className, loader).isAssignableFrom(type);
 	}
 
 }
