@@ -7,7 +7,9 @@ import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 import io.micrometer.observation.ObservationRegistry;
+import io.zephcast.rabbit.internal.Amqp10ClientCore;
 import io.zephcast.rabbit.internal.ClientCore;
+import io.zephcast.rabbit.internal.ClientEngine;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -60,9 +62,7 @@ public final class RabbitClient extends RabbitClientReceiving
 	}
 
 	private RabbitClient(Builder builder) {
-		super(new ClientCore(builder.streamName, builder.config, builder.connectionFactory, builder.container,
-				builder.containerCustomizer, builder.declarables, builder.jsonMapper, builder.callbackExecutor,
-				builder.observationRegistry, builder.metrics));
+		super(builder.engine());
 		this.streamName = builder.streamName;
 		this.config = builder.config;
 	}
@@ -366,6 +366,23 @@ public final class RabbitClient extends RabbitClientReceiving
 		 */
 		public RabbitClient build() {
 			return new RabbitClient(this);
+		}
+
+		private ClientEngine engine() {
+			if (this.config.protocol() == Protocol.AMQP_1_0) {
+				if (this.connectionFactory != null || this.container != null || this.containerCustomizer != null
+						|| this.declarables != null) {
+					throw new InvalidRabbitConfigException("protocol", this.config.protocol(),
+							"a connection factory, listener container, container customizer or declarables are "
+									+ "AMQP 0-9-1 infrastructure; an AMQP 1.0 client makes its own connection "
+									+ "and declares its topology over it");
+				}
+				return new Amqp10ClientCore(this.streamName, this.config, this.jsonMapper, this.callbackExecutor,
+						this.observationRegistry, this.metrics);
+			}
+			return new ClientCore(this.streamName, this.config, this.connectionFactory, this.container,
+					this.containerCustomizer, this.declarables, this.jsonMapper, this.callbackExecutor,
+					this.observationRegistry, this.metrics);
 		}
 
 	}

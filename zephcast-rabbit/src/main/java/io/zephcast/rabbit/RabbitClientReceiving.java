@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
-import io.zephcast.rabbit.internal.ClientCore;
+import io.zephcast.rabbit.internal.ClientEngine;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,9 +18,9 @@ import org.jspecify.annotations.Nullable;
  */
 abstract class RabbitClientReceiving {
 
-	final ClientCore core;
+	final ClientEngine core;
 
-	RabbitClientReceiving(ClientCore core) {
+	RabbitClientReceiving(ClientEngine core) {
 		this.core = core;
 	}
 

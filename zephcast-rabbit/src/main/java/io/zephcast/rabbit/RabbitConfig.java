@@ -139,6 +139,12 @@ public final class RabbitConfig extends RabbitConfigValues {
 			return this;
 		}
 
+		/** Sets {@link RabbitConfig#protocol()}; default AMQP 0-9-1. */
+		public Builder protocol(Protocol protocol) {
+			this.draft.protocol = Objects.requireNonNull(protocol, "protocol");
+			return this;
+		}
+
 		/**
 		 * The queue's optional arguments.
 		 * @param queue the arguments, e.g.

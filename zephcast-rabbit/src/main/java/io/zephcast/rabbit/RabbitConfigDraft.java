@@ -39,6 +39,8 @@ final class RabbitConfigDraft {
 
 	QueueType queueType = QueueType.CLASSIC;
 
+	Protocol protocol = Protocol.AMQP_0_9_1;
+
 	QueueArguments queue = QueueArguments.NONE;
 
 	List<String> bindingKeys = List.of();

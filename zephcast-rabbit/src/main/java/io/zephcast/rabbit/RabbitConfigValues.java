@@ -36,6 +36,8 @@ abstract class RabbitConfigValues {
 
 	private final QueueType queueType;
 
+	private final Protocol protocol;
+
 	private final QueueArguments queue;
 
 	private final List<String> bindingKeys;
@@ -79,6 +81,7 @@ abstract class RabbitConfigValues {
 		this.durable = draft.durable;
 		this.autoDelete = draft.autoDelete;
 		this.queueType = draft.queueType;
+		this.protocol = draft.protocol;
 		this.queue = draft.queue;
 		this.bindingKeys = List.copyOf(draft.bindingKeys);
 		this.bindingArguments = Collections.unmodifiableMap(new LinkedHashMap<>(draft.bindingArguments));
@@ -163,6 +166,14 @@ abstract class RabbitConfigValues {
 	 */
 	public QueueType queueType() {
 		return this.queueType;
+	}
+
+	/**
+	 * The protocol the client speaks: AMQP 0-9-1 (default) or AMQP 1.0 (RabbitMQ 4).
+	 * @return the protocol setting
+	 */
+	public Protocol protocol() {
+		return this.protocol;
 	}
 
 	/**
@@ -348,6 +359,7 @@ abstract class RabbitConfigValues {
 		draft.durable = this.durable;
 		draft.autoDelete = this.autoDelete;
 		draft.queueType = this.queueType;
+		draft.protocol = this.protocol;
 		draft.queue = this.queue;
 		draft.bindingKeys = this.bindingKeys;
 		draft.bindingArguments = this.bindingArguments;
@@ -380,23 +392,24 @@ abstract class RabbitConfigValues {
 				&& this.exchangeName.equals(that.exchangeName) && this.routingKey.equals(that.routingKey)
 				&& this.exchangeType.equals(that.exchangeType) && this.durable == that.durable
 				&& this.autoDelete == that.autoDelete && this.queueType.equals(that.queueType)
-				&& this.queue.equals(that.queue) && this.bindingKeys.equals(that.bindingKeys)
-				&& this.bindingArguments.equals(that.bindingArguments) && this.declare.equals(that.declare)
-				&& this.prefetchCount == that.prefetchCount && this.concurrency == that.concurrency
-				&& this.ssl == that.ssl && this.sslOptions.equals(that.sslOptions)
-				&& this.shutdownTimeout.equals(that.shutdownTimeout) && this.confirmTimeout.equals(that.confirmTimeout)
-				&& this.failFast == that.failFast && this.retry.equals(that.retry)
-				&& this.deadLetterQueue == that.deadLetterQueue && this.connection.equals(that.connection)
-				&& this.ackCoalescing.equals(that.ackCoalescing) && this.publisher.equals(that.publisher);
+				&& this.protocol.equals(that.protocol) && this.queue.equals(that.queue)
+				&& this.bindingKeys.equals(that.bindingKeys) && this.bindingArguments.equals(that.bindingArguments)
+				&& this.declare.equals(that.declare) && this.prefetchCount == that.prefetchCount
+				&& this.concurrency == that.concurrency && this.ssl == that.ssl
+				&& this.sslOptions.equals(that.sslOptions) && this.shutdownTimeout.equals(that.shutdownTimeout)
+				&& this.confirmTimeout.equals(that.confirmTimeout) && this.failFast == that.failFast
+				&& this.retry.equals(that.retry) && this.deadLetterQueue == that.deadLetterQueue
+				&& this.connection.equals(that.connection) && this.ackCoalescing.equals(that.ackCoalescing)
+				&& this.publisher.equals(that.publisher);
 	}
 
 	@Override
 	public int hashCode() {
 		return Objects.hash(this.url, this.queueName, this.exchangeName, this.routingKey, this.exchangeType,
-				this.durable, this.autoDelete, this.queueType, this.queue, this.bindingKeys, this.bindingArguments,
-				this.declare, this.prefetchCount, this.concurrency, this.ssl, this.sslOptions, this.shutdownTimeout,
-				this.confirmTimeout, this.failFast, this.retry, this.deadLetterQueue, this.connection,
-				this.ackCoalescing, this.publisher);
+				this.durable, this.autoDelete, this.queueType, this.protocol, this.queue, this.bindingKeys,
+				this.bindingArguments, this.declare, this.prefetchCount, this.concurrency, this.ssl, this.sslOptions,
+				this.shutdownTimeout, this.confirmTimeout, this.failFast, this.retry, this.deadLetterQueue,
+				this.connection, this.ackCoalescing, this.publisher);
 	}
 
 	/**
@@ -407,9 +420,9 @@ abstract class RabbitConfigValues {
 		return "RabbitConfig[url=" + maskedUrl() + ", queueName=" + this.queueName + ", exchangeName="
 				+ this.exchangeName + ", routingKey=" + this.routingKey + ", exchangeType=" + this.exchangeType
 				+ ", durable=" + this.durable + ", autoDelete=" + this.autoDelete + ", queueType=" + this.queueType
-				+ ", queue=" + this.queue + ", bindingKeys=" + this.bindingKeys + ", bindingArguments="
-				+ this.bindingArguments + ", declare=" + this.declare + ", prefetchCount=" + this.prefetchCount
-				+ ", concurrency=" + this.concurrency + ", ssl=" + this.ssl + ", sslOptions="
+				+ ", protocol=" + this.protocol + ", queue=" + this.queue + ", bindingKeys=" + this.bindingKeys
+				+ ", bindingArguments=" + this.bindingArguments + ", declare=" + this.declare + ", prefetchCount="
+				+ this.prefetchCount + ", concurrency=" + this.concurrency + ", ssl=" + this.ssl + ", sslOptions="
 				+ RabbitSslOptions.masked(this.sslOptions) + ", shutdownTimeout=" + this.shutdownTimeout
 				+ ", confirmTimeout=" + this.confirmTimeout + ", failFast=" + this.failFast + ", retry=" + this.retry
 				+ ", deadLetterQueue=" + this.deadLetterQueue + ", connection=" + this.connection + ", ackCoalescing="

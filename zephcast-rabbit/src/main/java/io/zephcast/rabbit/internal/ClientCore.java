@@ -32,7 +32,7 @@ import org.springframework.amqp.rabbit.listener.DirectMessageListenerContainer;
  * each call. The façade holds the API and its Javadoc, and delegates here one line per
  * method. It owns the deliveries of the messages it hands out.
  */
-public final class ClientCore {
+public final class ClientCore implements ClientEngine {
 
 	private final String streamName;
 
@@ -113,6 +113,7 @@ public final class ClientCore {
 	}
 
 	/** Connects, or starts a stopped client again. */
+	@Override
 	public void connect() {
 		// before consuming resumes: a message that fails to park must be held, not left
 		this.parking.resume();
@@ -123,6 +124,7 @@ public final class ClientCore {
 	 * Whether running, connected and declared.
 	 * @return whether connected
 	 */
+	@Override
 	public boolean isConnected() {
 		return this.lifecycle.isConnected();
 	}
@@ -131,6 +133,7 @@ public final class ClientCore {
 	 * The client's status.
 	 * @return the status
 	 */
+	@Override
 	public RabbitClientStatus status() {
 		return this.status;
 	}
@@ -141,6 +144,7 @@ public final class ClientCore {
 	 * @param options the options
 	 * @return the confirm's future
 	 */
+	@Override
 	public CompletableFuture<Void> send(Object payload, SendOptions options) {
 		Objects.requireNonNull(payload, "payload");
 		Objects.requireNonNull(options, "options");
@@ -152,6 +156,7 @@ public final class ClientCore {
 	 * The next message, when it arrives.
 	 * @return the future message
 	 */
+	@Override
 	public CompletableFuture<RabbitMessage> receive() {
 		try {
 			startPulling();
@@ -167,6 +172,7 @@ public final class ClientCore {
 	 * @param timeout how long to wait
 	 * @return the message, or empty
 	 */
+	@Override
 	public Optional<RabbitMessage> receive(Duration timeout) {
 		startPulling();
 		try {
@@ -182,6 +188,7 @@ public final class ClientCore {
 	 * A blocking iterator over the messages; empty on a closing or closed client.
 	 * @return the iterator
 	 */
+	@Override
 	public Iterator<RabbitMessage> iterator() {
 		ClientLifecycle.State current = this.lifecycle.state();
 		if (current == ClientLifecycle.State.CLOSING || current == ClientLifecycle.State.CLOSED) {
@@ -200,6 +207,7 @@ public final class ClientCore {
 	 * Pushes every message to the handler.
 	 * @param handler the handler
 	 */
+	@Override
 	public void subscribe(RabbitMessageHandler handler) {
 		checkRetryReturnPath();
 		this.lifecycle.startConsuming(Consumption.Mode.PUSH,
@@ -214,6 +222,7 @@ public final class ClientCore {
 	 * Acks a message this client delivered.
 	 * @param message the message
 	 */
+	@Override
 	public void ack(RabbitMessage message) {
 		ownDelivery(message).ack(message.messageId());
 	}
@@ -223,6 +232,7 @@ public final class ClientCore {
 	 * @param message the message
 	 * @param requeue whether to requeue it
 	 */
+	@Override
 	public void nack(RabbitMessage message, boolean requeue) {
 		ownDelivery(message).nack(message.messageId(), requeue);
 	}
@@ -234,6 +244,7 @@ public final class ClientCore {
 	 * @param cause why, or {@code null}
 	 * @return a future completed once the message is settled
 	 */
+	@Override
 	public CompletableFuture<Void> retryLater(RabbitMessage message, @Nullable Throwable cause) {
 		ownDelivery(message);
 		return this.failedMessages.retryLater(message, cause);
@@ -245,6 +256,7 @@ public final class ClientCore {
 	 * @param cause why, or {@code null}
 	 * @return a future completed once the message is settled
 	 */
+	@Override
 	public CompletableFuture<Void> deadLetter(RabbitMessage message, @Nullable Throwable cause) {
 		ownDelivery(message);
 		return this.failedMessages.deadLetter(message, cause, MessageHeaders.REASON_REJECTED);
@@ -261,6 +273,7 @@ public final class ClientCore {
 	}
 
 	/** Stops without closing. */
+	@Override
 	public void stop() {
 		// messages held after a failed copy are left to the broker, not waited for
 		this.parking.release();
@@ -268,6 +281,7 @@ public final class ClientCore {
 	}
 
 	/** Closes, within the shutdown timeout. */
+	@Override
 	public void close() {
 		this.parking.release();
 		try {
@@ -282,6 +296,7 @@ public final class ClientCore {
 	 * Whether started and neither stopped nor closed.
 	 * @return whether running
 	 */
+	@Override
 	public boolean isRunning() {
 		return this.lifecycle.state() == ClientLifecycle.State.RUNNING;
 	}
