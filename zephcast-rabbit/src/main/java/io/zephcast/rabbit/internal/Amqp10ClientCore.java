@@ -1,11 +1,13 @@
 package io.zephcast.rabbit.internal;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 
 import io.micrometer.observation.ObservationRegistry;
 import io.zephcast.rabbit.InvalidRabbitConfigException;
@@ -34,6 +36,16 @@ public final class Amqp10ClientCore implements ClientEngine {
 
 	private final RabbitConfig config;
 
+	private final ClientInstrumentation instrumentation;
+
+	private final Amqp10Publisher publisher;
+
+	private final Amqp10Consumption consumption;
+
+	private final Amqp10Lifecycle lifecycle;
+
+	private final Amqp10Status status;
+
 	/**
 	 * Wires a client; connects nothing.
 	 * @param streamName the stream name
@@ -50,6 +62,18 @@ public final class Amqp10ClientCore implements ClientEngine {
 		this.streamName = Objects.requireNonNull(streamName, "streamName");
 		this.config = Objects.requireNonNull(config, "config");
 		checkClientPresent(config);
+		Amqp10Topology.checkSupported(config);
+		RabbitTopology topology = RabbitTopology.of(streamName, config);
+		Executor callbacks = (callbackExecutor != null) ? callbackExecutor : ClientLifecycle.callbackPool(streamName);
+		PayloadCodec codec = new PayloadCodec((jsonMapper != null) ? jsonMapper : JsonMapper.builder().build());
+		this.instrumentation = new ClientInstrumentation(streamName, topology, observationRegistry, metrics);
+		Amqp10Connection connection = new Amqp10Connection(streamName, config);
+		this.publisher = new Amqp10Publisher(config, topology, codec, this.instrumentation, callbacks);
+		this.consumption = new Amqp10Consumption(streamName, config, topology, codec, this.instrumentation, callbacks);
+		this.lifecycle = new Amqp10Lifecycle(streamName, config, topology, connection, this.publisher, this.consumption,
+				(callbackExecutor == null) ? (ExecutorService) callbacks : null);
+		this.status = new Amqp10Status(streamName, config, topology, this.lifecycle, connection, this.publisher,
+				this.consumption);
 	}
 
 	private static void checkClientPresent(RabbitConfig config) {
@@ -63,87 +87,129 @@ public final class Amqp10ClientCore implements ClientEngine {
 		}
 	}
 
+	/** Connects, or starts a stopped client again. */
 	@Override
 	public void connect() {
-		throw notYet();
+		this.lifecycle.connect();
 	}
 
 	@Override
 	public boolean isConnected() {
-		return false;
+		return this.lifecycle.isConnected();
 	}
 
 	@Override
 	public RabbitClientStatus status() {
-		throw notYet();
+		return this.status;
 	}
 
 	@Override
 	public CompletableFuture<Void> send(Object payload, SendOptions options) {
-		throw notYet();
+		Objects.requireNonNull(payload, "payload");
+		Objects.requireNonNull(options, "options");
+		this.lifecycle.checkSendable();
+		return this.publisher.send(payload, options);
 	}
 
 	@Override
 	public CompletableFuture<RabbitMessage> receive() {
-		throw notYet();
+		try {
+			startPulling();
+		}
+		catch (RuntimeException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+		return this.consumption.next();
 	}
 
 	@Override
 	public Optional<RabbitMessage> receive(Duration timeout) {
-		throw notYet();
+		startPulling();
+		try {
+			return this.consumption.poll(timeout);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return Optional.empty();
+		}
 	}
 
 	@Override
 	public Iterator<RabbitMessage> iterator() {
-		throw notYet();
+		ClientLifecycle.State current = this.lifecycle.state();
+		if (current == ClientLifecycle.State.CLOSING || current == ClientLifecycle.State.CLOSED) {
+			return Collections.emptyIterator();
+		}
+		startPulling();
+		return this.consumption.iterator();
+	}
+
+	private void startPulling() {
+		checkRetryReturnPath();
+		this.lifecycle.startConsuming(Amqp10Consumption.Mode.PULL, null);
 	}
 
 	@Override
 	public void subscribe(RabbitMessageHandler handler) {
-		throw notYet();
+		checkRetryReturnPath();
+		this.lifecycle.startConsuming(Amqp10Consumption.Mode.PUSH,
+				this.instrumentation.timed(Objects.requireNonNull(handler, "handler")));
+	}
+
+	private void checkRetryReturnPath() {
+		TopologyChecks.checkRetryReturnPath(this.config.queueType(), this.config.queue(), this.config.retry());
 	}
 
 	@Override
 	public void ack(RabbitMessage message) {
-		throw notYet();
+		this.consumption.ack(ownDelivery(message));
 	}
 
 	@Override
 	public void nack(RabbitMessage message, boolean requeue) {
-		throw notYet();
+		this.consumption.nack(ownDelivery(message), requeue);
 	}
 
 	@Override
 	public CompletableFuture<Void> retryLater(RabbitMessage message, @Nullable Throwable cause) {
-		throw notYet();
+		return this.consumption.retryLater(ownDelivery(message), cause);
 	}
 
 	@Override
 	public CompletableFuture<Void> deadLetter(RabbitMessage message, @Nullable Throwable cause) {
-		throw notYet();
+		return this.consumption.deadLetter(ownDelivery(message), cause);
 	}
 
+	private RabbitMessage ownDelivery(RabbitMessage message) {
+		Objects.requireNonNull(message, "message");
+		if (!this.consumption.owns(message)) {
+			throw new IllegalArgumentException(
+					"Message " + message.messageId() + " was delivered by another RabbitClient; settle it there");
+		}
+		return message;
+	}
+
+	/** Stops without closing. */
 	@Override
 	public void stop() {
+		this.lifecycle.stop();
 	}
 
+	/** Closes, within the shutdown timeout. */
 	@Override
 	public void close() {
+		this.lifecycle.close();
 	}
 
 	@Override
 	public boolean isRunning() {
-		return false;
-	}
-
-	private static UnsupportedOperationException notYet() {
-		return new UnsupportedOperationException("AMQP 1.0 is being built");
+		return this.lifecycle.state() == ClientLifecycle.State.RUNNING;
 	}
 
 	@Override
 	public String toString() {
 		return "RabbitClient[stream=" + this.streamName + ", broker=" + this.config.maskedAddresses()
-				+ ", protocol=amqp-1-0]";
+				+ ", protocol=amqp-1-0, state=" + this.lifecycle.state() + "]";
 	}
 
 }

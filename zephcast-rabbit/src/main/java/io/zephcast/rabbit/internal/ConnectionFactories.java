@@ -234,7 +234,7 @@ public final class ConnectionFactories {
 		return new FileSystemResource(location);
 	}
 
-	private static boolean verifyHostname(Map<String, String> options) {
+	static boolean verifyHostname(Map<String, String> options) {
 		return !"false".equalsIgnoreCase(options.getOrDefault(RabbitSslOptions.VERIFY_HOSTNAME, "true"));
 	}
 

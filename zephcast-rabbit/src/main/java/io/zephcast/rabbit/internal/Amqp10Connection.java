@@ -1,0 +1,214 @@
+package io.zephcast.rabbit.internal;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+import javax.net.ssl.SSLContext;
+
+import com.rabbitmq.client.amqp.AmqpException;
+import com.rabbitmq.client.amqp.Connection;
+import com.rabbitmq.client.amqp.ConnectionBuilder;
+import com.rabbitmq.client.amqp.Environment;
+import com.rabbitmq.client.amqp.impl.AmqpEnvironmentBuilder;
+import io.zephcast.rabbit.BrokerCompatibilityException;
+import io.zephcast.rabbit.RabbitClientStatus;
+import io.zephcast.rabbit.RabbitConfig;
+import io.zephcast.rabbit.RabbitConnectionException;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.core.NestedExceptionUtils;
+
+/**
+ * The AMQP 1.0 connection of a client: an {@link Environment} of RabbitMQ's AMQP 1.0
+ * client (its executors) and one {@link Connection} named after the stream, with the
+ * client's own connection recovery on. Login, virtual host and TLS come from the same
+ * settings as over AMQP 0-9-1 (url, addresses, ssl and sslOptions). A connection that
+ * cannot be opened leaves nothing behind: the environment is closed with it.
+ */
+final class Amqp10Connection {
+
+	private final String streamName;
+
+	private final RabbitConfig config;
+
+	private volatile @Nullable Environment environment;
+
+	private volatile @Nullable Connection connection;
+
+	private volatile RabbitClientStatus.@Nullable ConnectionFailure lastFailure;
+
+	Amqp10Connection(String streamName, RabbitConfig config) {
+		this.streamName = streamName;
+		this.config = config;
+	}
+
+	/**
+	 * Opens the environment and the connection, once.
+	 * @return the connection
+	 * @throws RabbitConnectionException if the broker cannot be reached or refuses the
+	 * login
+	 * @throws BrokerCompatibilityException if the broker does not speak AMQP 1.0 as
+	 * RabbitMQ 4 does
+	 */
+	synchronized Connection open() {
+		Connection open = this.connection;
+		if (open != null) {
+			return open;
+		}
+		Environment created = new AmqpEnvironmentBuilder().build();
+		try {
+			ConnectionBuilder builder = created.connectionBuilder().name(this.streamName);
+			settings(builder);
+			builder.recovery().activated(true).topology(true);
+			builder.listeners((context) -> {
+				if (context.failureCause() != null) {
+					this.lastFailure = new RabbitClientStatus.ConnectionFailure(Instant.now(),
+							mask(rootMessage(context.failureCause())));
+				}
+			});
+			Connection connected = builder.build();
+			this.environment = created;
+			this.connection = connected;
+			return connected;
+		}
+		catch (RuntimeException ex) {
+			// no thread nor socket may outlive a failed connect
+			closeQuietly(created);
+			RuntimeException failure = failure(ex);
+			this.lastFailure = new RabbitClientStatus.ConnectionFailure(Instant.now(), failure.getMessage());
+			throw failure;
+		}
+	}
+
+	private void settings(ConnectionBuilder builder) {
+		AmqpUrl url = AmqpUrl.parse(this.config.url());
+		List<BrokerAddress> addresses = BrokerAddress.parseAll(this.config.connection().addresses());
+		BrokerAddress first = addresses.isEmpty() ? null : addresses.get(0);
+		boolean addressLogin = first != null && first.username() != null;
+		String username = addressLogin ? first.username() : url.username();
+		String password = addressLogin ? first.password() : url.password();
+		String virtualHost = (first != null && first.virtualHost() != null) ? first.virtualHost() : url.virtualHost();
+		boolean tls = this.config.usesTls();
+		String scheme = tls ? "amqps://" : "amqp://";
+		if (addresses.isEmpty()) {
+			builder.uri(scheme + url.host() + ":" + url.port());
+		}
+		else {
+			builder.uris(addresses.stream().map((address) -> scheme + address.hostAndPort(tls)).toArray(String[]::new));
+		}
+		// after the URIs, which would otherwise set them: the AMQP 1.0 client reads an
+		// empty path as the vhost "", zephcast (as amqp-client) as "/"
+		builder.virtualHost(virtualHost.isEmpty() ? "/" : virtualHost);
+		if (username != null) {
+			builder.username(username);
+		}
+		if (password != null) {
+			builder.password(password);
+		}
+		if (tls) {
+			SSLContext context = ConnectionFactories.sslContext(this.config.sslOptions());
+			builder.tls()
+				.sslContext(context)
+				.hostnameVerification(ConnectionFactories.verifyHostname(this.config.sslOptions()));
+		}
+	}
+
+	/** What the connection last failed with, without credentials, or {@code null}. */
+	RabbitClientStatus.@Nullable ConnectionFailure lastFailure() {
+		return this.lastFailure;
+	}
+
+	/** The open connection, or {@code null}. */
+	@Nullable Connection connection() {
+		return this.connection;
+	}
+
+	/** Closes the connection and the environment; a later {@link #open} opens anew. */
+	synchronized void close() {
+		Connection open = this.connection;
+		Environment env = this.environment;
+		this.connection = null;
+		this.environment = null;
+		if (open != null) {
+			try {
+				open.close();
+			}
+			catch (RuntimeException ex) {
+				// closing anyway: the environment closes what is left
+			}
+		}
+		closeQuietly(env);
+	}
+
+	private static void closeQuietly(@Nullable Environment environment) {
+		if (environment != null) {
+			try {
+				environment.close();
+			}
+			catch (RuntimeException ex) {
+				// nothing more to release
+			}
+		}
+	}
+
+	/**
+	 * What a failed connect means in the client's terms, without credentials.
+	 */
+	private RuntimeException failure(RuntimeException ex) {
+		if (ex instanceof RabbitConnectionException || ex instanceof BrokerCompatibilityException
+				|| !(ex instanceof AmqpException || ex instanceof IllegalStateException)) {
+			return ex;
+		}
+		String reason = mask(rootMessage(ex));
+		String lower = reason.toLowerCase(Locale.ROOT);
+		if (lower.contains("4.0 or more") || lower.contains("version") || lower.contains("protocol header")
+				|| lower.contains("unsupported protocol") || lower.contains("amqp header")
+				|| lower.contains("incompatible")) {
+			return incompatible(reason, ex);
+		}
+		return new RabbitConnectionException("Cannot connect to RabbitMQ at " + this.config.maskedAddresses()
+				+ " over AMQP 1.0 for stream '" + this.streamName + "': " + reason, this.config.maskedAddresses(), ex);
+	}
+
+	BrokerCompatibilityException incompatible(String reason, @Nullable Throwable cause) {
+		BrokerCompatibilityException failure = new BrokerCompatibilityException("The broker at "
+				+ this.config.maskedAddresses() + " does not speak AMQP 1.0 as RabbitMQ 4 does (" + reason
+				+ "): the setting protocol=amqp-1-0 needs RabbitMQ 4.0 or later; use protocol=amqp-0-9-1 with "
+				+ "an older broker", "protocol", "unknown");
+		if (cause != null) {
+			// the exception's cause is fixed by its constructor
+			failure.addSuppressed(cause);
+		}
+		return failure;
+	}
+
+	static String rootMessage(Throwable ex) {
+		Throwable cause = NestedExceptionUtils.getMostSpecificCause(ex);
+		String message = (cause.getMessage() != null) ? cause.getMessage() : ex.getMessage();
+		return (message != null) ? message : cause.getClass().getSimpleName();
+	}
+
+	/** Removes the password (and its URL-encoded form) from a message. */
+	String mask(String message) {
+		String masked = message;
+		for (String url : List.of(this.config.url())) {
+			AmqpUrl parsed = AmqpUrl.parse(url);
+			masked = maskSecret(masked, parsed.password());
+		}
+		for (BrokerAddress address : BrokerAddress.parseAll(this.config.connection().addresses())) {
+			masked = maskSecret(masked, address.password());
+		}
+		return masked;
+	}
+
+	private static String maskSecret(String message, @Nullable String secret) {
+		if (secret == null || secret.isEmpty()) {
+			return message;
+		}
+		return message.replace(secret, "******").replace(URLEncoder.encode(secret, StandardCharsets.UTF_8), "******");
+	}
+
+}
