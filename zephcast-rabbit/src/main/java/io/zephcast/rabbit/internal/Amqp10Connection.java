@@ -4,7 +4,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 
 import javax.net.ssl.SSLContext;
 
@@ -163,14 +162,31 @@ final class Amqp10Connection {
 			return ex;
 		}
 		String reason = mask(rootMessage(ex));
-		String lower = reason.toLowerCase(Locale.ROOT);
-		if (lower.contains("4.0 or more") || lower.contains("version") || lower.contains("protocol header")
-				|| lower.contains("unsupported protocol") || lower.contains("amqp header")
-				|| lower.contains("incompatible")) {
+		if (notRabbitMq4(ex)) {
 			return incompatible(reason, ex);
 		}
 		return new RabbitConnectionException("Cannot connect to RabbitMQ at " + this.config.maskedAddresses()
 				+ " over AMQP 1.0 for stream '" + this.streamName + "': " + reason, this.config.maskedAddresses(), ex);
+	}
+
+	/**
+	 * Whether the broker answered, but not as RabbitMQ 4: a RabbitMQ 3.x without the AMQP
+	 * 1.0 plugin answers the AMQP 1.0 protocol header with AMQP 0-9-1's (a malformed
+	 * header to the AMQP 1.0 client); with the plugin, the client finds its version below
+	 * 4.0.
+	 */
+	private static boolean notRabbitMq4(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			String message = String.valueOf(cause.getMessage());
+			if (cause.getClass().getSimpleName().equals("MalformedAMQPHeaderException")
+					|| message.contains("requires RabbitMQ 4.0 or more") || message.contains("No broker version set")) {
+				return true;
+			}
+			if (cause.getCause() == cause) {
+				break;
+			}
+		}
+		return false;
 	}
 
 	BrokerCompatibilityException incompatible(String reason, @Nullable Throwable cause) {
