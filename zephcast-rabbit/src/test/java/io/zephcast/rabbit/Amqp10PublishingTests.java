@@ -148,6 +148,40 @@ class Amqp10PublishingTests {
 		Awaitility.await().atMost(WAIT).until(() -> !RabbitBroker.management().connectionNames().contains(stream));
 	}
 
+	@Test
+	void futuresCompleteOnTheCallbackPoolAndStopRefusesSendsUntilStart() throws Exception {
+		String queue = this.names.queue("threads");
+		String stream = this.names.stream("threads");
+		try (RabbitClient client = new RabbitClient(stream, config().queueName(queue).build()).connect()) {
+			String thread = client.send("one")
+				.thenApply((ignored) -> Thread.currentThread().getName())
+				.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+			assertThat(thread).startsWith("zephcast-" + stream + "-callback-");
+			client.stop();
+			assertThat(client.isRunning()).isFalse();
+			assertThatIllegalStateException().isThrownBy(() -> client.send("while stopped"))
+				.withMessageContaining("stopped");
+			client.start();
+			client.send("two").get(WAIT.toSeconds(), TimeUnit.SECONDS);
+		}
+		assertThat(drain(queue)).extracting((message) -> new String(message.getBody(), StandardCharsets.UTF_8))
+			.containsExactly("one", "two");
+	}
+
+	@Test
+	void aHeaderAmqp10CannotCarryFailsTheSendNamingIt() throws Exception {
+		String queue = this.names.queue("headers");
+		try (RabbitClient client = new RabbitClient(this.names.stream("headers"), config().queueName(queue).build())
+			.connect()) {
+			assertThat(client.send("listed", SendOptions.header("tags", java.util.List.of("a", "b")))).failsWithin(WAIT)
+				.withThrowableThat()
+				.havingCause()
+				.isInstanceOf(InvalidMessageException.class)
+				.withMessageContaining("headers.tags");
+		}
+		assertThat(drain(queue)).isEmpty();
+	}
+
 	private static List<GetResponse> drain(String queue) throws Exception {
 		List<GetResponse> messages = new ArrayList<>();
 		try (Connection connection = RabbitBroker.rawConnection(); Channel channel = connection.createChannel()) {
