@@ -1,0 +1,49 @@
+package io.zephcast.rabbit;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+import io.zephcast.test.TcpProxy;
+import io.zephcast.test.TestTopology;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An AMQP 1.0 client whose broker falls silent (a proxy that swallows everything): a send
+ * fails once the confirm timeout passes, and close returns within the shutdown timeout.
+ */
+class Amqp10BrokerSilenceTests {
+
+	@RegisterExtension
+	final TestTopology names = new TestTopology();
+
+	@Test
+	void sendFailsAtTheConfirmTimeoutAndCloseKeepsItsDeadline() throws Exception {
+		try (TcpProxy proxy = TcpProxy.forBroker().accept()) {
+			RabbitConfig config = RabbitConfig.builder()
+				.url(proxy.url())
+				.protocol(Protocol.AMQP_1_0)
+				.queueName(this.names.queue("silent"))
+				.confirmTimeout(Duration.ofSeconds(1))
+				.shutdownTimeout(Duration.ofSeconds(2))
+				.build();
+			RabbitClient client = new RabbitClient(this.names.stream("silent"), config).connect();
+			proxy.swallow();
+			CompletableFuture<Void> send = client.send("unanswered", SendOptions.messageId("m-silent"));
+			assertThat(send).failsWithin(Duration.ofSeconds(5))
+				.withThrowableThat()
+				.havingCause()
+				.isInstanceOfSatisfying(SendFailedException.class,
+						(failure) -> assertThat(failure.reason()).isEqualTo(SendFailedException.Reason.TIMEOUT))
+				.withMessageContaining("m-silent")
+				.withMessageContaining("confirmTimeout");
+			long start = System.nanoTime();
+			client.close();
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+			assertThat(client.isRunning()).isFalse();
+		}
+	}
+
+}
