@@ -47,8 +47,14 @@ class Amqp10ConnectionTests {
 		assertThat(client.isConnected()).isFalse();
 		assertThat(client.status().lastConnectionFailure()).isNotNull();
 		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !get("/api/connections").contains(stream));
-		assertThat(Thread.getAllStackTraces().keySet())
-			.noneMatch((thread) -> thread.isAlive() && thread.getName().toLowerCase().contains("qpid"));
+		// the AMQP 1.0 client's I/O and event-loop threads end with the environment
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(10))
+			.until(() -> Thread.getAllStackTraces()
+				.keySet()
+				.stream()
+				.map(Thread::getName)
+				.noneMatch((name) -> name.startsWith("ClientConnection") || name.startsWith("rabbitmq-amqp-")));
 		client.close();
 	}
 

@@ -26,6 +26,22 @@ import tools.jackson.databind.json.JsonMapper;
  * AMQP 1.0 management, the publisher and the consumers, and starts and stops them. This
  * class names no type of that client, so that loading it (the façade refers to it) needs
  * no AMQP 1.0 client on the class path; it checks for the client before anything else.
+ * <p>
+ * Where AMQP 1.0 differs from the AMQP 0-9-1 client:
+ * <ul>
+ * <li>{@code durable=false} is refused when the client is built if it declares or
+ * verifies its topology: RabbitMQ's AMQP 1.0 management declares durable exchanges and
+ * queues only ({@link Amqp10Topology});</li>
+ * <li>{@code declare=verify} checks an exchange's existence, not its type;</li>
+ * <li>{@code connect()} always fails fast: a first connect that fails throws whatever
+ * {@code failFast} says; once connected, the AMQP 1.0 client recovers the
+ * connection;</li>
+ * <li>the broker's version and capabilities are not known to the status; a broker that is
+ * not RabbitMQ 4 fails {@code connect()} with {@code BrokerCompatibilityException} naming
+ * {@code protocol};</li>
+ * <li>header values must be simple (no lists nor maps): AMQP 1.0 application
+ * properties.</li>
+ * </ul>
  */
 public final class Amqp10ClientCore implements ClientEngine {
 

@@ -17,6 +17,7 @@ import io.zephcast.rabbit.QueueType;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.RabbitConnectionException;
 import io.zephcast.rabbit.TopologyMismatchException;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.amqp.core.Binding;
 import org.springframework.amqp.core.Declarable;
@@ -172,8 +173,8 @@ final class Amqp10Topology {
 		}
 	}
 
-	private TopologyMismatchException mismatch(Queue queue, String what,
-			@org.jspecify.annotations.Nullable Object current, Object declared, String setting) {
+	private TopologyMismatchException mismatch(Queue queue, String what, @Nullable Object current, Object declared,
+			String setting) {
 		return new TopologyMismatchException("Queue '" + queue.getName() + "' exists on the broker with " + what + " "
 				+ ((current != null) ? current : "unset") + ", but this client declares it with " + declared
 				+ ". Change the '" + setting + "' setting to match, or delete the existing one", setting, null);
