@@ -84,7 +84,7 @@ public final class Amqp10ClientCore implements ClientEngine {
 		PayloadCodec codec = new PayloadCodec((jsonMapper != null) ? jsonMapper : JsonMapper.builder().build());
 		this.instrumentation = new ClientInstrumentation(streamName, topology, observationRegistry, metrics);
 		Amqp10Connection connection = new Amqp10Connection(streamName, config);
-		this.publisher = new Amqp10Publisher(config, topology, codec, this.instrumentation, callbacks);
+		this.publisher = new Amqp10Publisher(streamName, config, topology, codec, this.instrumentation, callbacks);
 		this.consumption = new Amqp10Consumption(streamName, config, topology, codec, this.instrumentation, callbacks);
 		this.lifecycle = new Amqp10Lifecycle(streamName, config, topology, connection, this.publisher, this.consumption,
 				(callbackExecutor == null) ? (ExecutorService) callbacks : null);

@@ -1,18 +1,16 @@
 package io.zephcast.rabbit.internal;
 
-import java.math.BigDecimal;
 import java.security.SecureRandom;
-import java.util.Date;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.amqp.Connection;
 import com.rabbitmq.client.amqp.Message;
 import com.rabbitmq.client.amqp.Publisher;
@@ -23,6 +21,8 @@ import io.zephcast.rabbit.SendFailedException.Reason;
 import io.zephcast.rabbit.SendOptions;
 import io.zephcast.rabbit.UnroutableMessageException;
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * The sending half of an AMQP 1.0 client: one publisher link without a target (each
@@ -62,10 +62,17 @@ final class Amqp10Publisher {
 
 	private final AtomicLong sequence = new AtomicLong();
 
+	private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
+
+	private final String streamName;
+
 	private volatile @Nullable Publisher publisher;
 
-	Amqp10Publisher(RabbitConfig config, RabbitTopology topology, PayloadCodec codec,
+	private @Nullable ScheduledExecutorService timer;
+
+	Amqp10Publisher(String streamName, RabbitConfig config, RabbitTopology topology, PayloadCodec codec,
 			ClientInstrumentation instrumentation, Executor callbacks) {
+		this.streamName = streamName;
 		this.config = config;
 		this.topology = topology;
 		this.codec = codec;
@@ -74,10 +81,49 @@ final class Amqp10Publisher {
 		this.room = new Semaphore(config.publisher().maxInFlight());
 	}
 
-	/** Opens the publisher link on the connection. */
+	/**
+	 * Opens the publisher link on the connection, and the timer that fails the sends
+	 * whose settlement is overdue.
+	 */
 	synchronized void open(Connection connection) {
 		if (this.publisher == null) {
 			this.publisher = connection.publisherBuilder().publishTimeout(this.config.publisher().maxBlock()).build();
+		}
+		if (this.timer == null) {
+			CustomizableThreadFactory threads = new CustomizableThreadFactory(
+					"zephcast-" + this.streamName + "-timer-");
+			threads.setDaemon(true);
+			this.timer = Executors.newSingleThreadScheduledExecutor(threads);
+			long sweepMillis = Math.max(10, Math.min(1000, this.config.confirmTimeout().toMillis() / 4));
+			this.timer.scheduleWithFixedDelay(this::failOverdue, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+		}
+	}
+
+	/**
+	 * Fails the sends not settled within the confirm timeout. Sends are queued in the
+	 * order they were sent, so their deadlines (one timeout for all) come in order too:
+	 * the sweep stops at the first that is not yet due. Never throws (it would end the
+	 * schedule).
+	 */
+	private void failOverdue() {
+		try {
+			long now = System.nanoTime();
+			for (Pending head = this.pending.peek(); head != null; head = this.pending.peek()) {
+				if (!head.settled().get() && head.deadline() - now > 0) {
+					return;
+				}
+				this.pending.poll();
+				if (head.settled().compareAndSet(false, true)) {
+					complete(head.result(), new SendFailedException(
+							"Message " + head.messageId() + " to " + where(head.exchange(), head.routingKey())
+									+ " was sent but the broker did not settle it within "
+									+ this.config.confirmTimeout() + " (confirmTimeout): it may have been stored",
+							head.messageId(), Reason.TIMEOUT, null));
+				}
+			}
+		}
+		catch (RuntimeException ex) {
+			// the next sweep tries again
 		}
 	}
 
@@ -115,7 +161,8 @@ final class Amqp10Publisher {
 								+ this.config.publisher().maxMessageSize() + " bytes)",
 						null);
 			}
-			message = message(current, encoded, options, messageId, exchange, routingKey);
+			message = Amqp10Messages.message(current, encoded, options, messageId, exchange, routingKey,
+					this.config.durable());
 		}
 		catch (InvalidMessageException ex) {
 			return CompletableFuture.failedFuture(ex);
@@ -133,6 +180,8 @@ final class Amqp10Publisher {
 		CompletableFuture<Void> result = new CompletableFuture<>();
 		AtomicBoolean settled = new AtomicBoolean();
 		this.unsettled.increment();
+		this.pending.add(new Pending(System.nanoTime() + this.config.confirmTimeout().toNanos(), settled, result,
+				messageId, exchange, routingKey));
 		try {
 			current.publish(message, (context) -> {
 				if (settled.compareAndSet(false, true)) {
@@ -151,17 +200,6 @@ final class Amqp10Publisher {
 			}
 			return result;
 		}
-		// the JDK's delayer only schedules: the task runs on the callback executor
-		CompletableFuture.delayedExecutor(this.config.confirmTimeout().toNanos(), TimeUnit.NANOSECONDS, this.callbacks)
-			.execute(() -> {
-				if (settled.compareAndSet(false, true)) {
-					settle(result,
-							new SendFailedException("Message " + messageId + " to " + where(exchange, routingKey)
-									+ " was sent but the broker did not settle it within "
-									+ this.config.confirmTimeout() + " (confirmTimeout): it may have been stored",
-									messageId, Reason.TIMEOUT, null));
-				}
-			});
 		return result;
 	}
 
@@ -226,88 +264,6 @@ final class Amqp10Publisher {
 		}
 	}
 
-	private Message message(Publisher current, PayloadCodec.Outgoing encoded, SendOptions options, String messageId,
-			String exchange, String routingKey) {
-		AMQP.BasicProperties properties = encoded.properties().build();
-		Message message = current.message(encoded.body())
-			.messageId(messageId)
-			.durable(this.config.durable())
-			.creationTime(System.currentTimeMillis());
-		if (properties.getContentType() != null) {
-			message.contentType(properties.getContentType());
-		}
-		if (properties.getContentEncoding() != null) {
-			message.contentEncoding(properties.getContentEncoding());
-		}
-		if (options.correlationId() != null) {
-			message.correlationId(options.correlationId());
-		}
-		for (Map.Entry<String, Object> header : options.headers().entrySet()) {
-			property(message, messageId, header.getKey(), header.getValue());
-		}
-		if (exchange.isEmpty()) {
-			return message.toAddress().queue(routingKey).message();
-		}
-		Message.MessageAddressBuilder address = message.toAddress().exchange(exchange);
-		return routingKey.isEmpty() ? address.message() : address.key(routingKey).message();
-	}
-
-	private static void property(Message message, String messageId, String key, @Nullable Object value) {
-		if (value == null) {
-			// AMQP 1.0 has a null, the client no setter for it: an absent property reads
-			// the same
-			return;
-		}
-		if (value instanceof String text) {
-			message.property(key, text);
-		}
-		else if (value instanceof Boolean flag) {
-			message.property(key, flag);
-		}
-		else if (value instanceof Byte number) {
-			message.property(key, number);
-		}
-		else if (value instanceof Short number) {
-			message.property(key, number);
-		}
-		else if (value instanceof Integer number) {
-			message.property(key, number);
-		}
-		else if (value instanceof Long number) {
-			message.property(key, number);
-		}
-		else if (value instanceof Float number) {
-			message.property(key, number);
-		}
-		else if (value instanceof Double number) {
-			message.property(key, number);
-		}
-		else if (value instanceof BigDecimal number) {
-			message.propertyDecimal64(key, number);
-		}
-		else if (value instanceof Date date) {
-			message.propertyTimestamp(key, date.getTime());
-		}
-		else if (value instanceof UUID uuid) {
-			message.property(key, uuid);
-		}
-		else if (value instanceof byte[] bytes) {
-			message.property(key, bytes);
-		}
-		else if (value instanceof Character character) {
-			message.property(key, character);
-		}
-		else if (value instanceof Enum<?> || value instanceof CharSequence || value instanceof Class<?>) {
-			message.property(key, (value instanceof Class<?> type) ? type.getName() : value.toString());
-		}
-		else {
-			throw new InvalidMessageException(messageId, "headers." + key,
-					"is a " + value.getClass().getName() + "; over AMQP 1.0 a header (an application property) "
-							+ "holds a simple value only: a string, number, boolean, timestamp, UUID or bytes",
-					null);
-		}
-	}
-
 	int unsettled() {
 		return this.unsettled.get();
 	}
@@ -316,7 +272,10 @@ final class Amqp10Publisher {
 		return this.unsettled.awaitZero(deadline);
 	}
 
-	/** Closes the link; sends not yet settled fail through the client's callbacks. */
+	/**
+	 * Closes the link and the timer; sends not yet settled fail as "may have been
+	 * stored".
+	 */
 	synchronized void close() {
 		Publisher current = this.publisher;
 		this.publisher = null;
@@ -328,6 +287,24 @@ final class Amqp10Publisher {
 				// the connection closes it anyway
 			}
 		}
+		if (this.timer != null) {
+			this.timer.shutdownNow();
+			this.timer = null;
+		}
+		for (Pending send = this.pending.poll(); send != null; send = this.pending.poll()) {
+			if (send.settled().compareAndSet(false, true)) {
+				complete(send.result(), new SendFailedException("Message " + send.messageId() + " to "
+						+ where(send.exchange(), send.routingKey())
+						+ " was sent but the client closed before the broker settled it: it may have been stored",
+						send.messageId(), Reason.CONNECTION_LOST, null));
+			}
+		}
+	}
+
+	/** A send awaiting its settlement, in the order sent. */
+	private record Pending(long deadline, AtomicBoolean settled, CompletableFuture<Void> result, String messageId,
+			String exchange, String routingKey) {
+
 	}
 
 }
