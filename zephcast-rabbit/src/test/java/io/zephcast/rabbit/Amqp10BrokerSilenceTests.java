@@ -46,4 +46,32 @@ class Amqp10BrokerSilenceTests {
 		}
 	}
 
+	@Test
+	void sendsBeyondMaxInFlightFailAsNotSentAfterMaxBlock() throws Exception {
+		try (TcpProxy proxy = TcpProxy.forBroker().accept()) {
+			RabbitConfig config = RabbitConfig.builder()
+				.url(proxy.url())
+				.protocol(Protocol.AMQP_1_0)
+				.queueName(this.names.queue("bounded"))
+				.confirmTimeout(Duration.ofSeconds(30))
+				.shutdownTimeout(Duration.ofSeconds(1))
+				.publisher(PublisherOptions.DEFAULTS.withMaxInFlight(2).withMaxBlock(Duration.ofMillis(200)))
+				.build();
+			try (RabbitClient client = new RabbitClient(this.names.stream("bounded"), config).connect()) {
+				proxy.swallow();
+				CompletableFuture<Void> first = client.send("one");
+				CompletableFuture<Void> second = client.send("two");
+				assertThat(client.status().sendsInFlight()).isEqualTo(2);
+				assertThat(client.send("three", SendOptions.messageId("m-three"))).failsWithin(Duration.ofSeconds(5))
+					.withThrowableThat()
+					.havingCause()
+					.isInstanceOfSatisfying(SendFailedException.class,
+							(failure) -> assertThat(failure.reason()).isEqualTo(SendFailedException.Reason.NOT_SENT))
+					.withMessageContaining("publisher.maxInFlight");
+				assertThat(first).isNotDone();
+				assertThat(second).isNotDone();
+			}
+		}
+	}
+
 }
