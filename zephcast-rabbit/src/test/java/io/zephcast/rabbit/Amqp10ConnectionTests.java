@@ -85,6 +85,26 @@ class Amqp10ConnectionTests {
 		}
 	}
 
+	@Test
+	void connectsToTheAddressesWithTheUrlsLoginAndNamesTheConnectionAfterTheStream() throws Exception {
+		URI broker = URI.create(RabbitBroker.url());
+		String stream = this.names.stream("addresses");
+		RabbitConfig config = RabbitConfig.builder()
+			.url(RabbitBroker.url())
+			.addresses(broker.getHost() + ":" + broker.getPort())
+			.protocol(Protocol.AMQP_1_0)
+			.queueName(this.names.queue("addresses"))
+			.build();
+		try (RabbitClient client = new RabbitClient(stream, config).connect()) {
+			client.send("via addresses").get(10, java.util.concurrent.TimeUnit.SECONDS);
+			Awaitility.await()
+				.atMost(Duration.ofSeconds(15))
+				.until(() -> RabbitBroker.management().connection(stream).isPresent());
+			assertThat(RabbitBroker.management().connection(stream).orElseThrow().get("vhost").asString())
+				.isEqualTo("/");
+		}
+	}
+
 	private static String get(String path) throws Exception {
 		HttpRequest request = HttpRequest.newBuilder(URI.create(RABBITMQ_3_MANAGEMENT + path))
 			.header("Authorization",
