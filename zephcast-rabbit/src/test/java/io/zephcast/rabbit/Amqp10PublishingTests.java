@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
@@ -180,6 +181,25 @@ class Amqp10PublishingTests {
 				.withMessageContaining("headers.tags");
 		}
 		assertThat(drain(queue)).isEmpty();
+	}
+
+	@Test
+	void settlingAMessageAnotherClientDeliveredIsRefused() throws Exception {
+		String queue = this.names.queue("foreign");
+		RabbitConfig classic = RabbitConfig.builder().url(RabbitBroker.url()).queueName(queue).build();
+		try (RabbitClient amqp091 = new RabbitClient(this.names.stream("amqp091"), classic).connect();
+				RabbitClient amqp10 = new RabbitClient(this.names.stream("amqp10"), config().queueName(queue).build())
+					.connect()) {
+			amqp10.send("hello").get(WAIT.toSeconds(), TimeUnit.SECONDS);
+			RabbitMessage message = amqp091.receive().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+			assertThat(message.text()).isEqualTo("hello");
+			assertThatIllegalArgumentException().isThrownBy(() -> amqp10.ack(message))
+				.withMessageContaining("another RabbitClient");
+			assertThatIllegalArgumentException().isThrownBy(() -> amqp10.nack(message, true));
+			assertThatIllegalArgumentException().isThrownBy(() -> amqp10.retryLater(message, null));
+			assertThatIllegalArgumentException().isThrownBy(() -> amqp10.deadLetter(message, null));
+			amqp091.ack(message);
+		}
 	}
 
 	private static List<GetResponse> drain(String queue) throws Exception {
