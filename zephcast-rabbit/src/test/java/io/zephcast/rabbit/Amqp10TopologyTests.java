@@ -99,6 +99,23 @@ class Amqp10TopologyTests {
 	}
 
 	@Test
+	void verifyFailsOnAQueueWithAnArgumentTheClientDoesNotDeclare() {
+		String queue = this.names.queue("extra");
+		RabbitConfig declaring = config().queueName(queue)
+			.queue(QueueArguments.builder().messageTtl(Duration.ofMinutes(1)).build())
+			.build();
+		try (RabbitClient client = new RabbitClient(this.names.stream("extra"), declaring).connect()) {
+			assertThat(client.isConnected()).isTrue();
+		}
+		RabbitConfig verifying = config().queueName(queue).declare(DeclareMode.VERIFY).build();
+		try (RabbitClient client = new RabbitClient(this.names.stream("plain"), verifying)) {
+			assertThatExceptionOfType(TopologyMismatchException.class).isThrownBy(client::connect)
+				.withMessageContaining("x-message-ttl")
+				.satisfies((failure) -> assertThat(failure.setting()).isEqualTo("queue.messageTtl"));
+		}
+	}
+
+	@Test
 	void declareOnWithDifferentArgumentsFailsNamingTheSetting() {
 		String queue = this.names.queue("differs");
 		RabbitConfig first = config().queueName(queue).queue(QueueArguments.builder().maxLength(10L).build()).build();

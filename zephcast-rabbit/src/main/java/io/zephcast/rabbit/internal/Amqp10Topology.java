@@ -164,7 +164,16 @@ final class Amqp10Topology {
 			throw mismatch(queue, "durable", info.durable(), queue.isDurable(), "durable");
 		}
 		Map<String, Object> existing = info.arguments();
-		for (Map.Entry<String, Object> argument : arguments(queue).entrySet()) {
+		Map<String, Object> declared = arguments(queue);
+		for (Map.Entry<String, Object> argument : existing.entrySet()) {
+			// as declaring over AMQP 0-9-1 would: an argument the broker has and the
+			// client does not declare is a difference too
+			if (!argument.getKey().equals("x-queue-type") && !declared.containsKey(argument.getKey())) {
+				throw mismatch(queue, argument.getKey(), argument.getValue(), "none",
+						setting.equals("queueName") ? QueueArguments.settingOf(argument.getKey()) : setting);
+			}
+		}
+		for (Map.Entry<String, Object> argument : declared.entrySet()) {
 			Object current = existing.get(argument.getKey());
 			if (current == null || !String.valueOf(current).equals(String.valueOf(argument.getValue()))) {
 				throw mismatch(queue, argument.getKey(), current, argument.getValue(),
