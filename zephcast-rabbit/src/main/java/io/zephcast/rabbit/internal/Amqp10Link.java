@@ -1,0 +1,59 @@
+package io.zephcast.rabbit.internal;
+
+import com.rabbitmq.client.amqp.Resource;
+
+/**
+ * One consumer (link) of an AMQP 1.0 consumption, and its generation: the generation
+ * moves on each time the link leaves the open state (its connection lost, the consumer
+ * closed), so that deliveries of an earlier generation, which the broker has requeued,
+ * are known not to be settleable.
+ */
+final class Amqp10Link implements Resource.StateListener {
+
+	private final String tag;
+
+	private volatile long generation;
+
+	private volatile boolean open = true;
+
+	Amqp10Link(String tag) {
+		this.tag = tag;
+	}
+
+	String tag() {
+		return this.tag;
+	}
+
+	long generation() {
+		return this.generation;
+	}
+
+	boolean isOpen() {
+		return this.open;
+	}
+
+	boolean isCurrent(long deliveredOn) {
+		return this.open && this.generation == deliveredOn;
+	}
+
+	@Override
+	public void handle(Resource.Context context) {
+		Resource.State state = context.currentState();
+		if (state == Resource.State.OPEN) {
+			this.open = true;
+		}
+		else if (this.open || state == Resource.State.CLOSED) {
+			// synchronized on nothing: the client tells state changes of a resource in
+			// order, on one thread
+			this.open = false;
+			this.generation++;
+		}
+	}
+
+	/** Closed by the consumption (not by a lost connection). */
+	void closed() {
+		this.open = false;
+		this.generation++;
+	}
+
+}
