@@ -27,7 +27,8 @@ import org.springframework.amqp.core.MessageProperties;
 
 /**
  * The consuming half of an AMQP 1.0 client: {@code concurrency} consumers (links) on the
- * queue, each with link credit = prefetch (the counterpart of 0-9-1's {@code basicQos}),
+ * queue, each holding at most {@code prefetch} messages unsettled (the counterpart of
+ * 0-9-1's {@code basicQos}; see {@link Amqp10Link} for how its credit keeps to that),
  * handing messages to pullers ({@link DeliveryQueue}, as 0-9-1) or to a handler, and
  * settling them (accepted, released, rejected). The client's connection recovers the
  * links after a connection loss; what the old links delivered is requeued by the broker,
@@ -71,8 +72,6 @@ final class Amqp10Consumption {
 	private final Amqp10FailedMessages failedMessages;
 
 	private final InFlight unsettled = new InFlight();
-
-	private final Runnable onSettled = this.unsettled::decrement;
 
 	/** The delivery tags: one sequence per client, as AMQP 1.0 has no channel's. */
 	private final AtomicLong deliveryTags = new AtomicLong();
@@ -135,14 +134,16 @@ final class Amqp10Consumption {
 		try {
 			this.failedMessages.open(connection);
 			for (int i = 0; i < this.config.concurrency(); i++) {
-				Amqp10Link link = new Amqp10Link(this.streamName + "-amqp10-" + i);
+				Amqp10Link link = new Amqp10Link(this.streamName + "-amqp10-" + i, this.config.prefetchCount());
 				this.links.add(link);
-				this.consumers.add(connection.consumerBuilder()
+				Consumer consumer = connection.consumerBuilder()
 					.queue(this.topology.queueName())
-					.initialCredits(this.config.prefetchCount())
+					.initialCredits(Amqp10Link.credit(this.config.prefetchCount()))
 					.listeners(link)
 					.messageHandler((context, message) -> delivered(link, context, message))
-					.build());
+					.build();
+				link.attach(consumer);
+				this.consumers.add(consumer);
 			}
 			this.consuming = true;
 		}
@@ -169,10 +170,11 @@ final class Amqp10Consumption {
 			return;
 		}
 		this.unsettled.increment();
+		link.delivered();
 		DeliveryListener listener = this.instrumentation.isOff() ? DeliveryListener.NONE
 				: this.instrumentation.arrived(propertiesOf(message));
 		Amqp10Settlement settlement = new Amqp10Settlement(this, context, link, generation,
-				this.deliveryTags.incrementAndGet(), this.onSettled, listener);
+				this.deliveryTags.incrementAndGet(), this.unsettled::decrement, listener);
 		Amqp10Message delivered = new Amqp10Message(message, this.codec, settlement, this.topology.queueName(),
 				link.tag());
 		RabbitMessageHandler current = this.handler;
