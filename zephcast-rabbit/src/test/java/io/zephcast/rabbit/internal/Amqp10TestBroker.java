@@ -144,12 +144,8 @@ final class Amqp10TestBroker implements AutoCloseable {
 		for (Amqp10Consumption consumption : this.consumptions) {
 			consumption.stop(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
 		}
-		for (String queue : this.queues) {
-			this.management.queueDelete(queue);
-		}
-		for (String exchange : this.exchanges) {
-			this.management.exchangeDelete(exchange);
-		}
+		// over 0-9-1: this connection may be recovering after a test closed it
+		RabbitBroker.delete(this.queues, this.exchanges);
 		this.connection.close();
 		this.environment.close();
 		this.callbacks.shutdownNow();
