@@ -180,6 +180,38 @@ class Amqp10ConsumptionTests {
 	}
 
 	@Test
+	void aRetriedMessageComesBackCountedThenIsDeadLetteredAfterItsLastAttempt() throws Exception {
+		String queue = this.broker.queue("-attempts");
+		RabbitConfig config = this.broker.config(queue)
+			.retry(RetryPolicy.builder().maxAttempts(2).initialInterval(Duration.ofMillis(200)).build())
+			.build();
+		RetryQueues retryQueues = RabbitTopology.of(this.broker.prefix, config).retryQueues();
+		// as the client declares it: the interval as TTL, then back to the queue
+		this.broker.queue(retryQueues.waitQueueName(Duration.ofMillis(200)).substring(this.broker.prefix.length()),
+				(spec) -> spec.messageTtl(Duration.ofMillis(200)).deadLetterExchange("").deadLetterRoutingKey(queue));
+		String dlq = this.broker.queue("-attempts" + RetryQueues.DEAD_LETTER_SUFFIX);
+		this.broker.publish(queue, 1);
+		Amqp10Consumption consumption = this.broker.consumption(config);
+		consumption.start(this.broker.connection, Amqp10Consumption.Mode.PULL, null);
+		RabbitMessage first = consumption.poll(WAIT).orElseThrow();
+		assertThat(first.deliveryAttempt()).isEqualTo(1);
+		consumption.retryLater(first, new IllegalStateException("once")).get(10, TimeUnit.SECONDS);
+		RabbitMessage second = consumption.poll(WAIT).orElseThrow();
+		assertThat(second.messageId()).isEqualTo("id-0");
+		assertThat(second.text()).isEqualTo("m-0");
+		assertThat(second.deliveryAttempt()).isEqualTo(2);
+		assertThat(second.routingKey()).isEqualTo(queue);
+		assertThat(second.header("tenant")).isEqualTo("acme");
+		consumption.retryLater(second, new IllegalStateException("twice")).get(10, TimeUnit.SECONDS);
+		assertThat(RabbitBroker.readyMessages(dlq)).isEqualTo(1);
+		Map<String, Object> headers = get(dlq).getProps().getHeaders();
+		assertThat(String.valueOf(headers.get(MessageHeaders.DEAD_LETTER_REASON)))
+			.isEqualTo(MessageHeaders.REASON_ATTEMPTS_EXHAUSTED);
+		assertThat(headers.get(MessageHeaders.ATTEMPTS)).isEqualTo(2L);
+		assertThat(RabbitBroker.readyMessages(queue)).isZero();
+	}
+
+	@Test
 	void aFailingHandlerRetriesLater() throws Exception {
 		String queue = this.broker.queue("-push-retry");
 		RabbitConfig config = this.broker.config(queue).retry(RetryPolicy.DEFAULT).build();
