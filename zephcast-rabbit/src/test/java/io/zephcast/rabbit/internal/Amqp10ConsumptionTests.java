@@ -135,6 +135,22 @@ class Amqp10ConsumptionTests {
 	}
 
 	@Test
+	void aQuorumQueuesRequeuedMessageComesBackRedelivered() throws Exception {
+		String queue = this.broker.queue("-quorum", (spec) -> spec.quorum());
+		this.broker.publish(queue, 1);
+		Amqp10Consumption consumption = this.broker.consumption(this.broker.config(queue).prefetchCount(1).build());
+		consumption.start(this.broker.connection, Amqp10Consumption.Mode.PULL, null);
+		consumption.nack(consumption.poll(WAIT).orElseThrow(), true);
+		RabbitMessage again = consumption.poll(WAIT).orElseThrow();
+		assertThat(again.messageId()).isEqualTo("id-0");
+		assertThat(again.redelivered()).isTrue();
+		// released is not a failed delivery: the broker does not count it
+		assertThat(again.deliveryAttempt()).isEqualTo(1);
+		consumption.ack(again);
+		await().atMost(WAIT).until(() -> RabbitBroker.readyMessages(queue) == 0);
+	}
+
+	@Test
 	void nackWithoutRequeueDeadLettersToTheQueuesExchange() throws Exception {
 		String dead = this.broker.queue("-rejected");
 		String exchange = this.broker.fanoutTo("-dlx", dead);
