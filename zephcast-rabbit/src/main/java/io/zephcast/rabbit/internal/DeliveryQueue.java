@@ -85,7 +85,7 @@ final class DeliveryQueue implements ConsumerDispatch.Puller {
 					// the waiter was cancelled or timed out meanwhile: keep the message
 					// for the next one
 					if (!offer(message)) {
-						ReceivedMessage.settlementOf(message).abandon();
+						HeldDelivery.of(message).abandon();
 					}
 				}
 			});
@@ -142,10 +142,10 @@ final class DeliveryQueue implements ConsumerDispatch.Puller {
 	private @Nullable RabbitMessage pollLive() {
 		RabbitMessage message;
 		while ((message = this.messages.poll()) != null) {
-			if (ReceivedMessage.settlementOf(message).isChannelOpen()) {
+			if (HeldDelivery.of(message).isChannelOpen()) {
 				return message;
 			}
-			ReceivedMessage.settlementOf(message).abandon();
+			HeldDelivery.of(message).abandon();
 		}
 		return null;
 	}
@@ -383,6 +383,20 @@ final class DeliveryQueue implements ConsumerDispatch.Puller {
 		}
 		pending.forEach((waiter) -> waiter.completeExceptionally(closedException()));
 		return remaining;
+	}
+
+	/**
+	 * Whether {@link #close()} was called.
+	 * @return whether closed
+	 */
+	boolean isClosed() {
+		this.lock.lock();
+		try {
+			return this.closed;
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	private static IllegalStateException closedException() {

@@ -168,7 +168,7 @@ final class ParkingFailures {
 		}
 		RabbitMessage message = entry.message;
 		try {
-			ReceivedMessage.settlementOf(message).finish(DeliveryOutcome.REQUEUED, message.messageId());
+			HeldDelivery.of(message).finish(DeliveryOutcome.REQUEUED, message.messageId());
 		}
 		catch (RuntimeException ex) {
 			// AckFailedException: the channel is gone, and the broker has requeued it
@@ -179,7 +179,7 @@ final class ParkingFailures {
 	}
 
 	private void abandon(Held entry) {
-		ReceivedMessage.settlementOf(entry.message).finishAbandoned();
+		HeldDelivery.of(entry.message).finishAbandoned();
 		complete(entry, null);
 	}
 

@@ -18,7 +18,7 @@ import org.springframework.amqp.rabbit.connection.PublisherCallbackChannel;
  * The {@link RabbitMessage} a client hands out: the delivered body and properties, and
  * the {@link Settlement} that settles it on its channel.
  */
-final class ReceivedMessage implements RabbitMessage {
+final class ReceivedMessage implements RabbitMessage, HeldDelivery.Source {
 
 	private final byte[] body;
 
@@ -141,6 +141,11 @@ final class ReceivedMessage implements RabbitMessage {
 	@Override
 	public boolean isSettled() {
 		return this.delivery.isSettled();
+	}
+
+	@Override
+	public HeldDelivery heldDelivery() {
+		return this.delivery;
 	}
 
 	/**

@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * Named for what it does, settling a message, and not {@code Delivery}, which reads as
  * amqp-client's {@code com.rabbitmq.client.Delivery} (the message itself).
  */
-final class Settlement extends ChannelAckBatch.Held {
+final class Settlement extends ChannelAckBatch.Held implements HeldDelivery {
 
 	/**
 	 * Settles with a compare-and-set on a field rather than an {@code AtomicBoolean}: one
@@ -75,7 +75,8 @@ final class Settlement extends ChannelAckBatch.Held {
 	 * the message back in the queue, and it must not be handed out.
 	 * @return whether an ack can still reach the broker
 	 */
-	boolean isChannelOpen() {
+	@Override
+	public boolean isChannelOpen() {
 		return this.channel.isOpen();
 	}
 
@@ -128,7 +129,8 @@ final class Settlement extends ChannelAckBatch.Held {
 	 * the broker has confirmed the copy).
 	 * @throws IllegalStateException if it was already settled
 	 */
-	void claim(String operation, @Nullable String messageId) {
+	@Override
+	public void claim(String operation, @Nullable String messageId) {
 		if (!SETTLED.compareAndSet(this, false, true)) {
 			throw alreadySettled(operation, messageId);
 		}
@@ -143,7 +145,8 @@ final class Settlement extends ChannelAckBatch.Held {
 	 * @param messageId the message id, for errors
 	 * @throws AckFailedException if the channel is gone (the broker requeued it)
 	 */
-	void finish(DeliveryOutcome outcome, @Nullable String messageId) {
+	@Override
+	public void finish(DeliveryOutcome outcome, @Nullable String messageId) {
 		boolean ack = outcome == DeliveryOutcome.ACKED || outcome == DeliveryOutcome.RETRIED
 				|| outcome == DeliveryOutcome.DEAD_LETTERED;
 		try {
@@ -174,7 +177,8 @@ final class Settlement extends ChannelAckBatch.Held {
 	}
 
 	/** Settles without telling the broker: the channel is closing and will requeue it. */
-	boolean abandon() {
+	@Override
+	public boolean abandon() {
 		if (SETTLED.compareAndSet(this, false, true)) {
 			ChannelAckBatch coalesced = this.acks;
 			if (coalesced != null) {
@@ -191,7 +195,8 @@ final class Settlement extends ChannelAckBatch.Held {
 	 * Completes a claimed settlement without telling the broker: the client is stopping,
 	 * and the consumer's channel, when it closes, puts the message back in the queue.
 	 */
-	void finishAbandoned() {
+	@Override
+	public void finishAbandoned() {
 		ChannelAckBatch coalesced = this.acks;
 		if (coalesced != null) {
 			coalesced.abandoned(this);
