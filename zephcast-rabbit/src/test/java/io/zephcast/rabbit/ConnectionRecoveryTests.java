@@ -11,6 +11,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import io.zephcast.test.RabbitBroker;
+import io.zephcast.test.TestProtocol;
 import io.zephcast.test.TcpProxy;
 import io.zephcast.test.TestTopology;
 import org.junit.jupiter.api.AfterEach;
@@ -44,7 +45,7 @@ class ConnectionRecoveryTests {
 	}
 
 	private RabbitConfig.Builder throughProxy() {
-		return RabbitConfig.builder().url(this.proxy.url());
+		return TestProtocol.config().url(this.proxy.url());
 	}
 
 	/**
@@ -192,7 +193,7 @@ class ConnectionRecoveryTests {
 	@Test
 	void closeLetsTheHandlerInFlightFinishAndAckBeforeStopping() throws Exception {
 		String queue = this.names.queue("graceful");
-		RabbitConfig config = RabbitConfig.builder().url(RabbitBroker.url()).queueName(queue).build();
+		RabbitConfig config = TestProtocol.config().queueName(queue).build();
 		CountDownLatch entered = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
 		RabbitClient client = new RabbitClient("graceful", config).connect();
@@ -217,7 +218,7 @@ class ConnectionRecoveryTests {
 	@Test
 	void closeWaitsForOutstandingConfirms() throws Exception {
 		String queue = this.names.queue("confirms");
-		RabbitConfig config = RabbitConfig.builder().url(RabbitBroker.url()).queueName(queue).build();
+		RabbitConfig config = TestProtocol.config().queueName(queue).build();
 		List<CompletableFuture<Void>> sends = new java.util.ArrayList<>();
 		RabbitClient client = new RabbitClient("confirms", config).connect();
 		for (int i = 0; i < 2000; i++) {

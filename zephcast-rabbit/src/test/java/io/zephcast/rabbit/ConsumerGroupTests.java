@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.zephcast.test.RabbitBroker;
+import io.zephcast.test.TestProtocol;
 import io.zephcast.test.TestTopology;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,7 +35,7 @@ class ConsumerGroupTests {
 	final TestTopology names = new TestTopology();
 
 	private RabbitConfig.Builder config(String queue) {
-		return RabbitConfig.builder().url(RabbitBroker.url()).queueName(queue);
+		return TestProtocol.config().queueName(queue);
 	}
 
 	@Test

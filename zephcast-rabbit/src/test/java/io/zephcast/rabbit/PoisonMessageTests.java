@@ -17,6 +17,7 @@ import com.rabbitmq.client.GetResponse;
 import io.zephcast.rabbit.internal.RabbitTopology;
 import io.zephcast.rabbit.internal.RetryQueues;
 import io.zephcast.test.RabbitBroker;
+import io.zephcast.test.TestProtocol;
 import io.zephcast.test.TestTopology;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,8 +45,7 @@ class PoisonMessageTests {
 	final TestTopology names = new TestTopology();
 
 	private RabbitConfig.Builder config(QueueType type) {
-		return RabbitConfig.builder()
-			.url(RabbitBroker.url())
+		return TestProtocol.config()
 			.exchangeName(this.names.exchange("orders"))
 			.exchangeType(ExchangeType.TOPIC)
 			.routingKey("orders.created")

@@ -18,6 +18,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import io.zephcast.test.RabbitBroker;
+import io.zephcast.test.TestProtocol;
 import io.zephcast.test.TestTopology;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -80,8 +81,7 @@ class PublishContractTests {
 		String exchange = this.names.exchange("contract");
 		String mainQueue = this.names.queue("main");
 		String smallQueue = this.names.queue("small");
-		RabbitConfig config = RabbitConfig.builder()
-			.url(RabbitBroker.url())
+		RabbitConfig config = TestProtocol.config()
 			.exchangeName(exchange)
 			.queueName(mainQueue)
 			.routingKey("main")
