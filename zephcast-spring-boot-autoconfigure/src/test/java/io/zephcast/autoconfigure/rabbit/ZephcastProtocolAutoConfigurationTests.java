@@ -3,6 +3,11 @@ package io.zephcast.autoconfigure.rabbit;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.zephcast.autoconfigure.rabbit.health.ZephcastHealthContributorAutoConfiguration;
+import io.zephcast.autoconfigure.rabbit.metrics.MicrometerClientMetrics;
+import io.zephcast.autoconfigure.rabbit.metrics.ZephcastClientMeterBinder;
+import io.zephcast.autoconfigure.rabbit.metrics.ZephcastMetricsAutoConfiguration;
 import io.zephcast.rabbit.Protocol;
 import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitConfig;
@@ -14,6 +19,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -174,6 +183,27 @@ class ZephcastProtocolAutoConfigurationTests {
 				assertThat(context).hasNotFailed();
 				assertThat(context.getBean(RabbitClient.class).config().protocol()).isEqualTo(Protocol.AMQP_1_0);
 				assertThat(context.getBeanFactory().getDependenciesForBean("rabbitClient")).doesNotContain(FACTORY);
+			});
+	}
+
+	@Test
+	void anAmqp10StreamGetsMetersAndAHealthComponentLikeAnyOther() {
+		this.runner
+			.withConfiguration(AutoConfigurations.of(ZephcastMetricsAutoConfiguration.class,
+					ZephcastHealthContributorAutoConfiguration.class, MetricsAutoConfiguration.class,
+					CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class))
+			.withPropertyValues("zephcast.rabbit.protocol=amqp-1-0")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context).doesNotHaveBean(FACTORY);
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				assertThat(registry.find(MicrometerClientMetrics.SEND).tags("stream", "zephcast").timers())
+					.as("the client's meters, given through the builder")
+					.isNotEmpty();
+				assertThat(registry.find(ZephcastClientMeterBinder.SENDS_PENDING).tags("stream", "zephcast").gauge())
+					.isNotNull();
+				assertThat(((CompositeHealthContributor) context.getBean("zephcastHealthContributor"))
+					.getContributor("zephcast")).isNotNull();
 			});
 	}
 
