@@ -44,9 +44,8 @@ class RabbitConnectionFailureAnalyzer extends AbstractFailureAnalyzer<RabbitConn
 		FailedStream stream = FailedStream.of(rootFailure, cause, this.beanFactory, this.environment);
 		String message = cause.getMessage();
 		if (message != null && message.contains(NEEDS_RABBITMQ_4) && message.contains("protocol")) {
-			// AMQP 1.0 refused by a broker older than RabbitMQ 4.0: it answers, but not
-			// in
-			// AMQP 1.0, so checking the URL or starting a broker would not help
+			// AMQP 1.0 refused by a broker older than RabbitMQ 4.0: it answers, but
+			// not in AMQP 1.0, so checking the URL or starting a broker would not help
 			return new FailureAnalysis(
 					message, "Use a RabbitMQ 4.0+ broker (check " + stream.connectionSource() + ", now "
 							+ cause.maskedUrl() + "), or set " + stream.property("protocol") + " to amqp-0-9-1.",
