@@ -114,6 +114,22 @@ final class FailedStream {
 	}
 
 	/**
+	 * Where the stream's protocol is set: its own {@code protocol} property, the default
+	 * stream's that it inherits, or (neither set) its {@code RabbitConfig}.
+	 * @return the property, or a description
+	 */
+	String protocolSource() {
+		ZephcastStreamProperties own = (this.name != null) ? this.properties.getStreams().get(this.name) : null;
+		if (own != null && own.getProtocol() != null) {
+			return property("protocol");
+		}
+		if (this.properties.getProtocol() != null) {
+			return ZephcastPropertyNames.of("protocol") + ((this.name != null) ? ", which the stream inherits" : "");
+		}
+		return "the stream's RabbitConfig";
+	}
+
+	/**
 	 * Where the stream's broker URL came from: its own {@code url} or {@code addresses}
 	 * property, the default stream's, or the connection details bean that replaces them.
 	 * @return the property, or a description of the bean

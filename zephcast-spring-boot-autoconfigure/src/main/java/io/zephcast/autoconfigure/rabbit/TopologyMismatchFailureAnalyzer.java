@@ -13,8 +13,9 @@ import org.springframework.core.env.Environment;
 
 /**
  * Explains a start-up that failed because the broker refused a declaration, or (a
- * {@link BrokerCompatibilityException}) its version does not support a setting, naming
- * the property to change: {@code zephcast.rabbit.<key>} for the default stream,
+ * {@link BrokerCompatibilityException}) its version does not support a setting, such as
+ * protocol amqp-1-0 on RabbitMQ 3.x, naming the property to change:
+ * {@code zephcast.rabbit.<key>} for the default stream,
  * {@code zephcast.rabbit.streams.<name>.<key>} for a named one.
  */
 class TopologyMismatchFailureAnalyzer extends AbstractFailureAnalyzer<TopologyMismatchException> {
@@ -37,6 +38,13 @@ class TopologyMismatchFailureAnalyzer extends AbstractFailureAnalyzer<TopologyMi
 	protected FailureAnalysis analyze(Throwable rootFailure, TopologyMismatchException cause) {
 		FailedStream stream = FailedStream.of(rootFailure, cause, this.beanFactory, this.environment);
 		String property = stream.property(cause.setting());
+		if (cause instanceof BrokerCompatibilityException compatibility && cause.setting().equals("protocol")) {
+			// AMQP 1.0 on a RabbitMQ 3.x broker
+			return new FailureAnalysis(cause.getMessage(),
+					"Use a RabbitMQ 4.0+ broker (" + stream.connectionSource() + " reaches RabbitMQ "
+							+ compatibility.brokerVersion() + "), or set " + property + " to amqp-0-9-1.",
+					cause);
+		}
 		if (cause instanceof BrokerCompatibilityException compatibility) {
 			return new FailureAnalysis(cause.getMessage(), "Change " + property + " as the description says: RabbitMQ "
 					+ compatibility.brokerVersion() + " removed or deprecates what it is set to.", cause);

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.zephcast.rabbit.Protocol;
 import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.RabbitMessageHandler;
@@ -13,7 +14,6 @@ import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.listener.DirectMessageListenerContainer;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -23,6 +23,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
 import org.springframework.core.env.Environment;
@@ -35,7 +36,9 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code zephcast.rabbit.streams.<name>} ({@link ZephcastStreamsRegistrar}). Each stream
  * is one {@code RabbitClient} bean, built from its {@link RabbitConfig}; the client makes
  * its own listener container ({@link ZephcastListenerContainerCustomizer} adjusts it) and
- * declarations. The streams that reach a broker the same way share a connection factory.
+ * declarations. The streams on AMQP 0-9-1 that reach a broker the same way share a
+ * connection factory; a stream on AMQP 1.0 ({@code protocol: amqp-1-0}) opens its own
+ * connection and uses none.
  * <p>
  * The connection factories are registered with {@code defaultCandidate = false}: they are
  * injected only by name, and Spring Boot's own RabbitMQ auto-configuration does not see
@@ -53,6 +56,9 @@ public final class ZephcastRabbitAutoConfiguration {
 	 * the same broker, uses.
 	 */
 	public static final String CONNECTION_FACTORY_BEAN = "zephcastConnectionFactory";
+
+	/** Name of the default stream's client bean. */
+	private static final String DEFAULT_CLIENT_BEAN = "rabbitClient";
 
 	/** Name of the connection details bean made from the properties. */
 	static final String CONNECTION_DETAILS_BEAN = "zephcastRabbitConnectionDetails";
@@ -81,14 +87,22 @@ public final class ZephcastRabbitAutoConfiguration {
 		return configurer.defaultStream();
 	}
 
+	/**
+	 * The AMQP 0-9-1 connection factory of the default stream and of the named streams
+	 * that reach the same broker the same way; not made when none of them speaks AMQP
+	 * 0-9-1 (see {@link ZephcastConnectionFactoryCondition}).
+	 */
 	@Bean(name = CONNECTION_FACTORY_BEAN, defaultCandidate = false)
 	@ConditionalOnMissingBean(name = CONNECTION_FACTORY_BEAN)
+	@Conditional(ZephcastConnectionFactoryCondition.class)
 	CachingConnectionFactory zephcastConnectionFactory(RabbitConfig config, ZephcastStreamConfigurer configurer,
 			ZephcastRabbitProperties properties, Environment environment, ObjectProvider<SslBundles> sslBundles,
 			ObjectProvider<ZephcastConnectionFactoryCustomizer> customizers) {
 		ZephcastStreamPlan plan = new ZephcastStreamPlan(properties, environment);
+		// the default stream's consumers run on it only when it speaks AMQP 0-9-1
+		int defaultConcurrency = (config.protocol() == Protocol.AMQP_0_9_1) ? config.concurrency() : 0;
 		return ZephcastStreamBeans.connectionFactory(plan.defaultStreamName(), config,
-				config.concurrency() + plan.namedConcurrency(CONNECTION_FACTORY_BEAN), configurer.sslBundle(null),
+				defaultConcurrency + plan.namedConcurrency(CONNECTION_FACTORY_BEAN), configurer.sslBundle(null),
 				sslBundles.getIfAvailable(), customizers.orderedStream(), null);
 	}
 
@@ -96,12 +110,15 @@ public final class ZephcastRabbitAutoConfiguration {
 	@Primary
 	@ConditionalOnMissingBean
 	RabbitClient rabbitClient(ZephcastRabbitProperties properties, Environment environment, RabbitConfig config,
-			@Qualifier(CONNECTION_FACTORY_BEAN) ConnectionFactory connectionFactory,
-			ObjectProvider<JsonMapper> jsonMapper,
+			ConfigurableListableBeanFactory beanFactory, ObjectProvider<JsonMapper> jsonMapper,
 			ObjectProvider<ZephcastListenerContainerCustomizer> containerCustomizers,
 			ObjectProvider<ZephcastClientBuilderCustomizer> builderCustomizers) {
-		return ZephcastStreamBeans.client(ZephcastStreamPlan.defaultStreamName(properties, environment), config,
-				connectionFactory, jsonMapper, containerCustomizers, builderCustomizers);
+		return ZephcastStreamBeans.client(ZephcastStreamPlan.defaultStreamName(properties, environment), config, () -> {
+			// looked up for AMQP 0-9-1 only, and made a dependency as an injected
+			// one would be: made first, destroyed after the client
+			beanFactory.registerDependentBean(CONNECTION_FACTORY_BEAN, DEFAULT_CLIENT_BEAN);
+			return beanFactory.getBean(CONNECTION_FACTORY_BEAN, ConnectionFactory.class);
+		}, beanFactory.getBeanClassLoader(), jsonMapper, containerCustomizers, builderCustomizers);
 	}
 
 	/**

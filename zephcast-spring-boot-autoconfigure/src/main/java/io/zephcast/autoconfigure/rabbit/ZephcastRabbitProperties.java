@@ -33,7 +33,8 @@ public class ZephcastRabbitProperties extends ZephcastStreamProperties {
 	 * inherits from zephcast.rabbit.* the connection settings it does not set: url,
 	 * addresses (unless it sets a url of its own), address-shuffle-mode,
 	 * requested-heartbeat, connection-timeout, channel-rpc-timeout, ssl, every
-	 * ssl-options key, shutdown-timeout, confirm-timeout and fail-fast; nothing else.
+	 * ssl-options key, shutdown-timeout, confirm-timeout, fail-fast and protocol; nothing
+	 * else.
 	 */
 	private Map<String, ZephcastStreamProperties> streams = new LinkedHashMap<>();
 

@@ -1,10 +1,12 @@
 package io.zephcast.autoconfigure.rabbit;
 
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import javax.net.ssl.SSLContext;
 
 import io.zephcast.rabbit.InvalidRabbitConfigException;
+import io.zephcast.rabbit.Protocol;
 import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.RabbitConnectionFactories;
@@ -18,14 +20,15 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
+import org.springframework.util.ClassUtils;
 
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Makes the beans of one stream, the same way for the default stream (bean methods) and
  * the named ones (registered definitions), and names them: the shared connection factory
- * and the client, which builds its own listener container and declarations from its
- * configuration.
+ * (AMQP 0-9-1 only) and the client, which builds its own listener container and
+ * declarations, or on AMQP 1.0 its own connection, from its configuration.
  */
 final class ZephcastStreamBeans {
 
@@ -98,26 +101,41 @@ final class ZephcastStreamBeans {
 	}
 
 	/**
-	 * A stream's client on a shared connection factory. The client creates its listener
-	 * container and declarations itself; the container customizers adjust the container
-	 * it creates, the builder customizers (meters, observations) the builder, each in
-	 * {@code @Order}.
+	 * A stream's client. On AMQP 0-9-1 it runs on a shared connection factory and creates
+	 * its listener container and declarations itself; the container customizers adjust
+	 * the container it creates. On AMQP 1.0 it opens its own connection and is given none
+	 * of that 0-9-1 infrastructure (the library refuses it). Either way the builder
+	 * customizers (meters, observations) adjust the builder, each in {@code @Order}.
 	 * @param stream the stream name
 	 * @param config the stream's configuration
-	 * @param connectionFactory the connection factory
+	 * @param connectionFactory the connection factory, for a stream on AMQP 0-9-1; looked
+	 * up only for such a stream
+	 * @param classLoader the application's class loader, to find RabbitMQ's AMQP 1.0
+	 * client
 	 * @param jsonMapper the application's JSON mapper, used if it has a single one
 	 * @param containerCustomizers the listener container customizers
 	 * @param builderCustomizers the client builder customizers
 	 * @return the client
+	 * @throws Amqp10ClientMissingException for a stream on AMQP 1.0 without RabbitMQ's
+	 * AMQP 1.0 client on the class path
 	 */
-	static RabbitClient client(String stream, RabbitConfig config, ConnectionFactory connectionFactory,
-			ObjectProvider<JsonMapper> jsonMapper,
+	static RabbitClient client(String stream, RabbitConfig config, Supplier<ConnectionFactory> connectionFactory,
+			@Nullable ClassLoader classLoader, ObjectProvider<JsonMapper> jsonMapper,
 			ObjectProvider<ZephcastListenerContainerCustomizer> containerCustomizers,
 			ObjectProvider<ZephcastClientBuilderCustomizer> builderCustomizers) {
-		var builder = RabbitClient.builder(stream, config)
-			.connectionFactory(connectionFactory)
-			.listenerContainerCustomizer((container) -> containerCustomizers.orderedStream()
-				.forEach((customizer) -> customizer.customize(container)));
+		var builder = RabbitClient.builder(stream, config);
+		if (config.protocol() == Protocol.AMQP_1_0) {
+			// checked here, before the library, so that the failure analysis can name the
+			// stream's property and the dependency
+			if (!ClassUtils.isPresent(Amqp10ClientMissingException.CLIENT_CLASS, classLoader)) {
+				throw new Amqp10ClientMissingException(stream);
+			}
+		}
+		else {
+			builder.connectionFactory(connectionFactory.get())
+				.listenerContainerCustomizer((container) -> containerCustomizers.orderedStream()
+					.forEach((customizer) -> customizer.customize(container)));
+		}
 		jsonMapper.ifUnique(builder::jsonMapper);
 		builderCustomizers.orderedStream().forEach((customizer) -> customizer.customize(stream, builder));
 		return builder.build();

@@ -8,6 +8,7 @@ import java.util.function.Function;
 
 import io.zephcast.rabbit.AckCoalescing;
 import io.zephcast.rabbit.InvalidRabbitConfigException;
+import io.zephcast.rabbit.Protocol;
 import io.zephcast.rabbit.PublisherOptions;
 import io.zephcast.rabbit.QueueArguments;
 import io.zephcast.rabbit.RabbitConfig;
@@ -28,6 +29,8 @@ import org.springframework.util.unit.DataSize;
  * the {@link ZephcastRabbitConnectionDetails}.
  */
 public final class ZephcastStreamConfigurer {
+
+	private static final Protocol DEFAULT_PROTOCOL = RabbitConfig.builder().build().protocol();
 
 	private final ZephcastRabbitProperties defaults;
 
@@ -269,6 +272,22 @@ public final class ZephcastStreamConfigurer {
 	}
 
 	/**
+	 * The protocol a stream speaks: its own, else (for a named stream) the default
+	 * stream's, else {@link RabbitConfig}'s default.
+	 * @param stream the stream's properties
+	 * @param parent the default stream's, or {@code null} for the default stream itself
+	 * @return the protocol
+	 */
+	static Protocol protocol(ZephcastStreamProperties stream, @Nullable ZephcastStreamProperties parent) {
+		Protocol own = stream.getProtocol();
+		if (own != null) {
+			return own;
+		}
+		Protocol inherited = (parent != null) ? parent.getProtocol() : null;
+		return (inherited != null) ? inherited : DEFAULT_PROTOCOL;
+	}
+
+	/**
 	 * Whether a setting that failed came from the default stream: then its property is
 	 * the one to name.
 	 */
@@ -323,6 +342,9 @@ public final class ZephcastStreamConfigurer {
 					RabbitConfig.Builder::confirmTimeout),
 			new InheritedSetting<>("failFast", false, ZephcastStreamProperties::getFailFast,
 					RabbitConfig.Builder::failFast),
+			// not a connection setting: a stream on AMQP 1.0 uses no connection factory
+			new InheritedSetting<>("protocol", false, ZephcastStreamProperties::getProtocol,
+					RabbitConfig.Builder::protocol),
 			tls(RabbitSslOptions.BUNDLE, ZephcastStreamProperties.SslOptions::getBundle,
 					RabbitConfig.Builder::sslBundle),
 			tls(RabbitSslOptions.TRUST_STORE, ZephcastStreamProperties.SslOptions::getTrustStore,

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 
 import io.zephcast.rabbit.ExchangeType;
+import io.zephcast.rabbit.Protocol;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
@@ -36,11 +37,36 @@ final class ZephcastStreamPlan {
 		groups.put(ZephcastStreamConfigurer.connectionKey(properties, null),
 				ZephcastRabbitAutoConfiguration.CONNECTION_FACTORY_BEAN);
 		for (String name : properties.getStreams().keySet()) {
+			if (protocol(name) == Protocol.AMQP_1_0) {
+				// an AMQP 1.0 client opens its own connection: no connection factory
+				continue;
+			}
 			String bean = groups.computeIfAbsent(
 					ZephcastStreamConfigurer.connectionKey(properties.getStreams().get(name), properties),
 					(key) -> ZephcastRabbitAutoConfiguration.CONNECTION_FACTORY_BEAN + "." + name);
 			this.connectionFactoryBeans.put(name, bean);
 		}
+	}
+
+	/**
+	 * The protocol a stream speaks, as the properties say: its own, else the default
+	 * stream's.
+	 * @param name the name of a named stream, or {@code null} for the default stream
+	 * @return the protocol
+	 */
+	Protocol protocol(@Nullable String name) {
+		return (name != null) ? ZephcastStreamConfigurer.protocol(stream(name), this.properties)
+				: ZephcastStreamConfigurer.protocol(this.properties, null);
+	}
+
+	/**
+	 * Whether the default stream's connection factory bean is needed: the default stream
+	 * speaks AMQP 0-9-1, or a named stream on AMQP 0-9-1 shares it.
+	 * @return whether any client uses it
+	 */
+	boolean needsDefaultConnectionFactory() {
+		return protocol(null) == Protocol.AMQP_0_9_1
+				|| !streamsOf(ZephcastRabbitAutoConfiguration.CONNECTION_FACTORY_BEAN).isEmpty();
 	}
 
 	static String defaultStreamName(ZephcastRabbitProperties properties, Environment environment) {
@@ -73,16 +99,17 @@ final class ZephcastStreamPlan {
 	 * reaches the same broker the same way, so all such streams share its two
 	 * connections.
 	 * @param name the stream name
-	 * @return the bean name
+	 * @return the bean name, or {@code null} for a stream on AMQP 1.0, which uses none
 	 */
-	String connectionFactoryBean(String name) {
-		return Objects.requireNonNull(this.connectionFactoryBeans.get(name), name);
+	@Nullable String connectionFactoryBean(String name) {
+		return this.connectionFactoryBeans.get(name);
 	}
 
 	/**
 	 * The names of the streams that use a connection factory bean.
 	 * @param connectionFactoryBean the bean name
-	 * @return the stream names, without the default stream
+	 * @return the stream names, without the default stream (and without the streams on
+	 * AMQP 1.0, which use none)
 	 */
 	List<String> streamsOf(String connectionFactoryBean) {
 		return this.connectionFactoryBeans.entrySet()

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import io.zephcast.rabbit.DeclareMode;
 import io.zephcast.rabbit.ExchangeType;
+import io.zephcast.rabbit.Protocol;
 import io.zephcast.rabbit.QueueType;
 import org.jspecify.annotations.Nullable;
 
@@ -28,6 +29,14 @@ public class ZephcastStreamProperties extends ZephcastConnectionProperties {
 	 * it.
 	 */
 	private @Nullable String url;
+
+	/**
+	 * Protocol the client speaks: amqp-0-9-1 (publisher confirms, prefetch, any RabbitMQ
+	 * 3.x or 4.x) or amqp-1-0 (the broker settles each message, link credit; needs
+	 * RabbitMQ 4.0 or later and the com.rabbitmq.client:amqp-client dependency). A named
+	 * stream inherits it.
+	 */
+	private @Nullable Protocol protocol;
 
 	/**
 	 * Queue to declare and consume from. Empty to use the stream name, declared only once
@@ -150,6 +159,14 @@ public class ZephcastStreamProperties extends ZephcastConnectionProperties {
 
 	public void setUrl(@Nullable String url) {
 		this.url = url;
+	}
+
+	public @Nullable Protocol getProtocol() {
+		return this.protocol;
+	}
+
+	public void setProtocol(@Nullable Protocol protocol) {
+		this.protocol = protocol;
 	}
 
 	public @Nullable String getQueueName() {

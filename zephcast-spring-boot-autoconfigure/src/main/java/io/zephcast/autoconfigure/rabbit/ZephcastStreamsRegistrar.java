@@ -1,5 +1,6 @@
 package io.zephcast.autoconfigure.rabbit;
 
+import java.util.Objects;
 import java.util.function.Supplier;
 
 import io.zephcast.rabbit.RabbitClient;
@@ -7,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.beans.factory.BeanClassLoaderAware;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.support.AutowireCandidateQualifier;
@@ -26,19 +28,26 @@ import tools.jackson.databind.json.JsonMapper;
  * Registers the {@link RabbitClient} of every stream declared under
  * {@code zephcast.rabbit.streams}, qualified with the stream name and not a default
  * candidate (so that injecting a plain {@code RabbitClient} still means the default
- * stream), plus a connection factory for each further broker the streams reach (not a
- * default candidate either, so that Spring Boot's own RabbitMQ auto-configuration does
- * not see it). The number of beans depends on the properties, so they are read here, at
- * registration, with the environment's {@link Binder}; a bean the application already
- * defines under the same name is left alone.
+ * stream), plus a connection factory for each further broker the streams on AMQP 0-9-1
+ * reach (not a default candidate either, so that Spring Boot's own RabbitMQ
+ * auto-configuration does not see it). The number of beans depends on the properties, so
+ * they are read here, at registration, with the environment's {@link Binder}; a bean the
+ * application already defines under the same name is left alone.
  */
-class ZephcastStreamsRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware {
+class ZephcastStreamsRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanClassLoaderAware {
 
 	private @Nullable Environment environment;
+
+	private @Nullable ClassLoader classLoader;
 
 	@Override
 	public void setEnvironment(Environment environment) {
 		this.environment = environment;
+	}
+
+	@Override
+	public void setBeanClassLoader(ClassLoader classLoader) {
+		this.classLoader = classLoader;
 	}
 
 	@Override
@@ -52,7 +61,8 @@ class ZephcastStreamsRegistrar implements ImportBeanDefinitionRegistrar, Environ
 		plan.validate();
 		for (String stream : plan.namedStreams()) {
 			String connectionFactory = plan.connectionFactoryBean(stream);
-			if (!connectionFactory.equals(ZephcastRabbitAutoConfiguration.CONNECTION_FACTORY_BEAN)) {
+			if (connectionFactory != null
+					&& !connectionFactory.equals(ZephcastRabbitAutoConfiguration.CONNECTION_FACTORY_BEAN)) {
 				register(registry, connectionFactory, null, CachingConnectionFactory.class, () -> {
 					ZephcastStreamConfigurer configurer = beans.getBean(ZephcastStreamConfigurer.class);
 					return ZephcastStreamBeans.connectionFactory(stream, configurer.namedStream(stream),
@@ -64,12 +74,14 @@ class ZephcastStreamsRegistrar implements ImportBeanDefinitionRegistrar, Environ
 			register(registry, ZephcastStreamBeans.client(stream), stream, RabbitClient.class,
 					() -> ZephcastStreamBeans.client(stream,
 							beans.getBean(ZephcastStreamConfigurer.class).namedStream(stream),
-							beans.getBean(connectionFactory, ConnectionFactory.class),
-							beans.getBeanProvider(JsonMapper.class),
+							() -> beans.getBean(Objects.requireNonNull(connectionFactory, stream),
+									ConnectionFactory.class),
+							this.classLoader, beans.getBeanProvider(JsonMapper.class),
 							beans.getBeanProvider(ZephcastListenerContainerCustomizer.class),
 							beans.getBeanProvider(ZephcastClientBuilderCustomizer.class)),
-					// made first and destroyed last: what the client uses
-					connectionFactory);
+					// made first and destroyed last: what the client uses (a stream on
+					// AMQP 1.0 uses no connection factory)
+					(connectionFactory != null) ? new String[] { connectionFactory } : new String[0]);
 		}
 	}
 

@@ -31,7 +31,7 @@ class AutoConfigurationArchitectureTests {
 	private static final Set<String> API = Set.of("RabbitClient", "RabbitConfig", "RabbitMessage",
 			"RabbitMessageHandler", "SendOptions", "MessageHeaders", "RabbitClientStatus", "RabbitClientMetrics",
 			"DeliveryOutcome", "AckCoalescing", "ConnectionOptions", "PublisherOptions", "QueueArguments",
-			"RetryPolicy", "RabbitSslOptions", "DeclareMode", "ExchangeType", "QueueType", "QueueOverflow",
+			"RetryPolicy", "RabbitSslOptions", "DeclareMode", "ExchangeType", "QueueType", "QueueOverflow", "Protocol",
 			"RabbitClientException", "RabbitConnectionException", "SendFailedException", "UnroutableMessageException",
 			"InvalidMessageException", "AckFailedException", "BrokerBlockedException", "TopologyMismatchException",
 			"InvalidRabbitConfigException", "BrokerCompatibilityException", "RabbitConnectionFactories");

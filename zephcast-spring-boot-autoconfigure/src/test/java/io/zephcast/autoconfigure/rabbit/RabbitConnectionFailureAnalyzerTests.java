@@ -30,6 +30,22 @@ class RabbitConnectionFailureAnalyzerTests {
 	}
 
 	@Test
+	void amqp10RefusedByABrokerBefore40SaysToUseRabbitMQ4OrAmqp091() {
+		String url = "amqp://127.0.0.1:5672/";
+		RabbitConnectionException cause = new RabbitConnectionException(
+				"The broker at " + url + " for stream "
+						+ "'payments' does not speak AMQP 1.0: protocol amqp-1-0 needs RabbitMQ 4.0 or later",
+				url, null);
+		FailureAnalysis analysis = StartupFailures.analyze(
+				new ApplicationContextException("Failed to start bean 'rabbitClient.payments'", cause),
+				"zephcast.rabbit.url=" + url, "zephcast.rabbit.protocol=amqp-1-0",
+				"zephcast.rabbit.streams.payments.durable=true");
+		assertThat(analysis.getDescription()).isEqualTo(cause.getMessage());
+		assertThat(analysis.getAction()).isEqualTo("Use a RabbitMQ 4.0+ broker (check zephcast.rabbit.url, now " + url
+				+ "), or set zephcast.rabbit.streams.payments.protocol to amqp-0-9-1.");
+	}
+
+	@Test
 	void theDefaultStreamNamesItsAddressesPropertyWhenThatIsSet() {
 		FailureAnalysis analysis = StartupFailures.analyze(failure("rabbitClient", "zephcast"),
 				"zephcast.rabbit.addresses=127.0.0.1:1,127.0.0.1:2");

@@ -48,6 +48,18 @@ class TopologyMismatchFailureAnalyzerTests {
 	}
 
 	@Test
+	void amqp10OnABrokerBefore40SaysToUseRabbitMQ4OrAmqp091() {
+		FailureAnalysis analysis = StartupFailures.analyze(
+				new ApplicationContextException("Failed to start bean 'rabbitClient.payments'",
+						new BrokerCompatibilityException("protocol amqp-1-0 needs RabbitMQ 4.0 or later", "protocol",
+								"3.10.0")),
+				"zephcast.rabbit.url=amqp://old:5672/", "zephcast.rabbit.streams.payments.protocol=amqp-1-0");
+		assertThat(analysis.getDescription()).isEqualTo("protocol amqp-1-0 needs RabbitMQ 4.0 or later");
+		assertThat(analysis.getAction()).isEqualTo("Use a RabbitMQ 4.0+ broker (zephcast.rabbit.url reaches RabbitMQ "
+				+ "3.10.0), or set zephcast.rabbit.streams.payments.protocol to amqp-0-9-1.");
+	}
+
+	@Test
 	void aNamedStreamsConsumerSettingNamesItsConsumerGroup() {
 		FailureAnalysis analysis = StartupFailures.analyze(
 				new ApplicationContextException("Failed to start bean 'rabbitClient.payments'",

@@ -40,6 +40,7 @@ class ZephcastMetadataTests {
 		RabbitConfig config = RabbitConfig.builder().build();
 		String prefix = ZephcastPropertyNames.ROOT + ".";
 		assertThat(defaults).containsEntry(prefix + "url", config.url())
+			.containsEntry(prefix + "protocol", config.protocol().value())
 			.containsEntry(prefix + "queue-name", config.queueName())
 			.containsEntry(prefix + "exchange-name", config.exchangeName())
 			.containsEntry(prefix + "routing-key", config.routingKey())

@@ -44,17 +44,18 @@ public final class ZephcastClientMeterBinder implements MeterBinder {
 			return;
 		}
 		for (RabbitClient client : clients) {
-			RabbitClientStatus status = client.status();
 			String stream = client.streamName();
-			Gauge.builder(SENDS_PENDING, status, RabbitClientStatus::sendsInFlight)
+			// the status is read at each measurement, not at binding: binding happens
+			// before the clients start, and asks nothing of a client then
+			Gauge.builder(SENDS_PENDING, client, (measured) -> measured.status().sendsInFlight())
 				.description("Sends written and waiting for the broker's confirm")
 				.tag("stream", stream)
 				.register(registry);
-			Gauge.builder(DELIVERIES_BUFFERED, status, RabbitClientStatus::deliveriesBuffered)
+			Gauge.builder(DELIVERIES_BUFFERED, client, (measured) -> measured.status().deliveriesBuffered())
 				.description("Delivered messages buffered for receive() and iteration, not yet handed out")
 				.tag("stream", stream)
 				.register(registry);
-			Gauge.builder(CONSUMERS_RUNNING, status, RabbitClientStatus::consumersRunning)
+			Gauge.builder(CONSUMERS_RUNNING, client, (measured) -> measured.status().consumersRunning())
 				.description("Consumers subscribed to the broker (-1: the container cannot tell)")
 				.tag("stream", stream)
 				.register(registry);
