@@ -11,7 +11,6 @@ import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitMessageHandler;
 import io.zephcast.test.RabbitBroker;
 import io.zephcast.test.TestTopology;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -30,7 +29,6 @@ import static org.assertj.core.api.Assumptions.assumeThat;
  * both queues are empty afterwards. Handlers only record; the assertions run on the test
  * thread once a latch says the messages are in.
  */
-@Disabled("Until the AMQP 1.0 engine lands (issue 33): Amqp10ClientCore's methods throw UnsupportedOperationException")
 class ZephcastAmqp10BrokerTests {
 
 	private static final int PER_STREAM = 5;
