@@ -20,7 +20,10 @@ public enum Protocol {
 	 * AMQP 1.0, a core protocol of RabbitMQ 4, through RabbitMQ's AMQP 1.0 Java client
 	 * ({@code com.rabbitmq.client:amqp-client}): the broker settles each message
 	 * (accepted, released, rejected), prefetch is link credit, and exchanges, queues and
-	 * bindings are declared over the same connection. Needs RabbitMQ 4.0 or later.
+	 * bindings are declared over the same connection. Headers are converted as over AMQP
+	 * 0-9-1 (a value of another type as its text), but a list, array or map header, which
+	 * AMQP 1.0 application properties cannot hold, travels as its JSON text. Needs
+	 * RabbitMQ 4.0 or later.
 	 */
 	AMQP_1_0("amqp-1-0");
 

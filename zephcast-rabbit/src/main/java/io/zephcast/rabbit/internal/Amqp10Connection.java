@@ -4,6 +4,10 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 
@@ -19,6 +23,7 @@ import io.zephcast.rabbit.RabbitConnectionException;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.NestedExceptionUtils;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * The AMQP 1.0 connection of a client: an {@link Environment} of RabbitMQ's AMQP 1.0
@@ -26,6 +31,12 @@ import org.springframework.core.NestedExceptionUtils;
  * client's own connection recovery on. Login, virtual host and TLS come from the same
  * settings as over AMQP 0-9-1 (url, addresses, ssl and sslOptions). A connection that
  * cannot be opened leaves nothing behind: the environment is closed with it.
+ * <p>
+ * The connection dispatches deliveries on a pool of its own that grows to one thread per
+ * busy consumer: the AMQP 1.0 client keeps each consumer's deliveries in order on one
+ * thread at a time, but its default pool has one thread per processor, so
+ * {@code concurrency} links on a small machine would share fewer threads and a handler
+ * would not run {@code concurrency} times at once, as it does over AMQP 0-9-1.
  */
 final class Amqp10Connection {
 
@@ -36,6 +47,8 @@ final class Amqp10Connection {
 	private volatile @Nullable Environment environment;
 
 	private volatile @Nullable Connection connection;
+
+	private @Nullable ExecutorService dispatching;
 
 	private volatile RabbitClientStatus.@Nullable ConnectionFailure lastFailure;
 
@@ -58,8 +71,9 @@ final class Amqp10Connection {
 			return open;
 		}
 		Environment created = new AmqpEnvironmentBuilder().build();
+		ExecutorService dispatch = dispatchingPool();
 		try {
-			ConnectionBuilder builder = created.connectionBuilder().name(this.streamName);
+			ConnectionBuilder builder = created.connectionBuilder().name(this.streamName).dispatchingExecutor(dispatch);
 			settings(builder);
 			builder.recovery().activated(true).topology(true);
 			builder.listeners((context) -> {
@@ -70,16 +84,28 @@ final class Amqp10Connection {
 			});
 			Connection connected = builder.build();
 			this.environment = created;
+			this.dispatching = dispatch;
 			this.connection = connected;
 			return connected;
 		}
 		catch (RuntimeException ex) {
 			// no thread nor socket may outlive a failed connect
 			closeQuietly(created);
+			dispatch.shutdownNow();
 			RuntimeException failure = failure(ex);
 			this.lastFailure = new RabbitClientStatus.ConnectionFailure(Instant.now(), failure.getMessage());
 			throw failure;
 		}
+	}
+
+	/**
+	 * Threads named as a 0-9-1 connection's dispatch threads; idle ones end after a
+	 * while, and all of them when the connection closes.
+	 */
+	private ExecutorService dispatchingPool() {
+		CustomizableThreadFactory threads = new CustomizableThreadFactory("zephcast-" + this.streamName + "-");
+		threads.setDaemon(true);
+		return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), threads);
 	}
 
 	private void settings(ConnectionBuilder builder) {
@@ -129,8 +155,10 @@ final class Amqp10Connection {
 	synchronized void close() {
 		Connection open = this.connection;
 		Environment env = this.environment;
+		ExecutorService dispatch = this.dispatching;
 		this.connection = null;
 		this.environment = null;
+		this.dispatching = null;
 		if (open != null) {
 			try {
 				open.close();
@@ -140,6 +168,10 @@ final class Amqp10Connection {
 			}
 		}
 		closeQuietly(env);
+		if (dispatch != null) {
+			// after the connection: the client no longer dispatches to it
+			dispatch.shutdown();
+		}
 	}
 
 	private static void closeQuietly(@Nullable Environment environment) {

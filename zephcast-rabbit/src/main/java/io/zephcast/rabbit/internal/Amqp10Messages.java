@@ -2,30 +2,34 @@ package io.zephcast.rabbit.internal;
 
 import java.math.BigDecimal;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.amqp.Message;
 import com.rabbitmq.client.amqp.Publisher;
-import io.zephcast.rabbit.InvalidMessageException;
 import io.zephcast.rabbit.SendOptions;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Builds the AMQP 1.0 message of a send from what {@link PayloadCodec} encoded: the same
- * body, content type and encoding, correlation id and headers as over AMQP 0-9-1, the
- * headers as application properties (simple values only), addressed with RabbitMQ 4's
- * address v2: {@code /exchanges/<exchange>/<key>}, or {@code /queues/<queue>} through the
- * default exchange.
+ * body, content type and encoding, correlation id and headers as over AMQP 0-9-1,
+ * addressed with RabbitMQ 4's address v2: {@code /exchanges/<exchange>/<key>}, or
+ * {@code /queues/<queue>} through the default exchange.
+ * <p>
+ * The headers are the ones the codec converted as for AMQP 0-9-1 (Spring AMQP's
+ * converter: a value of another type, such as a {@code UUID} or an {@code AtomicInteger},
+ * is sent as its text), so that a send a 0-9-1 client accepts is accepted here too. They
+ * become application properties; as those hold simple values only (AMQP 1.0, 3.2.5), a
+ * list, array or map header is sent as its JSON text.
  */
 final class Amqp10Messages {
 
 	private Amqp10Messages() {
 	}
 
-	static Message message(Publisher current, PayloadCodec.Outgoing encoded, SendOptions options, String messageId,
-			String exchange, String routingKey, boolean durable) {
+	static Message message(Publisher current, PayloadCodec codec, PayloadCodec.Outgoing encoded, SendOptions options,
+			String messageId, String exchange, String routingKey, boolean durable) {
 		AMQP.BasicProperties properties = encoded.properties().build();
 		Message message = current.message(encoded.body())
 			.messageId(messageId)
@@ -40,8 +44,11 @@ final class Amqp10Messages {
 		if (options.correlationId() != null) {
 			message.correlationId(options.correlationId());
 		}
-		for (Map.Entry<String, Object> header : options.headers().entrySet()) {
-			property(message, messageId, header.getKey(), header.getValue());
+		Map<String, Object> headers = encoded.headers();
+		if (headers != null) {
+			for (Map.Entry<String, Object> header : headers.entrySet()) {
+				property(message, codec, messageId, header.getKey(), header.getValue());
+			}
 		}
 		if (exchange.isEmpty()) {
 			return message.toAddress().queue(routingKey).message();
@@ -50,7 +57,8 @@ final class Amqp10Messages {
 		return routingKey.isEmpty() ? address.message() : address.key(routingKey).message();
 	}
 
-	private static void property(Message message, String messageId, String key, @Nullable Object value) {
+	private static void property(Message message, PayloadCodec codec, String messageId, String key,
+			@Nullable Object value) {
 		if (value == null) {
 			// AMQP 1.0 has a null, the client no setter for it: an absent property reads
 			// the same
@@ -86,23 +94,16 @@ final class Amqp10Messages {
 		else if (value instanceof Date date) {
 			message.propertyTimestamp(key, date.getTime());
 		}
-		else if (value instanceof UUID uuid) {
-			message.property(key, uuid);
-		}
 		else if (value instanceof byte[] bytes) {
 			message.property(key, bytes);
 		}
-		else if (value instanceof Character character) {
-			message.property(key, character);
-		}
-		else if (value instanceof Enum<?> || value instanceof CharSequence || value instanceof Class<?>) {
-			message.property(key, (value instanceof Class<?> type) ? type.getName() : value.toString());
+		else if (value instanceof List<?> || value instanceof Map<?, ?> || value instanceof Object[]) {
+			message.property(key, codec.headerAsJson(messageId, "headers." + key, value));
 		}
 		else {
-			throw new InvalidMessageException(messageId, "headers." + key,
-					"is a " + value.getClass().getName() + "; over AMQP 1.0 a header (an application property) "
-							+ "holds a simple value only: a string, number, boolean, timestamp, UUID or bytes",
-					null);
+			// what Spring's converter lets through besides (a LongString): as text, as
+			// it converts any other type
+			message.property(key, value.toString());
 		}
 	}
 

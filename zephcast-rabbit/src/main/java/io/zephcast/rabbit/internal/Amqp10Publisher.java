@@ -39,8 +39,8 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  * <p>
  * The message is durable unless {@code durable=false}, has a message id (the
  * application's or a generated one), creation time, content type and encoding, the
- * correlation id, and the send's headers as application properties (simple values only:
- * AMQP 1.0 application properties hold no lists nor maps).
+ * correlation id, and the send's headers as application properties, converted as over
+ * AMQP 0-9-1 (see {@link Amqp10Messages}).
  */
 final class Amqp10Publisher {
 
@@ -161,7 +161,7 @@ final class Amqp10Publisher {
 								+ this.config.publisher().maxMessageSize() + " bytes)",
 						null);
 			}
-			message = Amqp10Messages.message(current, encoded, options, messageId, exchange, routingKey,
+			message = Amqp10Messages.message(current, this.codec, encoded, options, messageId, exchange, routingKey,
 					this.config.durable());
 		}
 		catch (InvalidMessageException ex) {

@@ -99,6 +99,21 @@ final class PayloadCodec {
 		return new HashMap<>(HEADER_CONVERTER.fromMessageProperties(source, "UTF-8").getHeaders());
 	}
 
+	/**
+	 * A list, array or map header as JSON text, for AMQP 1.0, whose application
+	 * properties hold simple values only.
+	 * @throws InvalidMessageException naming the header if it cannot be written
+	 */
+	String headerAsJson(@Nullable String messageId, String field, Object value) {
+		try {
+			return this.jsonMapper.writeValueAsString(value);
+		}
+		catch (JacksonException ex) {
+			throw new InvalidMessageException(messageId, field,
+					"(a " + value.getClass().getName() + ") cannot be written as JSON: " + ex.getOriginalMessage(), ex);
+		}
+	}
+
 	<T> T decode(byte[] body, Class<T> type) {
 		try {
 			return this.jsonMapper.readValue(body, type);
