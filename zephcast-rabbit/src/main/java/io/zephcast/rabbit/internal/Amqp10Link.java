@@ -30,6 +30,11 @@ final class Amqp10Link implements Resource.StateListener {
 
 	private static final Log logger = LogFactory.getLog(ClientLog.NAME);
 
+	/** TEMPORARY: the gate on or off, to compare with amqp-client 1.5.0's own bound. */
+	static volatile boolean gated = Boolean.getBoolean("zephcast.amqp10.gate");
+
+	private final boolean gate = gated;
+
 	private final String tag;
 
 	private final int credit;
@@ -60,7 +65,7 @@ final class Amqp10Link implements Resource.StateListener {
 	 * @return the credit the consumer is built with
 	 */
 	static int credit(int prefetch) {
-		return Math.max(1, (prefetch + 1) / 2);
+		return gated ? Math.max(1, (prefetch + 1) / 2) : prefetch;
 	}
 
 	/**
@@ -78,7 +83,7 @@ final class Amqp10Link implements Resource.StateListener {
 	 */
 	synchronized void delivered() {
 		Consumer current = this.consumer;
-		if (!this.paused && current != null && current.unsettledMessageCount() >= this.pauseAt) {
+		if (this.gate && !this.paused && current != null && current.unsettledMessageCount() >= this.pauseAt) {
 			try {
 				current.pause();
 				this.paused = true;
@@ -96,7 +101,7 @@ final class Amqp10Link implements Resource.StateListener {
 	 */
 	synchronized void settling() {
 		Consumer current = this.consumer;
-		if (this.paused && current != null && current.unsettledMessageCount() <= this.resumeAt + 1) {
+		if (this.gate && this.paused && current != null && current.unsettledMessageCount() <= this.resumeAt + 1) {
 			try {
 				current.unpause();
 				this.paused = false;
