@@ -49,9 +49,11 @@ final class Amqp10Link implements Resource.StateListener {
 		if (state == Resource.State.OPEN) {
 			this.open = true;
 		}
-		else if (this.open || state == Resource.State.CLOSED) {
+		else if (context.previousState() == Resource.State.OPEN || state == Resource.State.CLOSED) {
 			// synchronized on nothing: the client tells state changes of a resource in
-			// order, on one thread
+			// order, one at a time. Since client 1.x it tells them later, on an executor:
+			// the first (OPENING) may come after the link opened and delivered, so only
+			// leaving OPEN (or CLOSED) ends a generation
 			this.open = false;
 			this.generation++;
 		}
