@@ -28,11 +28,12 @@ import org.springframework.amqp.core.MessageProperties;
 /**
  * The consuming half of an AMQP 1.0 client: {@code concurrency} consumers (links) on the
  * queue, each holding at most {@code prefetch} messages unsettled (the counterpart of
- * 0-9-1's {@code basicQos}; see {@link Amqp10Link} for how its credit keeps to that),
- * handing messages to pullers ({@link DeliveryQueue}, as 0-9-1) or to a handler, and
- * settling them (accepted, released, rejected). The client's connection recovers the
- * links after a connection loss; what the old links delivered is requeued by the broker,
- * cannot be settled any more ({@link AckFailedException}) and comes again redelivered.
+ * 0-9-1's {@code basicQos}: the link's initial credit, which the client keeps to, see
+ * {@link Amqp10Link}), handing messages to pullers ({@link DeliveryQueue}, as 0-9-1) or
+ * to a handler, and settling them (accepted, released, rejected). The client's connection
+ * recovers the links after a connection loss; what the old links delivered is requeued by
+ * the broker, cannot be settled any more ({@link AckFailedException}) and comes again
+ * redelivered.
  */
 final class Amqp10Consumption {
 
@@ -134,15 +135,14 @@ final class Amqp10Consumption {
 		try {
 			this.failedMessages.open(connection);
 			for (int i = 0; i < this.config.concurrency(); i++) {
-				Amqp10Link link = new Amqp10Link(this.streamName + "-amqp10-" + i, this.config.prefetchCount());
+				Amqp10Link link = new Amqp10Link(this.streamName + "-amqp10-" + i);
 				this.links.add(link);
 				Consumer consumer = connection.consumerBuilder()
 					.queue(this.topology.queueName())
-					.initialCredits(Amqp10Link.credit(this.config.prefetchCount()))
+					.initialCredits(this.config.prefetchCount())
 					.listeners(link)
 					.messageHandler((context, message) -> delivered(link, context, message))
 					.build();
-				link.attach(consumer);
 				this.consumers.add(consumer);
 			}
 			this.consuming = true;
@@ -170,7 +170,6 @@ final class Amqp10Consumption {
 			return;
 		}
 		this.unsettled.increment();
-		link.delivered();
 		DeliveryListener listener = this.instrumentation.isOff() ? DeliveryListener.NONE
 				: this.instrumentation.arrived(propertiesOf(message));
 		Amqp10Settlement settlement = new Amqp10Settlement(this, context, link, generation,

@@ -88,7 +88,6 @@ final class Amqp10Settlement implements HeldDelivery {
 				throw lost(operation, messageId, null);
 			}
 			try {
-				this.link.settling();
 				switch (outcome) {
 					// released: back to the queue, not counted as a failed delivery
 					case REQUEUED, RELEASED -> this.context.requeue();
@@ -123,7 +122,6 @@ final class Amqp10Settlement implements HeldDelivery {
 	public void finishAbandoned() {
 		try {
 			if (isChannelOpen()) {
-				this.link.settling();
 				// released explicitly: the link may stay open (a stop that keeps the
 				// connection), and the message must not wait for it to close
 				this.context.requeue();
