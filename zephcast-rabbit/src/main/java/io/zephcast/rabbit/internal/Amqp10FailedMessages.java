@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * The client's own copies rather than the broker's dead-lettering of a {@code modified}
  * outcome: that one dead-letters only to the queue's dead-letter exchange (there is no
  * per-message wait queue), and on a quorum queue its count of failed deliveries
- * (delivery-count) is neither exposed by the AMQP 1.0 client 0.8.0 nor kept on a copy.
+ * (delivery-count) is not kept on a copy.
  */
 final class Amqp10FailedMessages {
 

@@ -150,20 +150,20 @@ final class Amqp10Message implements RabbitMessage, HeldDelivery.Source {
 
 	/**
 	 * Counted on the client's own copies ({@value #RETRY_COUNT}, with
-	 * {@link MessageHeaders#ORIGINAL_EXCHANGE} to tell them from a publisher's header).
-	 * The broker's count of failed deliveries (the header's delivery-count, which a
-	 * quorum queue raises on a {@code modified} outcome with delivery-failed) is not
-	 * added: RabbitMQ's AMQP 1.0 client 0.8.0 does not expose it, and this client never
-	 * settles with delivery-failed and requeue (a released message, as 0-9-1's requeue on
-	 * a classic queue, is not counted).
+	 * {@link MessageHeaders#ORIGINAL_EXCHANGE} to tell them from a publisher's header),
+	 * plus the broker's count of failed deliveries: the header's delivery-count, which a
+	 * quorum queue raises on a nack ({@code modified} with delivery-failed), as it raises
+	 * {@code x-delivery-count} on a 0-9-1 nack with requeue. A released message (a stop,
+	 * a lost link) is not counted, nor is anything on a classic queue.
 	 */
 	@Override
 	public int deliveryAttempt() {
-		if (header(MessageHeaders.ORIGINAL_EXCHANGE) == null) {
-			return 1;
+		long failed = Math.max(0, this.message.deliveryCount());
+		long retries = 0;
+		if (header(MessageHeaders.ORIGINAL_EXCHANGE) != null) {
+			retries = (header(RETRY_COUNT) instanceof Number count) ? count.longValue() : 0;
 		}
-		long retries = (header(RETRY_COUNT) instanceof Number count) ? count.longValue() : 0;
-		return (int) Math.min(retries + 1, Integer.MAX_VALUE);
+		return (int) Math.min(retries + failed + 1, Integer.MAX_VALUE);
 	}
 
 	@Override

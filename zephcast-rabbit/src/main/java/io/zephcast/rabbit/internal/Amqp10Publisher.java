@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.rabbitmq.client.amqp.AmqpException;
 import com.rabbitmq.client.amqp.Connection;
 import com.rabbitmq.client.amqp.Message;
 import com.rabbitmq.client.amqp.Publisher;
@@ -205,7 +206,10 @@ final class Amqp10Publisher {
 
 	private @Nullable SendFailedException failure(Publisher.Status status, @Nullable Throwable cause, String messageId,
 			String exchange, String routingKey) {
-		if (cause != null) {
+		// the client (1.5.0) gives a broker's rejection a cause of its own: that is an
+		// outcome, not a failed link
+		if (cause != null && !(status == Publisher.Status.REJECTED
+				&& cause instanceof AmqpException.AmqpMessageRejectedException)) {
 			return new SendFailedException(
 					"Message " + messageId + " to " + where(exchange, routingKey)
 							+ " was sent but the link or connection failed before the broker settled it ("

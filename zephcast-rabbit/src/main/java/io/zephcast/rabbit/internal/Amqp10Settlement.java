@@ -1,5 +1,6 @@
 package io.zephcast.rabbit.internal;
 
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.rabbitmq.client.amqp.Consumer;
@@ -89,8 +90,12 @@ final class Amqp10Settlement implements HeldDelivery {
 			}
 			try {
 				switch (outcome) {
+					// a nack: modified with delivery-failed, which a quorum queue
+					// counts (delivery-count) as it counts a 0-9-1 nack with requeue;
+					// a classic queue requeues it uncounted, as over 0-9-1
+					case REQUEUED -> this.context.requeue(Map.of(), true);
 					// released: back to the queue, not counted as a failed delivery
-					case REQUEUED, RELEASED -> this.context.requeue();
+					case RELEASED -> this.context.requeue();
 					// rejected: the broker dead-letters it if the queue has a
 					// dead-letter exchange, else drops it
 					case REJECTED -> this.context.discard();
