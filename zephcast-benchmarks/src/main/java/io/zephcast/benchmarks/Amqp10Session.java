@@ -22,8 +22,9 @@ import org.HdrHistogram.Histogram;
  * has its own connection and at most {@link #WINDOW} messages in flight, each settled by
  * the broker before its permit comes back (the counterpart of 0-9-1's publisher
  * confirms): anything but {@code ACCEPTED} is a failure. Messages are durable, 100 bytes,
- * with a message id. Each consumer is a link with {@code initialCredits} = prefetch (the
- * counterpart of {@code basicQos}) that accepts each message after handling it.
+ * with a message id, creation time and content type: the shape zephcast sends. Each
+ * consumer is a link with {@code initialCredits} = prefetch (the counterpart of
+ * {@code basicQos}) that accepts each message after handling it.
  */
 final class Amqp10Session extends Session {
 
@@ -99,6 +100,8 @@ final class Amqp10Session extends Session {
 			int index = i;
 			Message message = this.publisher.message(Payload.create((pacer != null) ? due : now, i))
 				.messageId(this.idPrefix + Long.toString(i + 1, 36))
+				.creationTime(System.currentTimeMillis())
+				.contentType("application/octet-stream")
 				.durable(true);
 			this.publisher.publish(message, (context) -> {
 				if (context.status() == Publisher.Status.ACCEPTED) {

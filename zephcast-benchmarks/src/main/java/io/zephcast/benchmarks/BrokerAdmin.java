@@ -105,11 +105,11 @@ final class BrokerAdmin implements AutoCloseable {
 
 	/**
 	 * Declares a fresh durable queue {@code zc-bench-<run>-<name>} with the contender's
-	 * own client: the raw AMQP 1.0 contender's through AMQP 1.0 management, every other
+	 * own protocol: an AMQP 1.0 contender's through AMQP 1.0 management, every other
 	 * contender's over 0-9-1.
 	 */
 	String declare(Contender contender, String name) throws IOException {
-		if (contender.family() != Contender.Family.AMQP10) {
+		if (!contender.overAmqp10()) {
 			return declare(name);
 		}
 		String queue = "zc-bench-" + this.runId + "-" + name;
@@ -123,7 +123,7 @@ final class BrokerAdmin implements AutoCloseable {
 	 * protocol (the raw publisher of that protocol).
 	 */
 	void fill(Contender contender, String queue, int count) throws Exception {
-		if (contender.family() != Contender.Family.AMQP10) {
+		if (!contender.overAmqp10()) {
 			fill(queue, count);
 			return;
 		}

@@ -1,5 +1,7 @@
 package io.zephcast.benchmarks;
 
+import io.zephcast.rabbit.Protocol;
+
 /**
  * A contender: a client family and how it publishes and consumes.
  *
@@ -22,6 +24,26 @@ record Contender(String name, Family family, String variant) {
 	 * baseline, measured against {@link #RAW} in the protocols scenarios.
 	 */
 	static final Contender RAW_AMQP10 = new Contender("raw AMQP 1.0 client", Family.AMQP10, "");
+
+	/**
+	 * The raw 0-9-1 client sending what zephcast sends (id, timestamp, content type,
+	 * mandatory): the 0-9-1 baseline of the protocols scenarios, like for like with
+	 * {@link #ZEPHCAST_AMQP091} and with {@link #RAW_AMQP10}'s id and creation time (an
+	 * AMQP 1.0 message to an unroutable address is released, as a mandatory one returns).
+	 */
+	static final Contender RAW_AMQP091 = new Contender("raw 0-9-1 (zephcast's message shape)", Family.RAW, "ZEPHCAST");
+
+	/**
+	 * zephcast over AMQP 0-9-1, send and subscribe (the protocols scenarios), a new
+	 * client per trial through the public API only.
+	 */
+	static final Contender ZEPHCAST_AMQP091 = new Contender("zephcast over AMQP 0-9-1", Family.ZEPHCAST, "PUSH");
+
+	/**
+	 * zephcast over AMQP 1.0 ({@code protocol(Protocol.AMQP_1_0)}), send and subscribe:
+	 * its queues and backlogs are written over AMQP 1.0 as {@link #RAW_AMQP10}'s.
+	 */
+	static final Contender ZEPHCAST_AMQP10 = new Contender("zephcast over AMQP 1.0", Family.ZEPHCAST, "PUSH_AMQP10");
 
 	static final Contender RAW_ZEPHCAST_PROPERTIES = new Contender("raw + zephcast's message properties", Family.RAW,
 			"ZEPHCAST");
@@ -95,7 +117,8 @@ record Contender(String name, Family family, String variant) {
 			case AMQP10 -> new Amqp10Session(options, queue, prefetch, concurrency);
 			case ZEPHCAST -> new ZephcastSession(options, queue, prefetch, concurrency,
 					ZephcastSession.Mode.valueOf(this.variant.replaceAll("_.*", "")),
-					this.variant.endsWith("_OBSERVED"), this.variant.endsWith("_COALESCED"));
+					this.variant.endsWith("_OBSERVED"), this.variant.endsWith("_COALESCED"),
+					this.variant.endsWith("_AMQP10") ? Protocol.AMQP_1_0 : Protocol.AMQP_0_9_1);
 			case SPRING ->
 				new SpringSession(options, queue, prefetch, concurrency, SpringSession.Mode.valueOf(this.variant));
 		};
@@ -107,6 +130,14 @@ record Contender(String name, Family family, String variant) {
 			case "", "HANDOFF" -> RawSession.MessageShape.BARE;
 			default -> RawSession.MessageShape.valueOf(this.variant);
 		};
+	}
+
+	/**
+	 * Whether the contender speaks AMQP 1.0: its queue is then declared and its backlog
+	 * written over AMQP 1.0 ({@link Amqp10Admin}).
+	 */
+	boolean overAmqp10() {
+		return this.family == Family.AMQP10 || this.variant.endsWith("_AMQP10");
 	}
 
 	/** The baseline every ratio is against. */

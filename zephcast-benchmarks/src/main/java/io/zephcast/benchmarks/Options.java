@@ -137,8 +137,10 @@ final class Options {
 	}
 
 	boolean runs(Contender contender) {
-		return contender.isRaw() || this.contenders.isEmpty() || this.contenders.stream()
-			.anyMatch((part) -> contender.name().toLowerCase(Locale.ROOT).contains(part));
+		// the protocols scenarios' 0-9-1 baseline is theirs what raw is to the others
+		return contender.isRaw() || contender.equals(Contender.RAW_AMQP091) || this.contenders.isEmpty()
+				|| this.contenders.stream()
+					.anyMatch((part) -> contender.name().toLowerCase(Locale.ROOT).contains(part));
 	}
 
 	static Options parse(String[] args) {
@@ -274,7 +276,7 @@ final class Options {
 				  --url=amqp://...         broker (default $ZEPHCAST_RABBIT_URL or amqp://guest:guest@localhost:5672/)
 				  --scenarios=a,b          subset of publish,consume,pubsub,backlog,latency,group,heap,storm (default all),
 				                           or flood (opt-in: sends without waiting, heap sampled)
-				                           or protocols (opt-in, RabbitMQ 4: raw AMQP 0-9-1 vs raw AMQP 1.0 client)
+				                           or protocols (opt-in, RabbitMQ 4: raw and zephcast over AMQP 0-9-1 and AMQP 1.0)
 				  --contenders=a,b         only contenders whose name contains one of these (raw always runs)
 				  --thread-cpu             print each trial's client CPU per message by thread (progress output)
 				  --fork                   run each contender of publish, consume, pubsub, latency, group in a JVM of its own

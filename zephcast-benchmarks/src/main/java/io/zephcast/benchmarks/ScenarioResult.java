@@ -34,11 +34,23 @@ final class ScenarioResult {
 
 	private final Map<Contender, List<Trial>> trials = new LinkedHashMap<>();
 
+	/**
+	 * What the ratio columns are against: the raw client, else (the protocols scenarios,
+	 * whose 0-9-1 baseline sends zephcast's message shape) the first contender.
+	 */
+	private final Contender baseline;
+
 	ScenarioResult(String key, String title, String latencyMeaning, List<Contender> contenders) {
 		this.key = key;
 		this.title = title;
 		this.latencyMeaning = latencyMeaning;
 		contenders.forEach((contender) -> this.trials.put(contender, new ArrayList<>()));
+		this.baseline = contenders.contains(Contender.RAW) ? Contender.RAW : contenders.get(0);
+	}
+
+	/** The contender the ratio columns are against. */
+	Contender baseline() {
+		return this.baseline;
 	}
 
 	List<Contender> contenders() {
@@ -57,9 +69,9 @@ final class ScenarioResult {
 		return median(this.trials.get(contender).stream().mapToDouble(Trial::rate).toArray());
 	}
 
-	/** Median over rounds of (contender rate / raw rate in the same round). */
+	/** Median over rounds of (contender rate / baseline rate in the same round). */
 	double rateRatio(Contender contender) {
-		return rateRatio(contender, Contender.RAW);
+		return rateRatio(contender, this.baseline);
 	}
 
 	/** Median over rounds of (contender rate / baseline rate in the same round). */
@@ -101,7 +113,7 @@ final class ScenarioResult {
 	double p99Ratio(Contender contender) {
 		List<Double> ratios = new ArrayList<>();
 		for (Trial trial : this.trials.get(contender)) {
-			Trial raw = roundOf(Contender.RAW, trial.round());
+			Trial raw = roundOf(this.baseline, trial.round());
 			if (raw != null && raw.latency().getTotalCount() > 0 && trial.latency().getTotalCount() > 0) {
 				ratios.add((double) trial.latency().getValueAtPercentile(99)
 						/ Math.max(1, raw.latency().getValueAtPercentile(99)));
@@ -124,7 +136,9 @@ final class ScenarioResult {
 		out.append("### ").append(this.title).append('\n');
 		out.append("latency = ")
 			.append(this.latencyMeaning)
-			.append("; p50/p99 over all rounds; ratios = median over rounds of (contender / raw of the same round)\n\n");
+			.append("; p50/p99 over all rounds; ratios = median over rounds of (contender / ")
+			.append(this.baseline.name())
+			.append(" of the same round)\n\n");
 		out.append("| contender | msg/s (median) | msg/s min-max | p50 ms | p99 ms | msg/s vs raw | p99 vs raw "
 				+ "| client CPU us/msg | JIT CPU us/msg | broker CPU us/msg | notes |\n");
 		out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
@@ -151,9 +165,9 @@ final class ScenarioResult {
 				.append(" | ")
 				.append(millis(latency, 99))
 				.append(" | ")
-				.append(contender.isRaw() ? "1.00x" : ratio(rateRatio(contender)))
+				.append(contender.equals(this.baseline) ? "1.00x" : ratio(rateRatio(contender)))
 				.append(" | ")
-				.append(contender.isRaw() ? "1.00x" : ratio(p99Ratio(contender)))
+				.append(contender.equals(this.baseline) ? "1.00x" : ratio(p99Ratio(contender)))
 				.append(" | ")
 				.append(micros(median(list.stream().mapToDouble((trial) -> trial.cpu()[0]).toArray())))
 				.append(" | ")
@@ -163,6 +177,9 @@ final class ScenarioResult {
 				.append(" | ")
 				.append((note != null) ? note : "")
 				.append(" |\n");
+		}
+		if (this.key.startsWith(ProtocolScenarios.PREFIX)) {
+			out.append(ProtocolScenarios.pairs(this));
 		}
 		return out.toString();
 	}

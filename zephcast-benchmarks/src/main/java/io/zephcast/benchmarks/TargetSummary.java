@@ -56,6 +56,14 @@ final class TargetSummary {
 			target(out, "zephcast send client CPU per msg, publish-only",
 					publish.clientCpuRatio(Contender.ZEPHCAST_SEND, Contender.RAW), CPU_TARGET, false);
 		}
+		for (ScenarioResult result : this.results) {
+			if (result.key.startsWith(ProtocolScenarios.PREFIX) && result.has(Contender.ZEPHCAST_AMQP10)
+					&& result.has(Contender.RAW_AMQP10)) {
+				target(out, "zephcast over AMQP 1.0 msg/s vs the raw AMQP 1.0 client, " + result.key,
+						result.rateRatio(Contender.ZEPHCAST_AMQP10, Contender.RAW_AMQP10),
+						ProtocolScenarios.ZEPHCAST_TARGET, true);
+			}
+		}
 		prefetchTargets(out, "consume-p", "consume-only");
 		prefetchTargets(out, "pubsub-p", "publish + consume");
 		prefetchTargets(out, "backlog-p", "backlog, new client, no warm-up");

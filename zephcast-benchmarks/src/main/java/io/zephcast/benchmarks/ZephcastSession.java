@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import io.zephcast.autoconfigure.rabbit.metrics.MicrometerClientMetrics;
 import io.zephcast.rabbit.AckCoalescing;
+import io.zephcast.rabbit.Protocol;
 import io.zephcast.rabbit.RabbitClient;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.RabbitConnectionFactories;
@@ -61,11 +62,12 @@ final class ZephcastSession extends Session {
 	private final @Nullable CachingConnectionFactory observedConnectionFactory;
 
 	ZephcastSession(Options options, String queue, int prefetch, int concurrency, Mode mode, boolean observed,
-			boolean coalesced) {
+			boolean coalesced, Protocol protocol) {
 		super(options, queue, prefetch, concurrency);
 		this.mode = mode;
 		RabbitConfig config = RabbitConfig.builder()
 			.url(options.url)
+			.protocol(protocol)
 			.queueName(queue)
 			.prefetchCount(Math.max(1, prefetch))
 			.concurrency(concurrency)

@@ -41,12 +41,14 @@ class BenchmarkSmokeTests {
 	}
 
 	/**
-	 * The opt-in {@code protocols} scenarios (raw AMQP 0-9-1 against the raw AMQP 1.0
-	 * client), tiny: RabbitMQ 4 only (AMQP 1.0 as a core protocol, address v2), so a run
-	 * against a 3.x broker fails saying which broker to use rather than skipping.
+	 * The opt-in {@code protocols} scenarios (raw AMQP 0-9-1, the raw AMQP 1.0 client,
+	 * zephcast over AMQP 0-9-1 and zephcast over AMQP 1.0: every scenario runs all four,
+	 * and any lost, duplicated or failed message of any of them fails the run), tiny:
+	 * RabbitMQ 4 only (AMQP 1.0 as a core protocol, address v2), so a run against a 3.x
+	 * broker fails saying which broker to use rather than skipping.
 	 */
 	@Test
-	void theProtocolScenariosRunWithoutLosingDuplicatingOrFailingAMessageOverEitherProtocol() {
+	void theProtocolScenariosRunWithoutLosingDuplicatingOrFailingAMessageOverEitherProtocolRawOrZephcast() {
 		assertThat(RabbitBroker.majorVersion())
 			.as("the protocols scenario needs RabbitMQ 4 (AMQP 1.0 address v2): run the benchmark tests on the "
 					+ "4.0 broker (.ci/rabbitmq4-up, the build's default zephcast.test.broker.url), not -Pbroker-3.10")
