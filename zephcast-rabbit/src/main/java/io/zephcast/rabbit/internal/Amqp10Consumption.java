@@ -136,14 +136,7 @@ final class Amqp10Consumption {
 			for (int i = 0; i < this.config.concurrency(); i++) {
 				Amqp10Link link = new Amqp10Link(this.streamName + "-amqp10-" + i, this.config.prefetchCount());
 				this.links.add(link);
-				Consumer consumer = connection.consumerBuilder()
-					.queue(this.topology.queueName())
-					.initialCredits(Amqp10Link.credit(this.config.prefetchCount()))
-					.listeners(link)
-					.messageHandler((context, message) -> delivered(link, context, message))
-					.build();
-				link.attach(consumer);
-				this.consumers.add(consumer);
+				this.consumers.add(consumer(connection, link));
 			}
 			this.consuming = true;
 		}
@@ -158,6 +151,45 @@ final class Amqp10Consumption {
 		if (logger.isDebugEnabled()) {
 			logger.debug("RabbitClient '" + this.streamName + "' consuming from queue '" + this.topology.queueName()
 					+ "' over AMQP 1.0 with " + this.config.concurrency() + " link(s)");
+		}
+	}
+
+	private Consumer consumer(Connection connection, Amqp10Link link) {
+		Consumer consumer = connection.consumerBuilder()
+			.queue(this.topology.queueName())
+			.initialCredits(Amqp10Link.credit(this.config.prefetchCount()))
+			.listeners(link)
+			.messageHandler((context, message) -> delivered(link, context, message))
+			.build();
+		link.attach(consumer);
+		return consumer;
+	}
+
+	/**
+	 * After a connection recovery, once the queue has been declared again: replaces the
+	 * links the client closed for good (it could not attach them again: their queue was
+	 * gone), so that consumption goes on. What the lost links delivered cannot be settled
+	 * any more and comes again.
+	 * @param connection the recovered connection
+	 */
+	synchronized void reattach(Connection connection) {
+		if (!this.consuming) {
+			return;
+		}
+		for (int i = 0; i < this.links.size(); i++) {
+			Amqp10Link link = this.links.get(i);
+			if (link.isOpen()) {
+				continue;
+			}
+			try {
+				this.consumers.get(i).close();
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Closing a lost AMQP 1.0 consumer failed", ex);
+			}
+			Amqp10Link fresh = new Amqp10Link(link.tag(), this.config.prefetchCount());
+			this.consumers.set(i, consumer(connection, fresh));
+			this.links.set(i, fresh);
 		}
 	}
 
