@@ -171,14 +171,20 @@ final class Amqp10Consumption {
 	 * gone), so that consumption goes on. What the lost links delivered cannot be settled
 	 * any more and comes again.
 	 * @param connection the recovered connection
+	 * @param renewed whether it is a new connection: every link, and the publisher of
+	 * retries, move to it
 	 */
-	synchronized void reattach(Connection connection) {
+	synchronized void reattach(Connection connection, boolean renewed) {
 		if (!this.consuming) {
 			return;
 		}
+		if (renewed) {
+			this.failedMessages.close();
+			this.failedMessages.open(connection);
+		}
 		for (int i = 0; i < this.links.size(); i++) {
 			Amqp10Link link = this.links.get(i);
-			if (link.isOpen()) {
+			if (link.isOpen() && !renewed) {
 				continue;
 			}
 			try {
@@ -187,10 +193,17 @@ final class Amqp10Consumption {
 			catch (RuntimeException ex) {
 				logger.debug("Closing a lost AMQP 1.0 consumer failed", ex);
 			}
+			// what it delivered can no longer be settled
+			link.closed();
 			Amqp10Link fresh = new Amqp10Link(link.tag(), this.config.prefetchCount());
 			this.consumers.set(i, consumer(connection, fresh));
 			this.links.set(i, fresh);
 		}
+	}
+
+	/** Whether a link of the running consumers was closed for good. */
+	synchronized boolean linksLost() {
+		return this.consuming && this.links.stream().anyMatch((link) -> !link.isOpen());
 	}
 
 	/** On the consumer's thread, for every delivery. */

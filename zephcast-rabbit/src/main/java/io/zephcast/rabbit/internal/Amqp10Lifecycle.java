@@ -70,6 +70,9 @@ final class Amqp10Lifecycle {
 	/** Whether a repair waits on {@link #repairs}; under the lock. */
 	private boolean repairScheduled;
 
+	/** Whether the links are to move to a new connection; under the lock. */
+	private boolean linksToMove;
+
 	private volatile ClientLifecycle.State state = ClientLifecycle.State.NEW;
 
 	/** How the application consumes, to resume it after a stop; under the lock. */
@@ -228,16 +231,37 @@ final class Amqp10Lifecycle {
 				}
 				return;
 			}
-			Connection open = this.connection.connection();
-			if (open == null || current == ClientLifecycle.State.CLOSING || current == ClientLifecycle.State.CLOSED) {
+			if (current == ClientLifecycle.State.CLOSING || current == ClientLifecycle.State.CLOSED) {
 				return;
 			}
+			Connection open = this.connection.connection();
+			boolean renew = open == null || this.publisher.isLost() || this.consumption.linksLost();
+			if (renew) {
+				this.linksToMove = true;
+				// links the AMQP 1.0 client could not attach again (their queue was gone:
+				// RabbitMQ then ends the session every link of the connection shares, and
+				// the connection keeps it): only a new connection has a working session
+				if (logger.isInfoEnabled()) {
+					logger.info("RabbitClient '" + this.streamName + "' reconnects over AMQP 1.0: the connection "
+							+ "recovered without all of its links");
+				}
+				this.connection.close();
+				open = this.connection.open();
+			}
+			// until all of them moved: a later attempt moves them on the same connection
+			boolean move = this.linksToMove;
 			this.declarations.apply(open, this.topology.declarables());
-			this.publisher.reopenIfLost(open);
+			if (move) {
+				this.publisher.reopen(open);
+			}
+			else {
+				this.publisher.reopenIfLost(open);
+			}
 			if (this.mode != null && current == ClientLifecycle.State.RUNNING) {
 				startConsumers(open, this.mode, this.handler);
-				this.consumption.reattach(open);
+				this.consumption.reattach(open, move);
 			}
+			this.linksToMove = false;
 		}
 		catch (RuntimeException ex) {
 			if (ex instanceof TopologyMismatchException) {

@@ -113,6 +113,12 @@ final class Amqp10Publisher {
 		}
 	}
 
+	/** Whether the client closed the current link for good. */
+	boolean isLost() {
+		Publisher current = this.publisher;
+		return current != null && this.lost == current;
+	}
+
 	/**
 	 * Opens a new link if the client closed the current one for good: after a recovery,
 	 * once what it needs has been declared again.
@@ -123,6 +129,14 @@ final class Amqp10Publisher {
 		if (current == null || this.lost != current) {
 			return;
 		}
+		reopen(connection);
+	}
+
+	/**
+	 * Moves to a new link on the connection (a new one, the old one closed).
+	 * @param connection the connection
+	 */
+	synchronized void reopen(Connection connection) {
 		// built first: if it fails, the link stays lost and the next repair tries again
 		this.publisher = link(connection);
 		this.lost = null;
