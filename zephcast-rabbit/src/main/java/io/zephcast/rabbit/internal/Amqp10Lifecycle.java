@@ -358,20 +358,25 @@ final class Amqp10Lifecycle {
 	 */
 	void close() {
 		long deadline = System.nanoTime() + this.config.shutdownTimeout().toNanos();
+		ScheduledExecutorService pendingRepairs = this.repairs;
+		if (pendingRepairs != null) {
+			// before taking the lock: a repair under way holds it, and is interrupted (a
+			// connect to a broker that does not answer would hold it long)
+			pendingRepairs.shutdownNow();
+		}
 		this.lock.lock();
 		try {
 			if (this.state == ClientLifecycle.State.CLOSING || this.state == ClientLifecycle.State.CLOSED) {
 				return;
 			}
 			this.state = ClientLifecycle.State.CLOSING;
+			if (this.repairs != null) {
+				// one created meanwhile
+				this.repairs.shutdownNow();
+			}
 		}
 		finally {
 			this.lock.unlock();
-		}
-		ScheduledExecutorService pendingRepairs = this.repairs;
-		if (pendingRepairs != null) {
-			// none is under way: close holds the lock a repair runs under
-			pendingRepairs.shutdownNow();
 		}
 		try {
 			drain(deadline);
