@@ -264,6 +264,11 @@ final class Amqp10Lifecycle {
 			this.linksToMove = false;
 		}
 		catch (RuntimeException ex) {
+			ScheduledExecutorService current = this.repairs;
+			if (current == null || current.isShutdown()) {
+				// interrupted by close: nothing went wrong
+				return;
+			}
 			if (ex instanceof TopologyMismatchException) {
 				logger.error(ex.getMessage());
 			}
