@@ -33,9 +33,10 @@ import tools.jackson.databind.json.JsonMapper;
  * verifies its topology: RabbitMQ's AMQP 1.0 management declares durable exchanges and
  * queues only ({@link Amqp10Topology});</li>
  * <li>{@code declare=verify} checks an exchange's existence, not its type;</li>
- * <li>{@code connect()} always fails fast: a first connect that fails throws whatever
- * {@code failFast} says; once connected, the AMQP 1.0 client recovers the
- * connection;</li>
+ * <li>once connected, the AMQP 1.0 client recovers the connection and its links; the
+ * client then declares its topology again (the AMQP 1.0 client declares again only
+ * exclusive or auto-delete queues) and, if links could not be attached again (a queue
+ * deleted meanwhile ends the session they share), moves to a new connection;</li>
  * <li>the broker's version and capabilities are not known to the status; a broker that is
  * not RabbitMQ 4 fails {@code connect()} with {@code BrokerCompatibilityException} naming
  * {@code protocol};</li>

@@ -15,6 +15,7 @@ import com.rabbitmq.client.amqp.AmqpException;
 import com.rabbitmq.client.amqp.Connection;
 import com.rabbitmq.client.amqp.ConnectionBuilder;
 import com.rabbitmq.client.amqp.Environment;
+import com.rabbitmq.client.amqp.Resource;
 import com.rabbitmq.client.amqp.impl.AmqpEnvironmentBuilder;
 import io.zephcast.rabbit.BrokerCompatibilityException;
 import io.zephcast.rabbit.RabbitClientStatus;
@@ -52,6 +53,12 @@ final class Amqp10Connection {
 
 	private volatile RabbitClientStatus.@Nullable ConnectionFailure lastFailure;
 
+	/**
+	 * Told when the connection is open again after a recovery; on the client's thread.
+	 */
+	private volatile Runnable recovered = () -> {
+	};
+
 	Amqp10Connection(String streamName, RabbitConfig config) {
 		this.streamName = streamName;
 		this.config = config;
@@ -80,6 +87,10 @@ final class Amqp10Connection {
 				if (context.failureCause() != null) {
 					this.lastFailure = new RabbitClientStatus.ConnectionFailure(Instant.now(),
 							mask(rootMessage(context.failureCause())));
+				}
+				if (context.previousState() == Resource.State.RECOVERING
+						&& context.currentState() == Resource.State.OPEN) {
+					this.recovered.run();
 				}
 			});
 			Connection connected = builder.build();
@@ -139,6 +150,16 @@ final class Amqp10Connection {
 				.sslContext(context)
 				.hostnameVerification(ConnectionFactories.verifyHostname(this.config.sslOptions()));
 		}
+	}
+
+	/**
+	 * Sets what to do when the connection is open again after a recovery: the AMQP 1.0
+	 * client recovers the links, but not what it could not (a consumer whose queue was
+	 * deleted meanwhile), and declares again only exclusive or auto-delete queues.
+	 * @param recovered called on the client's thread: must hand its work off
+	 */
+	void onRecovered(Runnable recovered) {
+		this.recovered = recovered;
 	}
 
 	/** What the connection last failed with, without credentials, or {@code null}. */

@@ -137,13 +137,7 @@ final class Amqp10Consumption {
 			for (int i = 0; i < this.config.concurrency(); i++) {
 				Amqp10Link link = new Amqp10Link(this.streamName + "-amqp10-" + i);
 				this.links.add(link);
-				Consumer consumer = connection.consumerBuilder()
-					.queue(this.topology.queueName())
-					.initialCredits(this.config.prefetchCount())
-					.listeners(link)
-					.messageHandler((context, message) -> delivered(link, context, message))
-					.build();
-				this.consumers.add(consumer);
+				this.consumers.add(consumer(connection, link));
 			}
 			this.consuming = true;
 		}
@@ -159,6 +153,57 @@ final class Amqp10Consumption {
 			logger.debug("RabbitClient '" + this.streamName + "' consuming from queue '" + this.topology.queueName()
 					+ "' over AMQP 1.0 with " + this.config.concurrency() + " link(s)");
 		}
+	}
+
+	private Consumer consumer(Connection connection, Amqp10Link link) {
+		Consumer consumer = connection.consumerBuilder()
+			.queue(this.topology.queueName())
+			.initialCredits(this.config.prefetchCount())
+			.listeners(link)
+			.messageHandler((context, message) -> delivered(link, context, message))
+			.build();
+		return consumer;
+	}
+
+	/**
+	 * After a connection recovery, once the queue has been declared again: replaces the
+	 * links the client closed for good (it could not attach them again: their queue was
+	 * gone), so that consumption goes on. What the lost links delivered cannot be settled
+	 * any more and comes again.
+	 * @param connection the recovered connection
+	 * @param renewed whether it is a new connection: every link, and the publisher of
+	 * retries, move to it
+	 */
+	synchronized void reattach(Connection connection, boolean renewed) {
+		if (!this.consuming) {
+			return;
+		}
+		if (renewed) {
+			this.failedMessages.close();
+			this.failedMessages.open(connection);
+		}
+		for (int i = 0; i < this.links.size(); i++) {
+			Amqp10Link link = this.links.get(i);
+			if (link.isOpen() && !renewed) {
+				continue;
+			}
+			try {
+				this.consumers.get(i).close();
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Closing a lost AMQP 1.0 consumer failed", ex);
+			}
+			// what it delivered can no longer be settled
+			link.closed();
+			Amqp10Link fresh = new Amqp10Link(link.tag());
+			this.consumers.set(i, consumer(connection, fresh));
+			this.links.set(i, fresh);
+		}
+	}
+
+	/** Whether a link of the running consumers was closed for good. */
+	synchronized boolean linksLost() {
+		return this.consuming && this.links.stream().anyMatch((link) -> !link.isOpen());
 	}
 
 	/** On the consumer's thread, for every delivery. */

@@ -1,22 +1,34 @@
 package io.zephcast.rabbit.internal;
 
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import com.rabbitmq.client.amqp.Connection;
 import io.zephcast.rabbit.RabbitConfig;
+import io.zephcast.rabbit.RabbitConnectionException;
 import io.zephcast.rabbit.RabbitMessageHandler;
+import io.zephcast.rabbit.TopologyMismatchException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+
 /**
  * The lifecycle of an AMQP 1.0 client, as {@link ClientLifecycle} for AMQP 0-9-1:
  * connecting (idempotent; a failed connect leaves nothing open), stopping (consumers
- * stop, sends in flight are awaited), resuming and closing within the shutdown timeout.
- * AMQP 1.0 connects fail fast: the AMQP 1.0 client recovers a connection once open, but a
- * first connect that fails throws whatever {@code failFast} says.
+ * stop, sends in flight are awaited), resuming and closing within the shutdown timeout. A
+ * client that does not fail fast starts without the broker and connects, declares and
+ * starts its consumers in the background once the broker answers, trying again with a
+ * back-off; meanwhile sends fail as not sent. Once connected, the AMQP 1.0 client
+ * recovers the connection and its links; after each recovery the client declares its
+ * topology again (the AMQP 1.0 client declares again only exclusive or auto-delete
+ * queues) and replaces the links the AMQP 1.0 client could not recover.
  */
 final class Amqp10Lifecycle {
 
@@ -38,7 +50,28 @@ final class Amqp10Lifecycle {
 
 	private final @Nullable ExecutorService ownedCallbackExecutor;
 
+	private static final Duration REPAIR_FIRST_DELAY = Duration.ofSeconds(1);
+
+	private static final Duration REPAIR_MAX_DELAY = Duration.ofSeconds(15);
+
 	private final ReentrantLock lock = new ReentrantLock();
+
+	/**
+	 * False while a client that does not fail fast waits for the broker (and for its
+	 * topology and consumers).
+	 */
+	private volatile boolean ready;
+
+	/**
+	 * Where connecting later and repairing after a recovery run; created under the lock.
+	 */
+	private volatile @Nullable ScheduledExecutorService repairs;
+
+	/** Whether a repair waits on {@link #repairs}; under the lock. */
+	private boolean repairScheduled;
+
+	/** Whether the links are to move to a new connection; under the lock. */
+	private boolean linksToMove;
 
 	private volatile ClientLifecycle.State state = ClientLifecycle.State.NEW;
 
@@ -57,6 +90,7 @@ final class Amqp10Lifecycle {
 		this.publisher = publisher;
 		this.consumption = consumption;
 		this.ownedCallbackExecutor = ownedCallbackExecutor;
+		connection.onRecovered(this::recovered);
 	}
 
 	ClientLifecycle.State state() {
@@ -64,7 +98,7 @@ final class Amqp10Lifecycle {
 	}
 
 	boolean isConnected() {
-		return this.state == ClientLifecycle.State.RUNNING && this.connection.connection() != null;
+		return this.state == ClientLifecycle.State.RUNNING && this.ready && this.connection.connection() != null;
 	}
 
 	void connect() {
@@ -75,6 +109,13 @@ final class Amqp10Lifecycle {
 					return;
 				}
 				case STOPPED -> {
+					if (!this.ready) {
+						// stopped before the broker first answered: no attempt was made
+						// while stopped
+						this.state = ClientLifecycle.State.RUNNING;
+						scheduleRepair(REPAIR_FIRST_DELAY);
+						return;
+					}
 					Connection open = this.connection.open();
 					if (this.mode != null) {
 						startConsumers(open, this.mode, this.handler);
@@ -88,21 +129,154 @@ final class Amqp10Lifecycle {
 				default -> throw notRunning(this.state);
 			}
 			try {
-				Connection open = this.connection.open();
-				this.declarations.apply(open, this.topology.declarables());
-				this.publisher.open(open);
+				openAll();
 			}
-			catch (RuntimeException ex) {
-				// the application may not even hold the client: nothing may stay open
-				this.publisher.close();
-				this.connection.close();
-				throw ex;
+			catch (RabbitConnectionException ex) {
+				if (this.config.failFast()) {
+					throw ex;
+				}
+				logger.warn(ex.getMessage() + "; failFast is off, so the client starts anyway and connects when the "
+						+ "broker answers");
+				this.state = ClientLifecycle.State.RUNNING;
+				scheduleRepair(REPAIR_FIRST_DELAY);
+				return;
 			}
 			this.state = ClientLifecycle.State.RUNNING;
-			if (logger.isInfoEnabled()) {
-				logger.info("RabbitClient '" + this.streamName + "' connected to " + this.config.maskedAddresses()
-						+ " over AMQP 1.0");
+			logConnected();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Connects, declares, opens the publisher and starts the consumers asked for; the
+	 * client is ready only when all of it succeeded. A failure leaves nothing open (the
+	 * application may not even hold the client), so that the next attempt does it all
+	 * again. Under the lock.
+	 */
+	private void openAll() {
+		try {
+			Connection open = this.connection.open();
+			this.declarations.apply(open, this.topology.declarables());
+			this.publisher.open(open);
+			if (this.mode != null) {
+				startConsumers(open, this.mode, this.handler);
 			}
+		}
+		catch (RuntimeException ex) {
+			this.publisher.close();
+			this.connection.close();
+			throw ex;
+		}
+		this.ready = true;
+	}
+
+	private void logConnected() {
+		if (logger.isInfoEnabled()) {
+			logger.info("RabbitClient '" + this.streamName + "' connected to " + this.config.maskedAddresses()
+					+ " over AMQP 1.0");
+		}
+	}
+
+	/** On the AMQP 1.0 client's thread: the repair runs on the client's own. */
+	private void recovered() {
+		this.lock.lock();
+		try {
+			scheduleRepair(Duration.ZERO);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Under the lock; one repair at a time waits. */
+	private void scheduleRepair(Duration delay) {
+		if (this.repairScheduled || this.state == ClientLifecycle.State.CLOSING
+				|| this.state == ClientLifecycle.State.CLOSED) {
+			return;
+		}
+		if (this.repairs == null) {
+			CustomizableThreadFactory threads = new CustomizableThreadFactory(
+					"zephcast-" + this.streamName + "-reconnect-");
+			threads.setDaemon(true);
+			this.repairs = Executors.newSingleThreadScheduledExecutor(threads);
+		}
+		try {
+			// the delay the attempt doubles if it fails
+			Duration backOff = delay.isZero() ? REPAIR_FIRST_DELAY : delay;
+			this.repairs.schedule(() -> repair(backOff), delay.toMillis(), TimeUnit.MILLISECONDS);
+			this.repairScheduled = true;
+		}
+		catch (RejectedExecutionException ex) {
+			// closed meanwhile
+		}
+	}
+
+	/**
+	 * Connects a client that did not fail fast once the broker answers; after a recovery,
+	 * declares the topology again (idempotent) and replaces the links the AMQP 1.0 client
+	 * could not recover. A stopped client does not try to connect: {@code connect()}
+	 * schedules the next attempt. What fails is tried again, with a back-off.
+	 */
+	private void repair(Duration delay) {
+		this.lock.lock();
+		try {
+			this.repairScheduled = false;
+			ClientLifecycle.State current = this.state;
+			if (!this.ready) {
+				if (current == ClientLifecycle.State.RUNNING) {
+					openAll();
+					logConnected();
+				}
+				return;
+			}
+			if (current == ClientLifecycle.State.CLOSING || current == ClientLifecycle.State.CLOSED) {
+				return;
+			}
+			Connection open = this.connection.connection();
+			boolean renew = open == null || this.publisher.isLost() || this.consumption.linksLost();
+			if (renew) {
+				this.linksToMove = true;
+				// links the AMQP 1.0 client could not attach again (their queue was gone:
+				// RabbitMQ then ends the session every link of the connection shares, and
+				// the connection keeps it): only a new connection has a working session
+				if (logger.isInfoEnabled()) {
+					logger.info("RabbitClient '" + this.streamName + "' reconnects over AMQP 1.0: the connection "
+							+ "recovered without all of its links");
+				}
+				this.connection.close();
+				open = this.connection.open();
+			}
+			// until all of them moved: a later attempt moves them on the same connection
+			boolean move = this.linksToMove;
+			this.declarations.apply(open, this.topology.declarables());
+			if (move) {
+				this.publisher.reopen(open);
+			}
+			else {
+				this.publisher.reopenIfLost(open);
+			}
+			if (this.mode != null && current == ClientLifecycle.State.RUNNING) {
+				startConsumers(open, this.mode, this.handler);
+				this.consumption.reattach(open, move);
+			}
+			this.linksToMove = false;
+		}
+		catch (RuntimeException ex) {
+			ScheduledExecutorService current = this.repairs;
+			if (current == null || current.isShutdown()) {
+				// interrupted by close: nothing went wrong
+				return;
+			}
+			if (ex instanceof TopologyMismatchException) {
+				logger.error(ex.getMessage());
+			}
+			else if (logger.isDebugEnabled()) {
+				logger.debug(ex.getMessage() + "; trying again in " + delay);
+			}
+			Duration doubled = delay.multipliedBy(2);
+			scheduleRepair((doubled.compareTo(REPAIR_MAX_DELAY) > 0) ? REPAIR_MAX_DELAY : doubled);
 		}
 		finally {
 			this.lock.unlock();
@@ -133,8 +307,12 @@ final class Amqp10Lifecycle {
 				throw notRunning(this.state);
 			}
 			Connection open = this.connection.connection();
-			if (open == null) {
-				throw notRunning(ClientLifecycle.State.NEW);
+			if (!this.ready || open == null) {
+				// not connected yet (failFast off): the consumers start once connected
+				checkSameConsumption(wanted, wantedHandler);
+				this.mode = wanted;
+				this.handler = wantedHandler;
+				return;
 			}
 			startConsumers(open, wanted, wantedHandler);
 			this.mode = wanted;
@@ -142,6 +320,18 @@ final class Amqp10Lifecycle {
 		}
 		finally {
 			this.lock.unlock();
+		}
+	}
+
+	/** As {@link Amqp10Consumption#start} checks, before it can be called. */
+	private void checkSameConsumption(Amqp10Consumption.Mode wanted, @Nullable RabbitMessageHandler wantedHandler) {
+		if (wanted == Amqp10Consumption.Mode.PUSH && wantedHandler == null) {
+			throw new IllegalArgumentException("A handler is needed to push messages");
+		}
+		if (this.mode != null && (this.mode != wanted || wantedHandler != this.handler)) {
+			throw new IllegalStateException("RabbitClient '" + this.streamName + "' already consumes by "
+					+ ((this.mode == Amqp10Consumption.Mode.PUSH) ? "a handler" : "receive/iteration")
+					+ "; a client either pulls or has one handler");
 		}
 	}
 
@@ -173,12 +363,22 @@ final class Amqp10Lifecycle {
 	 */
 	void close() {
 		long deadline = System.nanoTime() + this.config.shutdownTimeout().toNanos();
+		ScheduledExecutorService pendingRepairs = this.repairs;
+		if (pendingRepairs != null) {
+			// before taking the lock: a repair under way holds it, and is interrupted (a
+			// connect to a broker that does not answer would hold it long)
+			pendingRepairs.shutdownNow();
+		}
 		this.lock.lock();
 		try {
 			if (this.state == ClientLifecycle.State.CLOSING || this.state == ClientLifecycle.State.CLOSED) {
 				return;
 			}
 			this.state = ClientLifecycle.State.CLOSING;
+			if (this.repairs != null) {
+				// one created meanwhile
+				this.repairs.shutdownNow();
+			}
 		}
 		finally {
 			this.lock.unlock();

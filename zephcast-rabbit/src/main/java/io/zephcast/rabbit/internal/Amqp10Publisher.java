@@ -15,6 +15,7 @@ import com.rabbitmq.client.amqp.AmqpException;
 import com.rabbitmq.client.amqp.Connection;
 import com.rabbitmq.client.amqp.Message;
 import com.rabbitmq.client.amqp.Publisher;
+import com.rabbitmq.client.amqp.Resource;
 import io.zephcast.rabbit.InvalidMessageException;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.SendFailedException;
@@ -69,6 +70,12 @@ final class Amqp10Publisher {
 
 	private volatile @Nullable Publisher publisher;
 
+	/**
+	 * The link the client closed for good (a recovery that failed to attach it again), to
+	 * replace by {@link #reopenIfLost}.
+	 */
+	private volatile @Nullable Publisher lost;
+
 	private @Nullable ScheduledExecutorService timer;
 
 	Amqp10Publisher(String streamName, RabbitConfig config, RabbitTopology topology, PayloadCodec codec,
@@ -88,7 +95,7 @@ final class Amqp10Publisher {
 	 */
 	synchronized void open(Connection connection) {
 		if (this.publisher == null) {
-			this.publisher = connection.publisherBuilder().publishTimeout(this.config.publisher().maxBlock()).build();
+			this.publisher = link(connection);
 		}
 		if (this.timer == null) {
 			CustomizableThreadFactory threads = new CustomizableThreadFactory(
@@ -98,6 +105,49 @@ final class Amqp10Publisher {
 			long sweepMillis = Math.max(10, Math.min(1000, this.config.confirmTimeout().toMillis() / 4));
 			this.timer.scheduleWithFixedDelay(this::failOverdue, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
 		}
+	}
+
+	/** On the client's thread: a link closed while it is the current one is lost. */
+	private void linkState(Resource.Context context) {
+		if (context.currentState() == Resource.State.CLOSED && context.resource() == this.publisher) {
+			this.lost = (Publisher) context.resource();
+		}
+	}
+
+	/** Whether the client closed the current link for good. */
+	boolean isLost() {
+		Publisher current = this.publisher;
+		return current != null && this.lost == current;
+	}
+
+	/**
+	 * Opens a new link if the client closed the current one for good: after a recovery,
+	 * once what it needs has been declared again.
+	 * @param connection the recovered connection
+	 */
+	synchronized void reopenIfLost(Connection connection) {
+		Publisher current = this.publisher;
+		if (current == null || this.lost != current) {
+			return;
+		}
+		reopen(connection);
+	}
+
+	/**
+	 * Moves to a new link on the connection (a new one, the old one closed).
+	 * @param connection the connection
+	 */
+	synchronized void reopen(Connection connection) {
+		// built first: if it fails, the link stays lost and the next repair tries again
+		this.publisher = link(connection);
+		this.lost = null;
+	}
+
+	private Publisher link(Connection connection) {
+		return connection.publisherBuilder()
+			.publishTimeout(this.config.publisher().maxBlock())
+			.listeners(this::linkState)
+			.build();
 	}
 
 	/**
@@ -115,10 +165,11 @@ final class Amqp10Publisher {
 				}
 				this.pending.poll();
 				if (head.settled().compareAndSet(false, true)) {
-					complete(head.result(), new SendFailedException(
-							"Message " + head.messageId() + " to " + where(head.exchange(), head.routingKey())
-									+ " was sent but the broker did not settle it within "
-									+ this.config.confirmTimeout() + " (confirmTimeout): it may have been stored",
+					complete(head.result(), new SendFailedException("Message " + head.messageId() + " to "
+							+ where(head.exchange(), head.routingKey())
+							+ " was not confirmed in time (it may have been stored): no confirm from the broker within "
+							+ this.config.confirmTimeout()
+							+ " (confirmTimeout): the broker did not settle it, or its settlement was lost",
 							head.messageId(), Reason.TIMEOUT, null));
 				}
 			}
@@ -212,8 +263,8 @@ final class Amqp10Publisher {
 				&& cause instanceof AmqpException.AmqpMessageRejectedException)) {
 			return new SendFailedException(
 					"Message " + messageId + " to " + where(exchange, routingKey)
-							+ " was sent but the link or connection failed before the broker settled it ("
-							+ Amqp10Connection.rootMessage(cause) + "): it may have been stored",
+							+ " was not confirmed (it may have been stored): the link or connection failed before the "
+							+ "broker settled it (" + Amqp10Connection.rootMessage(cause) + ")",
 					messageId, Reason.CONNECTION_LOST, cause);
 		}
 		return switch (status) {
@@ -297,10 +348,11 @@ final class Amqp10Publisher {
 		}
 		for (Pending send = this.pending.poll(); send != null; send = this.pending.poll()) {
 			if (send.settled().compareAndSet(false, true)) {
-				complete(send.result(), new SendFailedException("Message " + send.messageId() + " to "
-						+ where(send.exchange(), send.routingKey())
-						+ " was sent but the client closed before the broker settled it: it may have been stored",
-						send.messageId(), Reason.CONNECTION_LOST, null));
+				complete(send.result(),
+						new SendFailedException("Message " + send.messageId() + " to "
+								+ where(send.exchange(), send.routingKey())
+								+ " was not confirmed (it may have been stored): the client closed before the broker "
+								+ "settled it", send.messageId(), Reason.CONNECTION_LOST, null));
 			}
 		}
 	}
