@@ -21,7 +21,6 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
  * A Spring Boot application with a stream on AMQP 1.0 beside one on AMQP 0-9-1, against
@@ -38,7 +37,10 @@ class ZephcastAmqp10BrokerTests {
 
 	@Test
 	void anAmqp10StreamAndAnAmqp091StreamEachHandleExactlyTheirOwnMessages() throws Exception {
-		assumeThat(RabbitBroker.majorVersion()).as("AMQP 1.0 needs RabbitMQ 4").isGreaterThanOrEqualTo(4);
+		// fails rather than skips: the build's broker is RabbitMQ 4.0 (.ci/rabbitmq4-up)
+		assertThat(RabbitBroker.majorVersion())
+			.as("AMQP 1.0 needs RabbitMQ 4.0 or later: start it with .ci/rabbitmq4-up and run against it")
+			.isGreaterThanOrEqualTo(4);
 		String classic = this.names.stream("amqp091");
 		String modern = this.names.stream("amqp10");
 		List<String> classicReceived = new CopyOnWriteArrayList<>();
