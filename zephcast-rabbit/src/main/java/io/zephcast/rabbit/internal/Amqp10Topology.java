@@ -153,7 +153,7 @@ final class Amqp10Topology {
 
 	/** Compares what the client would declare with what the broker has. */
 	private void compare(Queue queue, Management.QueueInfo info) {
-		String setting = setting(queue);
+		String setting = Declarations.nameSetting(queue);
 		if (info.type() != queueType(queue)) {
 			throw mismatch(queue, "type", info.type(), queueType(queue), "queueType");
 		}
@@ -202,7 +202,7 @@ final class Amqp10Topology {
 	}
 
 	private RuntimeException failure(Declarable declarable, AmqpException ex) {
-		String what = describe(declarable);
+		String what = Declarations.describe(declarable);
 		String reason = Amqp10Connection.rootMessage(ex);
 		if (ex instanceof AmqpException.AmqpConnectionException
 				|| ex instanceof AmqpException.AmqpResourceClosedException) {
@@ -211,10 +211,11 @@ final class Amqp10Topology {
 					this.config.maskedAddresses(), ex);
 		}
 		if (ex instanceof AmqpException.AmqpEntityDoesNotExistException) {
-			return new TopologyMismatchException(capitalize(what) + " does not exist on the broker, and with declare="
+			return new TopologyMismatchException(Declarations.capitalize(what)
+					+ " does not exist on the broker, and with declare="
 					+ ((this.config.declare() == DeclareMode.VERIFY) ? "verify" : "false")
 					+ " the client only checks its topology: create it, or let the client declare it (declare=true). "
-					+ "(Broker: " + reason + ")", setting(declarable), ex);
+					+ "(Broker: " + reason + ")", Declarations.nameSetting(declarable), ex);
 		}
 		Matcher matcher = INEQUIVALENT_ARG.matcher(reason);
 		if (matcher.find()) {
@@ -223,47 +224,17 @@ final class Amqp10Topology {
 				case "type" -> (declarable instanceof Exchange) ? "exchangeType" : "queueType";
 				case "durable" -> "durable";
 				case "auto_delete" -> "autoDelete";
-				default -> (argument.startsWith("x-") && setting(declarable).equals("queueName"))
-						? QueueArguments.settingOf(argument) : setting(declarable);
+				default -> (argument.startsWith("x-") && Declarations.nameSetting(declarable).equals("queueName"))
+						? QueueArguments.settingOf(argument) : Declarations.nameSetting(declarable);
 			};
-			return new TopologyMismatchException(capitalize(what) + " already exists on the broker with other "
-					+ argument + " than this client declares. Change the '" + setting
-					+ "' setting to match, or delete the existing one. (Broker: " + reason + ")", setting, ex);
+			return new TopologyMismatchException(
+					Declarations.capitalize(what) + " already exists on the broker with other " + argument
+							+ " than this client declares. Change the '" + setting
+							+ "' setting to match, or delete the existing one. (Broker: " + reason + ")",
+					setting, ex);
 		}
 		return new TopologyMismatchException("The broker refused to declare " + what + ": " + reason,
-				setting(declarable), ex);
-	}
-
-	private static String describe(Declarable declarable) {
-		if (declarable instanceof Exchange exchange) {
-			return "exchange '" + exchange.getName() + "' (" + exchange.getType() + ")";
-		}
-		if (declarable instanceof Queue queue) {
-			return "queue '" + queue.getName() + "'";
-		}
-		if (declarable instanceof Binding binding) {
-			return "the binding of queue '" + binding.getDestination() + "' to exchange '" + binding.getExchange()
-					+ "' with key '" + binding.getRoutingKey() + "'";
-		}
-		return String.valueOf(declarable);
-	}
-
-	private static String setting(Declarable declarable) {
-		if (declarable instanceof Exchange) {
-			return "exchangeName";
-		}
-		if (declarable instanceof Binding) {
-			return "routingKey";
-		}
-		String name = ((Queue) declarable).getName();
-		if (name.endsWith(RetryQueues.DEAD_LETTER_SUFFIX)) {
-			return "deadLetterQueue";
-		}
-		return name.contains(RetryQueues.WAIT_INFIX) ? "retry" : "queueName";
-	}
-
-	private static String capitalize(String text) {
-		return Character.toUpperCase(text.charAt(0)) + text.substring(1);
+				Declarations.nameSetting(declarable), ex);
 	}
 
 }

@@ -75,7 +75,8 @@ final class Declarations {
 		};
 	}
 
-	private static String describe(Declarable declarable) {
+	/** What a declarable is, as the failure messages of both protocols name it. */
+	static String describe(Declarable declarable) {
 		if (declarable instanceof Exchange exchange) {
 			return "exchange '" + exchange.getName() + "' (" + exchange.getType() + ")";
 		}
@@ -89,7 +90,8 @@ final class Declarations {
 		return String.valueOf(declarable);
 	}
 
-	private static String nameSetting(Declarable declarable) {
+	/** The setting that names a declarable, for the failures of both protocols. */
+	static String nameSetting(Declarable declarable) {
 		if (declarable instanceof Exchange) {
 			return "exchangeName";
 		}
@@ -105,7 +107,7 @@ final class Declarations {
 		return name.contains(RetryQueues.WAIT_INFIX) ? "retry" : "queueName";
 	}
 
-	private static String capitalize(String text) {
+	static String capitalize(String text) {
 		return Character.toUpperCase(text.charAt(0)) + text.substring(1);
 	}
 
