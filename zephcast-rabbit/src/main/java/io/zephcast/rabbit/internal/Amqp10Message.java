@@ -1,7 +1,6 @@
 package io.zephcast.rabbit.internal;
 
 import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -186,17 +185,7 @@ final class Amqp10Message implements RabbitMessage, HeldDelivery.Source {
 	}
 
 	private Charset charset() {
-		String encoding = this.message.contentEncoding();
-		if (encoding != null) {
-			try {
-				return Charset.forName(encoding);
-			}
-			catch (IllegalArgumentException ex) {
-				// an unknown encoding falls back to UTF-8 rather than making the body
-				// unreadable
-			}
-		}
-		return StandardCharsets.UTF_8;
+		return PayloadCodec.charset(this.message.contentEncoding());
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package io.zephcast.rabbit.internal;
 
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Date;
 import java.util.HashMap;
@@ -122,6 +123,24 @@ final class PayloadCodec {
 			throw new IllegalStateException(
 					"Message body is not JSON for a " + type.getName() + ": " + ex.getOriginalMessage(), ex);
 		}
+	}
+
+	/**
+	 * The charset a delivered body's content encoding names; UTF-8 when it names none or
+	 * one this JVM does not know, rather than making the body unreadable.
+	 * @param encoding the content encoding, or {@code null}
+	 * @return the charset
+	 */
+	static Charset charset(@Nullable String encoding) {
+		if (encoding != null) {
+			try {
+				return Charset.forName(encoding);
+			}
+			catch (IllegalArgumentException ex) {
+				// falls back to UTF-8
+			}
+		}
+		return StandardCharsets.UTF_8;
 	}
 
 }

@@ -1,7 +1,6 @@
 package io.zephcast.rabbit.internal;
 
 import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -167,17 +166,7 @@ final class ReceivedMessage implements RabbitMessage, HeldDelivery.Source {
 	}
 
 	private Charset charset() {
-		String encoding = this.properties.getContentEncoding();
-		if (encoding != null) {
-			try {
-				return Charset.forName(encoding);
-			}
-			catch (IllegalArgumentException ex) {
-				// an unknown encoding falls back to UTF-8 rather than making the body
-				// unreadable
-			}
-		}
-		return StandardCharsets.UTF_8;
+		return PayloadCodec.charset(this.properties.getContentEncoding());
 	}
 
 	/**
