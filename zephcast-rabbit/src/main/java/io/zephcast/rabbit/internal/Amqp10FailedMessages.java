@@ -1,7 +1,6 @@
 package io.zephcast.rabbit.internal;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -11,8 +10,6 @@ import java.util.concurrent.Executor;
 import com.rabbitmq.client.amqp.Connection;
 import com.rabbitmq.client.amqp.Message;
 import com.rabbitmq.client.amqp.Publisher;
-import io.zephcast.rabbit.DeliveryOutcome;
-import io.zephcast.rabbit.MessageHeaders;
 import io.zephcast.rabbit.RabbitMessage;
 import io.zephcast.rabbit.RetryPolicy;
 import org.apache.commons.logging.Log;
@@ -20,39 +17,32 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@link FailedMessages} over AMQP 1.0: a copy of a failed message goes to the wait queue
- * of its next attempt ({@link RetryQueues}), or to the dead letters once its attempts are
- * used up, through a publisher of the consumers' connection with an address per message;
- * the original is accepted only once the broker accepted the copy. When the copy is not
- * stored (released: no queue at the address; rejected), the original is held and requeued
- * after a back-off ({@link ParkingFailures}).
+ * {@link FailedMessageFlow} over AMQP 1.0: a copy goes through a publisher of the
+ * consumers' connection with an address per message, and the original is accepted only
+ * once the broker accepted the copy. A copy released (no queue at the address) or
+ * rejected is not stored.
  * <p>
  * The client's own copies rather than the broker's dead-lettering of a {@code modified}
  * outcome: that one dead-letters only to the queue's dead-letter exchange (there is no
  * per-message wait queue), and on a quorum queue its count of failed deliveries
  * (delivery-count) is not kept on a copy.
  */
-final class Amqp10FailedMessages {
+final class Amqp10FailedMessages extends FailedMessageFlow {
 
 	private static final Log logger = LogFactory.getLog(ClientLog.NAME);
 
-	private static final int MAX_EXCEPTION_MESSAGE = 1000;
-
-	private final RabbitTopology topology;
-
-	private final RetryPolicy policy;
-
-	private final ParkingFailures parking;
-
-	private final Executor executor;
-
 	private volatile @Nullable Publisher publisher;
 
+	/**
+	 * Creates the flow; {@link #open(Connection)} opens its publisher.
+	 * @param topology the client's topology
+	 * @param policy the retry policy
+	 * @param parking where messages whose copy was not stored are held
+	 * @param executor where the original is settled: off the AMQP 1.0 client's threads,
+	 * since a disposition from its I/O thread could wait on that same thread
+	 */
 	Amqp10FailedMessages(RabbitTopology topology, RetryPolicy policy, ParkingFailures parking, Executor executor) {
-		this.topology = topology;
-		this.policy = policy;
-		this.parking = parking;
-		this.executor = executor;
+		super(topology, policy, parking, executor);
 	}
 
 	/**
@@ -78,69 +68,17 @@ final class Amqp10FailedMessages {
 		}
 	}
 
-	CompletableFuture<Void> retryLater(RabbitMessage message, @Nullable Throwable cause) {
-		int attempt = message.deliveryAttempt();
-		if (attempt >= this.policy.maxAttempts()) {
-			return deadLetter(message, cause, MessageHeaders.REASON_ATTEMPTS_EXHAUSTED);
-		}
-		HeldDelivery.of(message).claim("retry", message.messageId());
-		Duration interval = this.policy.intervalAfter(attempt);
-		RetryQueues.Destination destination = RetryQueues.Destination.waitQueue(this.topology.retryQueues(), interval);
-		String what = "retry (attempt " + attempt + " of " + this.policy.maxAttempts() + ", next in "
-				+ interval.toMillis() + " ms)";
-		try {
-			Publisher current = publisher();
-			Message copy = copy(current, (Amqp10Message) message, attempt, cause, null, destination);
-			if (this.policy.jitter() > 0) {
-				copy.ttl(Duration.ofMillis(FailedMessages.jittered(this.policy, interval)));
-			}
-			return publish(current, message, copy, destination, what, DeliveryOutcome.RETRIED);
-		}
-		catch (RuntimeException ex) {
-			return notStored(message, destination + " as " + what, ex, ex);
-		}
-	}
-
-	CompletableFuture<Void> deadLetter(RabbitMessage message, @Nullable Throwable cause, String reason) {
-		HeldDelivery.of(message).claim("dead-letter", message.messageId());
-		String what = "dead letter (" + reason + ")";
-		RetryQueues.Destination destination;
-		try {
-			destination = this.topology.retryQueues().deadLetterTarget(nonNull(message.routingKey()));
-		}
-		catch (RuntimeException ex) {
-			return notStored(message, what, ex, ex);
-		}
-		if (destination == null) {
-			if (logger.isWarnEnabled()) {
-				logger.warn("RabbitClient '" + this.topology.streamName() + "' drops message " + message.messageId()
-						+ " (" + reason + " after " + message.deliveryAttempt() + " attempt(s)): queue '"
-						+ this.topology.queueName() + "' has no dead-letter exchange and the dead-letter queue is off"
-						+ ((cause != null) ? "; last failure: " + cause.getClass().getName() : ""));
-			}
-			return settle(message, DeliveryOutcome.REJECTED);
-		}
-		try {
-			Publisher current = publisher();
-			Message copy = copy(current, (Amqp10Message) message, message.deliveryAttempt(), cause, reason,
-					destination);
-			return publish(current, message, copy, destination, what, DeliveryOutcome.DEAD_LETTERED);
-		}
-		catch (RuntimeException ex) {
-			return notStored(message, destination + " as " + what, ex, ex);
-		}
-	}
-
-	private Publisher publisher() {
+	@Override
+	CompletableFuture<?> publishCopy(RabbitMessage message, CopyHeaders headers, RetryQueues.Destination destination,
+			@Nullable Duration ttl) {
 		Publisher current = this.publisher;
 		if (current == null) {
 			throw new IllegalStateException("The consumers' connection is closed");
 		}
-		return current;
-	}
-
-	private CompletableFuture<Void> publish(Publisher current, RabbitMessage message, Message copy,
-			RetryQueues.Destination destination, String what, DeliveryOutcome stored) {
+		Message copy = copy(current, (Amqp10Message) message, headers, destination);
+		if (ttl != null) {
+			copy.ttl(ttl);
+		}
 		CompletableFuture<Publisher.Status> outcome = new CompletableFuture<>();
 		current.publish(copy, (context) -> {
 			if (context.status() == Publisher.Status.ACCEPTED) {
@@ -154,49 +92,26 @@ final class Amqp10FailedMessages {
 						failure));
 			}
 		});
-		// settled off the client's threads: a disposition from its I/O thread could wait
-		// on that same thread
-		return outcome.handleAsync((accepted, failure) -> {
-			if (failure == null) {
-				this.parking.parked();
-				if (logger.isDebugEnabled()) {
-					logger.debug("Message " + message.messageId() + " sent to " + destination + " as " + what);
-				}
-				return settle(message, stored);
-			}
-			return notStored(message, destination + " as " + what, failure, null);
-		}, this.executor).thenCompose((settled) -> settled);
+		return outcome;
 	}
 
-	private CompletableFuture<Void> notStored(RabbitMessage message, String what, Throwable failure,
-			@Nullable RuntimeException escaped) {
-		try {
-			return this.parking.hold(message, what, failure, null, escaped);
-		}
-		catch (RuntimeException ex) {
-			// the last resort: back to the queue at once rather than never settled
-			CompletableFuture<Void> settled = settle(message, DeliveryOutcome.REQUEUED);
-			return settled.thenCompose((ignored) -> CompletableFuture.failedFuture(ex));
-		}
+	@Override
+	String describe(RetryQueues.Destination destination, String what) {
+		return destination + " as " + what;
 	}
 
-	private static CompletableFuture<Void> settle(RabbitMessage message, DeliveryOutcome outcome) {
-		try {
-			HeldDelivery.of(message).finish(outcome, message.messageId());
-			return CompletableFuture.completedFuture(null);
-		}
-		catch (RuntimeException ex) {
-			// AckFailedException: the link is gone, and the broker has requeued it
-			return CompletableFuture.failedFuture(ex);
-		}
+	/** None known: the broker's answer names no more than the outcome. */
+	@Override
+	@Nullable String fix(RetryQueues.Destination destination, Throwable failure) {
+		return null;
 	}
 
 	/**
 	 * A copy of the message with its body, properties and application properties, plus
-	 * the original's exchange and routing key, the attempts and the reason.
+	 * what it says of its failures, addressed to the destination.
 	 */
-	private static Message copy(Publisher publisher, Amqp10Message message, int attempts, @Nullable Throwable cause,
-			@Nullable String deadLetterReason, RetryQueues.Destination destination) {
+	private static Message copy(Publisher publisher, Amqp10Message message, CopyHeaders copyHeaders,
+			RetryQueues.Destination destination) {
 		Message original = message.delivered();
 		Message copy = publisher.message(message.body()).durable(original.durable());
 		if (original.messageId() != null) {
@@ -221,20 +136,7 @@ final class Amqp10FailedMessages {
 			copy.replyTo(original.replyTo());
 		}
 		Map<String, Object> headers = new LinkedHashMap<>(message.headers());
-		headers.put(MessageHeaders.ORIGINAL_EXCHANGE, nonNull(message.exchange()));
-		headers.put(MessageHeaders.ORIGINAL_ROUTING_KEY, nonNull(message.routingKey()));
-		headers.putIfAbsent(MessageHeaders.FIRST_FAILURE, Instant.now().toString());
-		headers.put(Amqp10Message.RETRY_COUNT, (long) attempts);
-		if (cause != null) {
-			headers.put(MessageHeaders.EXCEPTION, cause.getClass().getName());
-			String text = String.valueOf(cause.getMessage());
-			headers.put(MessageHeaders.EXCEPTION_MESSAGE,
-					(text.length() > MAX_EXCEPTION_MESSAGE) ? text.substring(0, MAX_EXCEPTION_MESSAGE) + "..." : text);
-		}
-		if (deadLetterReason != null) {
-			headers.put(MessageHeaders.ATTEMPTS, (long) attempts);
-			headers.put(MessageHeaders.DEAD_LETTER_REASON, deadLetterReason);
-		}
+		copyHeaders.addTo(headers, message);
 		headers.forEach((name, value) -> property(copy, name, value));
 		Message.MessageAddressBuilder address = copy.toAddress();
 		if (destination.exchange().isEmpty()) {
@@ -288,10 +190,6 @@ final class Amqp10FailedMessages {
 		else {
 			message.property(name, String.valueOf(value));
 		}
-	}
-
-	private static String nonNull(@Nullable String value) {
-		return (value != null) ? value : "";
 	}
 
 }

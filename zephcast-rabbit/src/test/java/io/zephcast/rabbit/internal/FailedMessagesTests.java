@@ -17,9 +17,9 @@ class FailedMessagesTests {
 	void jitterShortensTheWaitWithinTheInterval() {
 		RetryPolicy jittered = RetryPolicy.builder().jitter(0.5).build();
 		for (int i = 0; i < 100; i++) {
-			assertThat(FailedMessages.jittered(jittered, Duration.ofSeconds(1))).isBetween(500L, 1000L);
+			assertThat(FailedMessageFlow.jittered(jittered, Duration.ofSeconds(1))).isBetween(500L, 1000L);
 		}
-		assertThat(FailedMessages.jittered(RetryPolicy.builder().jitter(0).build(), Duration.ofSeconds(1)))
+		assertThat(FailedMessageFlow.jittered(RetryPolicy.builder().jitter(0).build(), Duration.ofSeconds(1)))
 			.isEqualTo(1000L);
 	}
 
