@@ -1,7 +1,6 @@
 package io.zephcast.rabbit.internal;
 
 import java.time.Duration;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.Objects;
 import java.util.Optional;
@@ -122,59 +121,36 @@ public final class Amqp10ClientCore implements ClientEngine {
 
 	@Override
 	public CompletableFuture<Void> send(Object payload, SendOptions options) {
-		Objects.requireNonNull(payload, "payload");
-		Objects.requireNonNull(options, "options");
+		EngineCalls.checkSend(payload, options);
 		this.lifecycle.checkSendable();
 		return this.publisher.send(payload, options);
 	}
 
 	@Override
 	public CompletableFuture<RabbitMessage> receive() {
-		try {
-			startPulling();
-		}
-		catch (RuntimeException ex) {
-			return CompletableFuture.failedFuture(ex);
-		}
-		return this.consumption.next();
+		return EngineCalls.receive(this::startPulling, this.consumption::next);
 	}
 
 	@Override
 	public Optional<RabbitMessage> receive(Duration timeout) {
-		startPulling();
-		try {
-			return this.consumption.poll(timeout);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return Optional.empty();
-		}
+		return EngineCalls.receive(this::startPulling, this.consumption::poll, timeout);
 	}
 
 	@Override
 	public Iterator<RabbitMessage> iterator() {
-		ClientLifecycle.State current = this.lifecycle.state();
-		if (current == ClientLifecycle.State.CLOSING || current == ClientLifecycle.State.CLOSED) {
-			return Collections.emptyIterator();
-		}
-		startPulling();
-		return this.consumption.iterator();
+		return EngineCalls.iterator(this.lifecycle.state(), this::startPulling, this.consumption::iterator);
 	}
 
 	private void startPulling() {
-		checkRetryReturnPath();
+		EngineCalls.checkRetryReturnPath(this.config);
 		this.lifecycle.startConsuming(Amqp10Consumption.Mode.PULL, null);
 	}
 
 	@Override
 	public void subscribe(RabbitMessageHandler handler) {
-		checkRetryReturnPath();
+		EngineCalls.checkRetryReturnPath(this.config);
 		this.lifecycle.startConsuming(Amqp10Consumption.Mode.PUSH,
 				this.instrumentation.timed(Objects.requireNonNull(handler, "handler")));
-	}
-
-	private void checkRetryReturnPath() {
-		TopologyChecks.checkRetryReturnPath(this.config.queueType(), this.config.queue(), this.config.retry());
 	}
 
 	@Override
@@ -198,11 +174,7 @@ public final class Amqp10ClientCore implements ClientEngine {
 	}
 
 	private RabbitMessage ownDelivery(RabbitMessage message) {
-		Objects.requireNonNull(message, "message");
-		if (!this.consumption.owns(message)) {
-			throw new IllegalArgumentException(
-					"Message " + message.messageId() + " was delivered by another RabbitClient; settle it there");
-		}
+		EngineCalls.checkDeliveredHere(message, this.consumption::owns);
 		return message;
 	}
 

@@ -8,7 +8,6 @@ import com.rabbitmq.client.amqp.Connection;
 import com.rabbitmq.client.amqp.Management;
 import io.zephcast.rabbit.RabbitClientStatus;
 import io.zephcast.rabbit.RabbitConfig;
-import io.zephcast.rabbit.RabbitConnectionException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,15 +17,7 @@ import org.jspecify.annotations.Nullable;
  * (none). The broker never blocks an AMQP 1.0 publisher by a connection-level signal (it
  * withholds link credit instead), so {@link #publishingBlockedReason()} is {@code null}.
  */
-final class Amqp10Status implements RabbitClientStatus {
-
-	private final String streamName;
-
-	private final RabbitConfig config;
-
-	private final RabbitTopology topology;
-
-	private final Amqp10Lifecycle lifecycle;
+final class Amqp10Status extends AbstractClientStatus {
 
 	private final Amqp10Connection connection;
 
@@ -36,33 +27,10 @@ final class Amqp10Status implements RabbitClientStatus {
 
 	Amqp10Status(String streamName, RabbitConfig config, RabbitTopology topology, Amqp10Lifecycle lifecycle,
 			Amqp10Connection connection, Amqp10Publisher publisher, Amqp10Consumption consumption) {
-		this.streamName = streamName;
-		this.config = config;
-		this.topology = topology;
-		this.lifecycle = lifecycle;
+		super(streamName, config, topology, lifecycle::state);
 		this.connection = connection;
 		this.publisher = publisher;
 		this.consumption = consumption;
-	}
-
-	@Override
-	public String streamName() {
-		return this.streamName;
-	}
-
-	@Override
-	public String url() {
-		return this.config.maskedUrl();
-	}
-
-	@Override
-	public boolean isRunning() {
-		return this.lifecycle.state() == ClientLifecycle.State.RUNNING;
-	}
-
-	@Override
-	public String state() {
-		return this.lifecycle.state().name();
 	}
 
 	@Override
@@ -73,11 +41,6 @@ final class Amqp10Status implements RabbitClientStatus {
 	@Override
 	public boolean isConsuming() {
 		return this.consumption.isConsuming();
-	}
-
-	@Override
-	public int consumersConfigured() {
-		return isConsuming() ? this.config.concurrency() : 0;
 	}
 
 	@Override
@@ -144,9 +107,9 @@ final class Amqp10Status implements RabbitClientStatus {
 				throw new IllegalStateException("the client is not connected");
 			}
 			QueueState queue = null;
-			if (isConsuming() || this.topology.declaresQueueOnConnect()) {
+			if (checksQueue()) {
 				try {
-					Management.QueueInfo info = open.management().queueInfo(this.topology.queueName());
+					Management.QueueInfo info = open.management().queueInfo(queueName());
 					queue = new QueueState(info.name(), info.messageCount(), info.consumerCount());
 				}
 				catch (AmqpException.AmqpEntityDoesNotExistException ex) {
@@ -156,10 +119,7 @@ final class Amqp10Status implements RabbitClientStatus {
 			return new BrokerCheck("unknown (AMQP 1.0)", queue);
 		}
 		catch (AmqpException | IllegalStateException ex) {
-			throw new RabbitConnectionException(
-					this.connection.mask("Cannot reach RabbitMQ at " + this.config.maskedUrl() + " for stream '"
-							+ this.streamName + "': " + Amqp10Connection.rootMessage(ex)),
-					this.config.maskedUrl(), ex);
+			throw unreachable(ex, Amqp10Connection.rootMessage(ex), this.connection::mask);
 		}
 	}
 

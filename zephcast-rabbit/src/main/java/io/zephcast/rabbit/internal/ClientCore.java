@@ -1,7 +1,6 @@
 package io.zephcast.rabbit.internal;
 
 import java.time.Duration;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.Objects;
 import java.util.Optional;
@@ -146,8 +145,7 @@ public final class ClientCore implements ClientEngine {
 	 */
 	@Override
 	public CompletableFuture<Void> send(Object payload, SendOptions options) {
-		Objects.requireNonNull(payload, "payload");
-		Objects.requireNonNull(options, "options");
+		EngineCalls.checkSend(payload, options);
 		this.lifecycle.checkSendable();
 		return this.publisher.send(payload, options);
 	}
@@ -158,13 +156,7 @@ public final class ClientCore implements ClientEngine {
 	 */
 	@Override
 	public CompletableFuture<RabbitMessage> receive() {
-		try {
-			startPulling();
-		}
-		catch (RuntimeException ex) {
-			return CompletableFuture.failedFuture(ex);
-		}
-		return this.consumption.deliveries().next();
+		return EngineCalls.receive(this::startPulling, () -> this.consumption.deliveries().next());
 	}
 
 	/**
@@ -174,14 +166,7 @@ public final class ClientCore implements ClientEngine {
 	 */
 	@Override
 	public Optional<RabbitMessage> receive(Duration timeout) {
-		startPulling();
-		try {
-			return this.consumption.deliveries().poll(timeout);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return Optional.empty();
-		}
+		return EngineCalls.receive(this::startPulling, (wait) -> this.consumption.deliveries().poll(wait), timeout);
 	}
 
 	/**
@@ -190,16 +175,12 @@ public final class ClientCore implements ClientEngine {
 	 */
 	@Override
 	public Iterator<RabbitMessage> iterator() {
-		ClientLifecycle.State current = this.lifecycle.state();
-		if (current == ClientLifecycle.State.CLOSING || current == ClientLifecycle.State.CLOSED) {
-			return Collections.emptyIterator();
-		}
-		startPulling();
-		return new MessageIterator(this.consumption.deliveries());
+		return EngineCalls.iterator(this.lifecycle.state(), this::startPulling,
+				() -> new MessageIterator(this.consumption.deliveries()));
 	}
 
 	private void startPulling() {
-		checkRetryReturnPath();
+		EngineCalls.checkRetryReturnPath(this.config);
 		this.lifecycle.startConsuming(Consumption.Mode.PULL, null);
 	}
 
@@ -209,13 +190,9 @@ public final class ClientCore implements ClientEngine {
 	 */
 	@Override
 	public void subscribe(RabbitMessageHandler handler) {
-		checkRetryReturnPath();
+		EngineCalls.checkRetryReturnPath(this.config);
 		this.lifecycle.startConsuming(Consumption.Mode.PUSH,
 				this.instrumentation.timed(Objects.requireNonNull(handler, "handler")));
-	}
-
-	private void checkRetryReturnPath() {
-		TopologyChecks.checkRetryReturnPath(this.config.queueType(), this.config.queue(), this.config.retry());
 	}
 
 	/**
@@ -263,13 +240,9 @@ public final class ClientCore implements ClientEngine {
 	}
 
 	private Settlement ownDelivery(RabbitMessage message) {
-		Objects.requireNonNull(message, "message");
-		Settlement delivery = (message instanceof ReceivedMessage) ? ReceivedMessage.settlementOf(message) : null;
-		if (delivery == null || !delivery.belongsTo(this)) {
-			throw new IllegalArgumentException(
-					"Message " + message.messageId() + " was delivered by another RabbitClient; settle it there");
-		}
-		return delivery;
+		EngineCalls.checkDeliveredHere(message, (delivered) -> delivered instanceof ReceivedMessage
+				&& ReceivedMessage.settlementOf(delivered).belongsTo(this));
+		return ReceivedMessage.settlementOf(message);
 	}
 
 	/** Stops without closing. */

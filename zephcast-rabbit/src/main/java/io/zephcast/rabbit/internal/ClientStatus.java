@@ -5,7 +5,6 @@ import java.util.Set;
 
 import io.zephcast.rabbit.RabbitClientStatus;
 import io.zephcast.rabbit.RabbitConfig;
-import io.zephcast.rabbit.RabbitConnectionException;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.amqp.AmqpException;
@@ -17,15 +16,7 @@ import org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer
  * The {@link RabbitClientStatus} of a client: reads its lifecycle, connector, publisher,
  * consumption and listener container.
  */
-final class ClientStatus implements RabbitClientStatus {
-
-	private final String streamName;
-
-	private final RabbitConfig config;
-
-	private final RabbitTopology topology;
-
-	private final ClientLifecycle lifecycle;
+final class ClientStatus extends AbstractClientStatus {
 
 	private final Connector connector;
 
@@ -42,10 +33,7 @@ final class ClientStatus implements RabbitClientStatus {
 	ClientStatus(String streamName, RabbitConfig config, RabbitTopology topology, ClientLifecycle lifecycle,
 			Connector connector, Publisher publisher, Consumption consumption,
 			AbstractMessageListenerContainer container, ParkingFailures parking) {
-		this.streamName = streamName;
-		this.config = config;
-		this.topology = topology;
-		this.lifecycle = lifecycle;
+		super(streamName, config, topology, lifecycle::state);
 		this.connector = connector;
 		this.publisher = publisher;
 		this.consumption = consumption;
@@ -59,26 +47,6 @@ final class ClientStatus implements RabbitClientStatus {
 	}
 
 	@Override
-	public String streamName() {
-		return this.streamName;
-	}
-
-	@Override
-	public String url() {
-		return this.config.maskedUrl();
-	}
-
-	@Override
-	public boolean isRunning() {
-		return this.lifecycle.state() == ClientLifecycle.State.RUNNING;
-	}
-
-	@Override
-	public String state() {
-		return this.lifecycle.state().name();
-	}
-
-	@Override
 	public @Nullable String publishingBlockedReason() {
 		return this.publisher.blockedReason();
 	}
@@ -86,11 +54,6 @@ final class ClientStatus implements RabbitClientStatus {
 	@Override
 	public boolean isConsuming() {
 		return this.consumption.mode() != Consumption.Mode.NONE;
-	}
-
-	@Override
-	public int consumersConfigured() {
-		return isConsuming() ? this.config.concurrency() : 0;
 	}
 
 	@Override
@@ -175,8 +138,8 @@ final class ClientStatus implements RabbitClientStatus {
 			Connection connection = this.connector.connectionFactory().createConnection();
 			Object version = connection.getDelegate().getServerProperties().get("version");
 			QueueState queue = null;
-			if (isConsuming() || this.topology.declaresQueueOnConnect()) {
-				QueueInformation information = this.connector.admin().getQueueInfo(this.topology.queueName());
+			if (checksQueue()) {
+				QueueInformation information = this.connector.admin().getQueueInfo(queueName());
 				if (information != null) {
 					queue = new QueueState(information.getName(), information.getMessageCount(),
 							information.getConsumerCount());
@@ -185,9 +148,7 @@ final class ClientStatus implements RabbitClientStatus {
 			return new BrokerCheck((version != null) ? version.toString() : "unknown", queue);
 		}
 		catch (AmqpException | IllegalStateException ex) {
-			throw new RabbitConnectionException(this.watch.mask("Cannot reach RabbitMQ at " + this.config.maskedUrl()
-					+ " for stream '" + this.streamName + "': " + BrokerErrors.rootMessage(ex)),
-					this.config.maskedUrl(), ex);
+			throw unreachable(ex, BrokerErrors.rootMessage(ex), this.watch::mask);
 		}
 	}
 
