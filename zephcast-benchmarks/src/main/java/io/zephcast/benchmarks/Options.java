@@ -45,7 +45,8 @@ final class Options {
 
 	/**
 	 * Measured rounds; every contender runs once per round, in a balanced order
-	 * ({@link RoundOrder}).
+	 * ({@link RoundOrder}); at least as many rounds as contenders are rounded up to a
+	 * whole number of cycles ({@link RoundOrder#balancedRounds}).
 	 */
 	int rounds = 3;
 
@@ -284,7 +285,8 @@ final class Options {
 				  --messages=N             messages per trial: publish-only, publish+consume (prefetch 250, 1000), group (60000)
 				  --backlog=N              backlog per trial, consume-only and backlog at prefetch 250 and 1000 (60000)
 				  --backlog-prefetch1=N    messages per trial at prefetch 1: consume-only, publish+consume, backlog (10000)
-				  --rounds=N               measured rounds, contenders in a balanced order (3)
+				  --rounds=N               measured rounds, contenders in a balanced order (3;
+				                           rounded up to a multiple of the contenders)
 				  --warmup=N               messages per warm-up trial, 0 = none (5000; consume-only: up to a trial, at most 20000)
 				  --rate=N                 msg/s of the fixed-rate latency scenario (1000)
 				  --latency-seconds=N      seconds per latency trial (10)

@@ -44,4 +44,22 @@ final class RoundOrder {
 		return order;
 	}
 
+	/**
+	 * The rounds to run for the rounds asked: rounded up to a whole number of
+	 * {@code contenders} rounds, so that each contender runs in each position equally
+	 * often. A position can weigh on a trial (in the backlog scenario the first trial of
+	 * a round runs while the broker still writes the other queues' backlogs), and with 7
+	 * rounds of 4 contenders one of them would run first once and the others twice. Fewer
+	 * rounds than contenders (a smoke run) run as asked.
+	 * @param contenders how many contenders
+	 * @param asked the rounds asked for
+	 * @return {@code asked}, or the next multiple of {@code contenders} above it
+	 */
+	static int balancedRounds(int contenders, int asked) {
+		if (contenders < 2 || asked < contenders || asked % contenders == 0) {
+			return asked;
+		}
+		return (asked / contenders + 1) * contenders;
+	}
+
 }

@@ -80,14 +80,19 @@ final class RoundRunner {
 				}
 				this.progress.println("[" + result.key + "] warmed up");
 			}
-			for (int round = 0; round < this.options.rounds; round++) {
+			int rounds = RoundOrder.balancedRounds(contenders.size(), this.options.rounds);
+			if (rounds != this.options.rounds) {
+				this.progress.println("[" + result.key + "] " + rounds + " rounds instead of " + this.options.rounds
+						+ ": a whole number of cycles, each contender first, second, ... equally often");
+			}
+			for (int round = 0; round < rounds; round++) {
 				for (int index : RoundOrder.of(contenders.size(), round)) {
 					Contender contender = contenders.get(index);
 					Trial trial = trials.run(contender, round, size);
 					result.add(trial);
 					this.progress.printf(Locale.ROOT,
 							"[%s] round %d/%d %-38s %,10.0f msg/s  p99 %s ms  client CPU %s us/msg%n", result.key,
-							round + 1, this.options.rounds, contender.name(), trial.rate(),
+							round + 1, rounds, contender.name(), trial.rate(),
 							(trial.latency().getTotalCount() > 0) ? String.format(Locale.ROOT, "%.2f",
 									trial.latency().getValueAtPercentile(99) / 1000.0) : "n/a",
 							(trial.cpu() != null) ? ScenarioResult.micros(trial.cpu()[0]) : "n/a");

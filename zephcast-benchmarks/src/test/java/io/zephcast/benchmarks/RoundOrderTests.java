@@ -48,4 +48,16 @@ class RoundOrderTests {
 		}
 	}
 
+	@Test
+	void roundsAreRoundedUpToAWholeNumberOfPositionCycles() {
+		assertThat(RoundOrder.balancedRounds(4, 7)).isEqualTo(8);
+		assertThat(RoundOrder.balancedRounds(4, 8)).isEqualTo(8);
+		assertThat(RoundOrder.balancedRounds(4, 9)).isEqualTo(12);
+		assertThat(RoundOrder.balancedRounds(2, 7)).isEqualTo(8);
+		assertThat(RoundOrder.balancedRounds(3, 7)).isEqualTo(9);
+		// a smoke run, and a single contender, run as asked
+		assertThat(RoundOrder.balancedRounds(4, 1)).isEqualTo(1);
+		assertThat(RoundOrder.balancedRounds(1, 7)).isEqualTo(7);
+	}
+
 }
