@@ -367,6 +367,11 @@ final class Amqp10Consumption {
 	 * The messages held for a back-off because their copy was not stored.
 	 * @return the count
 	 */
+	/** Copies to a wait or dead-letter queue the broker did not store, for the status. */
+	ParkingFailures parking() {
+		return this.parking;
+	}
+
 	int parkingHeld() {
 		return this.parking.heldNow();
 	}

@@ -12,10 +12,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link RabbitClientStatus} of an AMQP 1.0 client. What AMQP 1.0 does not tell is
- * reported as unknown: the broker's version and capabilities (empty), consumer timeouts
- * (none) and, since retries and dead letters are the consumption's, parking failures
- * (none). The broker never blocks an AMQP 1.0 publisher by a connection-level signal (it
- * withholds link credit instead), so {@link #publishingBlockedReason()} is {@code null}.
+ * reported as unknown: the broker's version and capabilities (empty) and consumer
+ * timeouts (none). Parking failures are the consumption's, as over AMQP 0-9-1. The broker
+ * never blocks an AMQP 1.0 publisher by a connection-level signal (it withholds link
+ * credit instead), so {@link #publishingBlockedReason()} is {@code null}.
  */
 final class Amqp10Status extends AbstractClientStatus {
 
@@ -85,17 +85,17 @@ final class Amqp10Status extends AbstractClientStatus {
 
 	@Override
 	public long parkingFailures() {
-		return 0;
+		return this.consumption.parking().failures();
 	}
 
 	@Override
 	public int deliveriesHeldUnparked() {
-		return 0;
+		return this.consumption.parking().heldNow();
 	}
 
 	@Override
 	public @Nullable ParkingFailure lastParkingFailure() {
-		return null;
+		return this.consumption.parking().last();
 	}
 
 	/** Asks the broker, through AMQP 1.0 management, on the client's connection. */
