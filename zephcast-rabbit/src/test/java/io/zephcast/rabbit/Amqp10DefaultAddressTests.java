@@ -154,6 +154,27 @@ class Amqp10DefaultAddressTests {
 		assertThat(texts(queue)).containsExactly("before", "after");
 	}
 
+	@Test
+	void afterTheQueueIsDeletedSendsFailAsUnroutableAndResumeOnceItIsBack() throws Exception {
+		String queue = this.names.queue("gone");
+		try (RabbitClient client = new RabbitClient(this.names.stream("gone"), config().queueName(queue).build())
+			.connect()) {
+			client.send("before").get(WAIT.toSeconds(), TimeUnit.SECONDS);
+			RabbitBroker.delete(List.of(queue), List.of());
+			for (int i = 0; i < 3; i++) {
+				assertThat(client.send("into a missing queue")).failsWithin(WAIT)
+					.withThrowableThat()
+					.havingCause()
+					.isInstanceOf(UnroutableMessageException.class);
+			}
+			try (Connection connection = RabbitBroker.rawConnection(); Channel channel = connection.createChannel()) {
+				channel.queueDeclare(queue, true, false, false, null);
+			}
+			client.send("after").get(WAIT.toSeconds(), TimeUnit.SECONDS);
+		}
+		assertThat(texts(queue)).containsExactly("after");
+	}
+
 	/**
 	 * The next messages of a queue, each as "body to address", read over AMQP 1.0 (the
 	 * address a message carries does not show over AMQP 0-9-1).

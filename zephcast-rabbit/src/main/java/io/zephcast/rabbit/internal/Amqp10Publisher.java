@@ -221,13 +221,14 @@ final class Amqp10Publisher {
 			try {
 				publish(current, message, send);
 			}
-			catch (AmqpException.AmqpResourceClosedException ex) {
+			catch (AmqpException.AmqpResourceClosedException | AmqpException.AmqpEntityDoesNotExistException ex) {
 				Publisher anonymous = this.links.anonymous();
 				if (toDefault == null || anonymous == null) {
 					throw ex;
 				}
-				// the default-address link was detached (its exchange or queue deleted)
-				// before the client told: nothing went out on it, the other link sends
+				// the default-address link was closed or detached (its exchange or queue
+				// deleted) before its listener told: the client refused the message
+				// before sending it, the other link sends it
 				publish(anonymous, Amqp10Messages.address(message, exchange, routingKey), send);
 			}
 		}
