@@ -293,9 +293,6 @@ final class Amqp10Publisher {
 	}
 
 	/**
-	 * Completes on the callback executor: the settlement arrives on the client's thread.
-	 */
-	/**
 	 * Completes a settled send on the callback executor, never on the client's I/O
 	 * thread. The broker settles AMQP 1.0 sends one by one (0-9-1 confirms come in
 	 * batches), so settled sends are queued and drained by one task at a time: a burst of
