@@ -234,6 +234,10 @@ final class Options {
 	}
 
 	private static List<Integer> prefetches(String value) {
+		if (value.trim().equalsIgnoreCase("none")) {
+			// publish-only alone (the protocols scenarios' publish, without the others)
+			return List.of();
+		}
 		List<Integer> chosen = new ArrayList<>();
 		for (String prefetch : value.split(",")) {
 			int number = positive("prefetches", prefetch.trim());
@@ -281,7 +285,8 @@ final class Options {
 				  --contenders=a,b         only contenders whose name contains one of these (raw always runs)
 				  --thread-cpu             print each trial's client CPU per message by thread (progress output)
 				  --fork                   run each contender of publish, consume, pubsub, latency, group in a JVM of its own
-				  --prefetches=a,b         consume-only, publish+consume, backlog at these of 1,250,1000 (all)
+				  --prefetches=a,b         consume-only, publish+consume, backlog at these of 1,250,1000 (all),
+				                           or none (e.g. protocols: publish-only alone)
 				  --messages=N             messages per trial: publish-only, publish+consume (prefetch 250, 1000), group (60000)
 				  --backlog=N              backlog per trial, consume-only and backlog at prefetch 250 and 1000 (60000)
 				  --backlog-prefetch1=N    messages per trial at prefetch 1: consume-only, publish+consume, backlog (10000)

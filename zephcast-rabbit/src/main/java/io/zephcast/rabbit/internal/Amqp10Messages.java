@@ -5,7 +5,6 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.amqp.Message;
 import com.rabbitmq.client.amqp.Publisher;
 import io.zephcast.rabbit.SendOptions;
@@ -13,9 +12,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Builds the AMQP 1.0 message of a send from what {@link PayloadCodec} encoded: the same
- * body, content type and encoding, correlation id and headers as over AMQP 0-9-1,
- * addressed with RabbitMQ 4's address v2: {@code /exchanges/<exchange>/<key>}, or
- * {@code /queues/<queue>} through the default exchange.
+ * body, content type and encoding, correlation id and headers as over AMQP 0-9-1. A
+ * message for the link without a target is addressed with RabbitMQ 4's address v2:
+ * {@code /exchanges/<exchange>/<key>}, or {@code /queues/<queue>} through the default
+ * exchange.
  * <p>
  * The headers are the ones the codec converted as for AMQP 0-9-1 (Spring AMQP's
  * converter: a value of another type, such as a {@code UUID} or an {@code AtomicInteger},
@@ -28,18 +28,18 @@ final class Amqp10Messages {
 	private Amqp10Messages() {
 	}
 
-	static Message message(Publisher current, PayloadCodec codec, PayloadCodec.Outgoing encoded, SendOptions options,
-			String messageId, String exchange, String routingKey, boolean durable) {
-		AMQP.BasicProperties properties = encoded.properties().build();
+	/**
+	 * The message of a send, without an address: for the link attached to it.
+	 */
+	static Message message(Publisher current, PayloadCodec codec, PayloadCodec.Body encoded, SendOptions options,
+			String messageId, boolean durable) {
 		Message message = current.message(encoded.body())
 			.messageId(messageId)
 			.durable(durable)
-			.creationTime(System.currentTimeMillis());
-		if (properties.getContentType() != null) {
-			message.contentType(properties.getContentType());
-		}
-		if (properties.getContentEncoding() != null) {
-			message.contentEncoding(properties.getContentEncoding());
+			.creationTime(System.currentTimeMillis())
+			.contentType(encoded.contentType());
+		if (encoded.contentEncoding() != null) {
+			message.contentEncoding(encoded.contentEncoding());
 		}
 		if (options.correlationId() != null) {
 			message.correlationId(options.correlationId());
@@ -50,6 +50,13 @@ final class Amqp10Messages {
 				property(message, codec, messageId, header.getKey(), header.getValue());
 			}
 		}
+		return message;
+	}
+
+	/**
+	 * Addresses a message for the link without a target.
+	 */
+	static Message address(Message message, String exchange, String routingKey) {
 		if (exchange.isEmpty()) {
 			return message.toAddress().queue(routingKey).message();
 		}

@@ -15,7 +15,6 @@ import com.rabbitmq.client.amqp.AmqpException;
 import com.rabbitmq.client.amqp.Connection;
 import com.rabbitmq.client.amqp.Message;
 import com.rabbitmq.client.amqp.Publisher;
-import com.rabbitmq.client.amqp.Resource;
 import io.zephcast.rabbit.InvalidMessageException;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.SendFailedException;
@@ -27,11 +26,13 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
- * The sending half of an AMQP 1.0 client: one publisher link without a target (each
- * message carries its address: {@code /exchanges/<exchange>/<key>}, or
- * {@code /queues/<queue>} through the default exchange), whose sends complete with the
- * broker's settlement: {@code accepted} completes the future, {@code released} (RabbitMQ
- * 4 releases what no queue takes) fails it with {@link UnroutableMessageException},
+ * The sending half of an AMQP 1.0 client: a publisher link attached to the stream's
+ * default address for the sends to it, and one without a target for the sends with
+ * another routing key, whose messages carry their address:
+ * {@code /exchanges/<exchange>/<key>}, or {@code /queues/<queue>} through the default
+ * exchange (see {@link Amqp10PublisherLinks}). Sends complete with the broker's
+ * settlement: {@code accepted} completes the future, {@code released} (RabbitMQ 4
+ * releases what no queue takes) fails it with {@link UnroutableMessageException},
  * {@code rejected} (a full queue that rejects publishes, an invalid message) with
  * {@link SendFailedException} ({@link Reason#NACKED}). A settlement that does not come
  * within the confirm timeout fails the send as {@link Reason#TIMEOUT}. Futures complete
@@ -67,20 +68,14 @@ final class Amqp10Publisher {
 	private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
 
 	/** Settled sends waiting for {@link #drainSettled()} to complete them. */
-	private final ConcurrentLinkedQueue<Settled> settledSends = new ConcurrentLinkedQueue<>();
+	private final ConcurrentLinkedQueue<Pending> settledSends = new ConcurrentLinkedQueue<>();
 
 	/** Whether a {@link #drainSettled()} task is queued or running. */
 	private final AtomicBoolean draining = new AtomicBoolean();
 
 	private final String streamName;
 
-	private volatile @Nullable Publisher publisher;
-
-	/**
-	 * The link the client closed for good (a recovery that failed to attach it again), to
-	 * replace by {@link #reopenIfLost}.
-	 */
-	private volatile @Nullable Publisher lost;
+	private final Amqp10PublisherLinks links;
 
 	private @Nullable ScheduledExecutorService timer;
 
@@ -93,16 +88,15 @@ final class Amqp10Publisher {
 		this.instrumentation = instrumentation;
 		this.callbacks = callbacks;
 		this.room = new Semaphore(config.publisher().maxInFlight());
+		this.links = new Amqp10PublisherLinks(config, topology);
 	}
 
 	/**
-	 * Opens the publisher link on the connection, and the timer that fails the sends
-	 * whose settlement is overdue.
+	 * Opens the publisher links on the connection (after the topology was declared), and
+	 * the timer that fails the sends whose settlement is overdue.
 	 */
 	synchronized void open(Connection connection) {
-		if (this.publisher == null) {
-			this.publisher = link(connection);
-		}
+		this.links.open(connection);
 		if (this.timer == null) {
 			CustomizableThreadFactory threads = new CustomizableThreadFactory(
 					"zephcast-" + this.streamName + "-timer-");
@@ -113,47 +107,26 @@ final class Amqp10Publisher {
 		}
 	}
 
-	/** On the client's thread: a link closed while it is the current one is lost. */
-	private void linkState(Resource.Context context) {
-		if (context.currentState() == Resource.State.CLOSED && context.resource() == this.publisher) {
-			this.lost = (Publisher) context.resource();
-		}
-	}
-
-	/** Whether the client closed the current link for good. */
+	/** Whether the client closed a current link for good. */
 	boolean isLost() {
-		Publisher current = this.publisher;
-		return current != null && this.lost == current;
+		return this.links.isLost();
 	}
 
 	/**
-	 * Opens a new link if the client closed the current one for good: after a recovery,
-	 * once what it needs has been declared again.
+	 * Opens new links if the client closed one for good: after a recovery, once what they
+	 * need has been declared again.
 	 * @param connection the recovered connection
 	 */
 	synchronized void reopenIfLost(Connection connection) {
-		Publisher current = this.publisher;
-		if (current == null || this.lost != current) {
-			return;
-		}
-		reopen(connection);
+		this.links.reopenIfLost(connection);
 	}
 
 	/**
-	 * Moves to a new link on the connection (a new one, the old one closed).
+	 * Moves to new links on the connection (new ones, the old ones closed).
 	 * @param connection the connection
 	 */
 	synchronized void reopen(Connection connection) {
-		// built first: if it fails, the link stays lost and the next repair tries again
-		this.publisher = link(connection);
-		this.lost = null;
-	}
-
-	private Publisher link(Connection connection) {
-		return connection.publisherBuilder()
-			.publishTimeout(this.config.publisher().maxBlock())
-			.listeners(this::linkState)
-			.build();
+		this.links.reopen(connection);
 	}
 
 	/**
@@ -166,17 +139,17 @@ final class Amqp10Publisher {
 		try {
 			long now = System.nanoTime();
 			for (Pending head = this.pending.peek(); head != null; head = this.pending.peek()) {
-				if (!head.settled().get() && head.deadline() - now > 0) {
+				if (!head.get() && head.deadline - now > 0) {
 					return;
 				}
 				this.pending.poll();
-				if (head.settled().compareAndSet(false, true)) {
-					complete(head.result(), new SendFailedException("Message " + head.messageId() + " to "
-							+ where(head.exchange(), head.routingKey())
+				if (head.compareAndSet(false, true)) {
+					complete(head, new SendFailedException("Message " + head.messageId + " to "
+							+ where(head.exchange, head.routingKey)
 							+ " was not confirmed in time (it may have been stored): no confirm from the broker within "
 							+ this.config.confirmTimeout()
 							+ " (confirmTimeout): the broker did not settle it, or its settlement was lost",
-							head.messageId(), Reason.TIMEOUT, null));
+							head.messageId, Reason.TIMEOUT, null));
 				}
 			}
 		}
@@ -203,7 +176,10 @@ final class Amqp10Publisher {
 		String routingKey = routingKey(options);
 		String messageId = (options.messageId() != null) ? options.messageId()
 				: this.idPrefix + Long.toString(this.sequence.incrementAndGet(), 36);
-		Publisher current = this.publisher;
+		Publisher toDefault = (options.routingKey() == null
+				|| options.routingKey().equals(this.topology.defaultRoutingKey())) ? this.links.toDefaultAddress()
+						: null;
+		Publisher current = (toDefault != null) ? toDefault : this.links.anonymous();
 		if (current == null) {
 			return CompletableFuture.failedFuture(
 					new SendFailedException("Message " + messageId + " was not sent: the client is not connected",
@@ -211,7 +187,7 @@ final class Amqp10Publisher {
 		}
 		Message message;
 		try {
-			PayloadCodec.Outgoing encoded = this.codec.encode(payload, routingKey, options, this.config.durable());
+			PayloadCodec.Body encoded = this.codec.encodeBody(payload, routingKey, options);
 			if (encoded.body().length > this.config.publisher().maxMessageSize()) {
 				throw new InvalidMessageException(messageId, "payload",
 						"is " + encoded.body().length
@@ -219,8 +195,10 @@ final class Amqp10Publisher {
 								+ this.config.publisher().maxMessageSize() + " bytes)",
 						null);
 			}
-			message = Amqp10Messages.message(current, this.codec, encoded, options, messageId, exchange, routingKey,
-					this.config.durable());
+			message = Amqp10Messages.message(current, this.codec, encoded, options, messageId, this.config.durable());
+			if (toDefault == null) {
+				message = Amqp10Messages.address(message, exchange, routingKey);
+			}
 		}
 		catch (InvalidMessageException ex) {
 			return CompletableFuture.failedFuture(ex);
@@ -235,30 +213,43 @@ final class Amqp10Publisher {
 					+ " sends await the broker's settlement (publisher.maxInFlight) and none was settled within "
 					+ this.config.publisher().maxBlock() + " (publisher.maxBlock)", messageId, Reason.NOT_SENT, null));
 		}
-		CompletableFuture<Void> result = new CompletableFuture<>();
-		AtomicBoolean settled = new AtomicBoolean();
+		Pending send = new Pending(System.nanoTime() + this.config.confirmTimeout().toNanos(), messageId, exchange,
+				routingKey);
 		this.unsettled.increment();
-		this.pending.add(new Pending(System.nanoTime() + this.config.confirmTimeout().toNanos(), settled, result,
-				messageId, exchange, routingKey));
+		this.pending.add(send);
 		try {
-			current.publish(message, (context) -> {
-				if (settled.compareAndSet(false, true)) {
-					SendFailedException failure = failure(context.status(), context.failureCause(), messageId, exchange,
-							routingKey);
-					complete(result, failure);
+			try {
+				publish(current, message, send);
+			}
+			catch (AmqpException.AmqpResourceClosedException | AmqpException.AmqpEntityDoesNotExistException ex) {
+				Publisher anonymous = this.links.anonymous();
+				if (toDefault == null || anonymous == null) {
+					throw ex;
 				}
-			});
+				// the default-address link was closed or detached (its exchange or queue
+				// deleted) before its listener told: the client refused the message
+				// before sending it, the other link sends it
+				publish(anonymous, Amqp10Messages.address(message, exchange, routingKey), send);
+			}
 		}
 		catch (RuntimeException ex) {
-			if (settled.compareAndSet(false, true)) {
-				complete(result,
+			if (send.compareAndSet(false, true)) {
+				complete(send,
 						new SendFailedException("Message " + messageId + " to " + where(exchange, routingKey)
 								+ " was not sent: " + Amqp10Connection.rootMessage(ex), messageId, Reason.NOT_SENT,
 								ex));
 			}
-			return result;
 		}
-		return result;
+		return send.result;
+	}
+
+	private void publish(Publisher link, Message message, Pending send) {
+		link.publish(message, (context) -> {
+			if (send.compareAndSet(false, true)) {
+				complete(send, failure(context.status(), context.failureCause(), send.messageId, send.exchange,
+						send.routingKey));
+			}
+		});
 	}
 
 	private @Nullable SendFailedException failure(Publisher.Status status, @Nullable Throwable cause, String messageId,
@@ -302,16 +293,14 @@ final class Amqp10Publisher {
 	}
 
 	/**
-	 * Completes on the callback executor: the settlement arrives on the client's thread.
-	 */
-	/**
 	 * Completes a settled send on the callback executor, never on the client's I/O
 	 * thread. The broker settles AMQP 1.0 sends one by one (0-9-1 confirms come in
 	 * batches), so settled sends are queued and drained by one task at a time: a burst of
 	 * settlements costs one hand-off to the executor, not one each.
 	 */
-	private void complete(CompletableFuture<Void> result, @Nullable SendFailedException failure) {
-		this.settledSends.add(new Settled(result, failure));
+	private void complete(Pending send, @Nullable SendFailedException failure) {
+		send.failure = failure;
+		this.settledSends.add(send);
 		if (this.draining.compareAndSet(false, true)) {
 			try {
 				this.callbacks.execute(this::drainSettled);
@@ -325,8 +314,8 @@ final class Amqp10Publisher {
 
 	private void drainSettled() {
 		do {
-			for (Settled next = this.settledSends.poll(); next != null; next = this.settledSends.poll()) {
-				settle(next.result(), next.failure());
+			for (Pending next = this.settledSends.poll(); next != null; next = this.settledSends.poll()) {
+				settle(next.result, next.failure);
 			}
 			this.draining.set(false);
 			// a send settled after the last poll and before the flag was cleared found
@@ -359,39 +348,51 @@ final class Amqp10Publisher {
 	 * stored".
 	 */
 	synchronized void close() {
-		Publisher current = this.publisher;
-		this.publisher = null;
-		if (current != null) {
-			try {
-				current.close();
-			}
-			catch (RuntimeException ex) {
-				// the connection closes it anyway
-			}
-		}
+		this.links.close();
 		if (this.timer != null) {
 			this.timer.shutdownNow();
 			this.timer = null;
 		}
 		for (Pending send = this.pending.poll(); send != null; send = this.pending.poll()) {
-			if (send.settled().compareAndSet(false, true)) {
-				complete(send.result(),
-						new SendFailedException("Message " + send.messageId() + " to "
-								+ where(send.exchange(), send.routingKey())
+			if (send.compareAndSet(false, true)) {
+				complete(send,
+						new SendFailedException("Message " + send.messageId + " to "
+								+ where(send.exchange, send.routingKey)
 								+ " was not confirmed (it may have been stored): the client closed before the broker "
-								+ "settled it", send.messageId(), Reason.CONNECTION_LOST, null));
+								+ "settled it", send.messageId, Reason.CONNECTION_LOST, null));
 			}
 		}
 	}
 
-	/** A send awaiting its settlement, in the order sent. */
-	private record Pending(long deadline, AtomicBoolean settled, CompletableFuture<Void> result, String messageId,
-			String exchange, String routingKey) {
+	/**
+	 * A send awaiting its settlement, in the order sent; set once settled (by the broker,
+	 * the timeout or close, whichever comes first), then queued with its outcome for
+	 * {@link #drainSettled()}. One object per send: the settled flag, the timeout sweep's
+	 * entry and the drain's.
+	 */
+	@SuppressWarnings("serial")
+	private static final class Pending extends AtomicBoolean {
 
-	}
+		final long deadline;
 
-	/** A send the broker settled, or that failed, waiting to be completed. */
-	private record Settled(CompletableFuture<Void> result, @Nullable SendFailedException failure) {
+		final CompletableFuture<Void> result = new CompletableFuture<>();
+
+		final String messageId;
+
+		final String exchange;
+
+		final String routingKey;
+
+		/** Written before the send is queued for the drain, read after. */
+		@Nullable SendFailedException failure;
+
+		Pending(long deadline, String messageId, String exchange, String routingKey) {
+			this.deadline = deadline;
+			this.messageId = messageId;
+			this.exchange = exchange;
+			this.routingKey = routingKey;
+		}
+
 	}
 
 }

@@ -54,23 +54,54 @@ final class PayloadCodec {
 	}
 
 	/**
+	 * A send's body with its content type and encoding and converted headers, without
+	 * AMQP 0-9-1 properties: what an AMQP 1.0 send needs, which sets its own id, time and
+	 * durability.
+	 *
+	 * @param body the body
+	 * @param contentType the content type
+	 * @param contentEncoding the content encoding, or {@code null} for none
+	 * @param headers the converted headers, or {@code null} for none
+	 */
+	record Body(byte[] body, String contentType, @Nullable String contentEncoding,
+			@Nullable Map<String, Object> headers) {
+	}
+
+	/**
 	 * Encodes a send; everything the AMQP encoder could refuse is checked here, before
 	 * the channel is touched.
 	 * @throws InvalidMessageException naming the field that cannot be encoded
 	 */
 	Outgoing encode(Object payload, String routingKey, SendOptions options, boolean persistent) {
+		Body encoded = encodeBody(payload, routingKey, options);
+		AMQP.BasicProperties.Builder properties = new AMQP.BasicProperties.Builder().contentType(encoded.contentType())
+			.contentEncoding(encoded.contentEncoding())
+			.deliveryMode(persistent ? 2 : 1)
+			.timestamp(new Date())
+			.correlationId(options.correlationId());
+		return new Outgoing(properties, encoded.headers(), options.messageId(), encoded.body());
+	}
+
+	/**
+	 * Encodes a send's body and headers only (AMQP 1.0), with the same checks as
+	 * {@link #encode}.
+	 * @throws InvalidMessageException naming the field that cannot be encoded
+	 */
+	Body encodeBody(Object payload, String routingKey, SendOptions options) {
 		MessageFields.check(options.messageId(), "routingKey", routingKey);
 		MessageFields.check(options.messageId(), "messageId", options.messageId());
 		MessageFields.check(options.messageId(), "correlationId", options.correlationId());
-		AMQP.BasicProperties.Builder properties = new AMQP.BasicProperties.Builder();
 		byte[] body;
+		String contentType;
+		String contentEncoding = null;
 		if (payload instanceof String text) {
 			body = text.getBytes(StandardCharsets.UTF_8);
-			properties.contentType(TEXT).contentEncoding("UTF-8");
+			contentType = TEXT;
+			contentEncoding = "UTF-8";
 		}
 		else if (payload instanceof byte[] bytes) {
 			body = bytes;
-			properties.contentType(BINARY);
+			contentType = BINARY;
 		}
 		else {
 			try {
@@ -80,9 +111,9 @@ final class PayloadCodec {
 				throw new InvalidMessageException(options.messageId(), "payload", "(a " + payload.getClass().getName()
 						+ ") cannot be written as JSON: " + ex.getOriginalMessage(), ex);
 			}
-			properties.contentType(JSON).contentEncoding("UTF-8");
+			contentType = JSON;
+			contentEncoding = "UTF-8";
 		}
-		properties.deliveryMode(persistent ? 2 : 1).timestamp(new Date()).correlationId(options.correlationId());
 		Map<String, Object> headers = null;
 		if (!options.headers().isEmpty()) {
 			// no table at all when there are no headers: the broker then has none to look
@@ -90,7 +121,7 @@ final class PayloadCodec {
 			headers = convertHeaders(options);
 			MessageFields.checkHeaders(options.messageId(), headers);
 		}
-		return new Outgoing(properties, headers, options.messageId(), body);
+		return new Body(body, contentType, contentEncoding, headers);
 	}
 
 	/** A mutable copy: the publishing channel may add its tag header. */
