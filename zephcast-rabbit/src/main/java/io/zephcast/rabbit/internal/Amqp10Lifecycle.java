@@ -5,9 +5,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
+import com.rabbitmq.client.amqp.AmqpException;
 import com.rabbitmq.client.amqp.Connection;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.RabbitConnectionException;
@@ -69,6 +71,9 @@ final class Amqp10Lifecycle {
 
 	/** Whether a repair waits on {@link #repairs}; under the lock. */
 	private boolean repairScheduled;
+
+	/** The last repair scheduled; under the lock. */
+	private @Nullable ScheduledFuture<?> scheduledRepair;
 
 	/** Whether the links are to move to a new connection; under the lock. */
 	private boolean linksToMove;
@@ -183,6 +188,12 @@ final class Amqp10Lifecycle {
 	private void recovered() {
 		this.lock.lock();
 		try {
+			ScheduledFuture<?> waiting = this.scheduledRepair;
+			if (this.repairScheduled && waiting != null && waiting.getDelay(TimeUnit.NANOSECONDS) > 0
+					&& waiting.cancel(false)) {
+				// waiting out a back-off: the connection is back, so it runs now
+				this.repairScheduled = false;
+			}
 			scheduleRepair(Duration.ZERO);
 		}
 		finally {
@@ -205,7 +216,8 @@ final class Amqp10Lifecycle {
 		try {
 			// the delay the attempt doubles if it fails
 			Duration backOff = delay.isZero() ? REPAIR_FIRST_DELAY : delay;
-			this.repairs.schedule(() -> repair(backOff), delay.toMillis(), TimeUnit.MILLISECONDS);
+			this.scheduledRepair = this.repairs.schedule(() -> repair(backOff), delay.toMillis(),
+					TimeUnit.MILLISECONDS);
 			this.repairScheduled = true;
 		}
 		catch (RejectedExecutionException ex) {
@@ -306,21 +318,62 @@ final class Amqp10Lifecycle {
 			if (this.state != ClientLifecycle.State.RUNNING) {
 				throw notRunning(this.state);
 			}
+			// before any start: consumers left to a repair have not told the consumption
+			checkSameConsumption(wanted, wantedHandler);
 			Connection open = this.connection.connection();
 			if (!this.ready || open == null) {
 				// not connected yet (failFast off): the consumers start once connected
-				checkSameConsumption(wanted, wantedHandler);
 				this.mode = wanted;
 				this.handler = wantedHandler;
 				return;
 			}
-			startConsumers(open, wanted, wantedHandler);
+			try {
+				startConsumers(open, wanted, wantedHandler);
+			}
+			catch (RuntimeException ex) {
+				if (!isConnectionLoss(ex)) {
+					throw ex;
+				}
+				// the connection was lost as the consumers started (the AMQP 1.0 client
+				// opens no link while it recovers): as when not connected yet, they start
+				// once it is back, and the application waits for messages meanwhile, as
+				// over AMQP 0-9-1, instead of failing on a loss the client recovers from
+				if (logger.isDebugEnabled()) {
+					logger.debug("RabbitClient '" + this.streamName + "' starts consuming once its AMQP 1.0 connection "
+							+ "recovers: " + ex.getMessage());
+				}
+				deferConsumers(wanted, wantedHandler);
+				return;
+			}
 			this.mode = wanted;
 			this.handler = wantedHandler;
 		}
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	/**
+	 * Whether starting failed because the connection is lost: the AMQP 1.0 client refuses
+	 * links and management requests while it recovers (or fails those under way when the
+	 * connection drops). A refusal by the broker on an open connection (a queue that does
+	 * not exist, a mismatched topology) is not one.
+	 */
+	private static boolean isConnectionLoss(RuntimeException ex) {
+		return ex instanceof RabbitConnectionException || ex instanceof AmqpException.AmqpConnectionException
+				|| ex instanceof AmqpException.AmqpResourceInvalidStateException;
+	}
+
+	/**
+	 * Leaves the consumers asked for to the repair that follows the connection's
+	 * recovery; under the lock. A repair is also scheduled after the first back-off, in
+	 * case no recovery is to come (links refused on a connection that stays open): the
+	 * recovery brings it forward.
+	 */
+	private void deferConsumers(Amqp10Consumption.Mode wanted, @Nullable RabbitMessageHandler wantedHandler) {
+		this.mode = wanted;
+		this.handler = wantedHandler;
+		scheduleRepair(REPAIR_FIRST_DELAY);
 	}
 
 	/** As {@link Amqp10Consumption#start} checks, before it can be called. */
