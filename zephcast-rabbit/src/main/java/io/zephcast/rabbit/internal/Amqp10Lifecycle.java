@@ -1,11 +1,6 @@
 package io.zephcast.rabbit.internal;
 
-import java.time.Duration;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -14,12 +9,9 @@ import com.rabbitmq.client.amqp.Connection;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.RabbitConnectionException;
 import io.zephcast.rabbit.RabbitMessageHandler;
-import io.zephcast.rabbit.TopologyMismatchException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * The lifecycle of an AMQP 1.0 client, as {@link ClientLifecycle} for AMQP 0-9-1:
@@ -30,9 +22,10 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  * back-off; meanwhile sends fail as not sent. Once connected, the AMQP 1.0 client
  * recovers the connection and its links; after each recovery the client declares its
  * topology again (the AMQP 1.0 client declares again only exclusive or auto-delete
- * queues) and replaces the links the AMQP 1.0 client could not recover.
+ * queues) and replaces the links the AMQP 1.0 client could not recover: both are
+ * {@link Amqp10Repairs}, under this lifecycle's lock.
  */
-final class Amqp10Lifecycle {
+final class Amqp10Lifecycle implements Amqp10Repairs.Client {
 
 	private static final Log logger = LogFactory.getLog(ClientLog.NAME);
 
@@ -52,9 +45,8 @@ final class Amqp10Lifecycle {
 
 	private final @Nullable ExecutorService ownedCallbackExecutor;
 
-	private static final Duration REPAIR_FIRST_DELAY = Duration.ofSeconds(1);
-
-	private static final Duration REPAIR_MAX_DELAY = Duration.ofSeconds(15);
+	/** Connecting later, and what follows a recovery. */
+	private final Amqp10Repairs repairs;
 
 	private final ReentrantLock lock = new ReentrantLock();
 
@@ -63,20 +55,6 @@ final class Amqp10Lifecycle {
 	 * topology and consumers).
 	 */
 	private volatile boolean ready;
-
-	/**
-	 * Where connecting later and repairing after a recovery run; created under the lock.
-	 */
-	private volatile @Nullable ScheduledExecutorService repairs;
-
-	/** Whether a repair waits on {@link #repairs}; under the lock. */
-	private boolean repairScheduled;
-
-	/** The last repair scheduled; under the lock. */
-	private @Nullable ScheduledFuture<?> scheduledRepair;
-
-	/** Whether the links are to move to a new connection; under the lock. */
-	private boolean linksToMove;
 
 	private volatile ClientLifecycle.State state = ClientLifecycle.State.NEW;
 
@@ -95,10 +73,13 @@ final class Amqp10Lifecycle {
 		this.publisher = publisher;
 		this.consumption = consumption;
 		this.ownedCallbackExecutor = ownedCallbackExecutor;
-		connection.onRecovered(this::recovered);
+		this.repairs = new Amqp10Repairs(streamName, this, this.lock, topology, connection, this.declarations,
+				publisher, consumption);
+		connection.onRecovered(this.repairs::recovered);
 	}
 
-	ClientLifecycle.State state() {
+	@Override
+	public ClientLifecycle.State state() {
 		return this.state;
 	}
 
@@ -118,7 +99,7 @@ final class Amqp10Lifecycle {
 						// stopped before the broker first answered: no attempt was made
 						// while stopped
 						this.state = ClientLifecycle.State.RUNNING;
-						scheduleRepair(REPAIR_FIRST_DELAY);
+						this.repairs.schedule(Amqp10Repairs.FIRST_DELAY);
 						return;
 					}
 					Connection open = this.connection.open();
@@ -143,7 +124,7 @@ final class Amqp10Lifecycle {
 				logger.warn(ex.getMessage() + "; failFast is off, so the client starts anyway and connects when the "
 						+ "broker answers");
 				this.state = ClientLifecycle.State.RUNNING;
-				scheduleRepair(REPAIR_FIRST_DELAY);
+				this.repairs.schedule(Amqp10Repairs.FIRST_DELAY);
 				return;
 			}
 			this.state = ClientLifecycle.State.RUNNING;
@@ -184,115 +165,24 @@ final class Amqp10Lifecycle {
 		}
 	}
 
-	/** On the AMQP 1.0 client's thread: the repair runs on the client's own. */
-	private void recovered() {
-		this.lock.lock();
-		try {
-			ScheduledFuture<?> waiting = this.scheduledRepair;
-			if (this.repairScheduled && waiting != null && waiting.getDelay(TimeUnit.NANOSECONDS) > 0
-					&& waiting.cancel(false)) {
-				// waiting out a back-off: the connection is back, so it runs now
-				this.repairScheduled = false;
-			}
-			scheduleRepair(Duration.ZERO);
-		}
-		finally {
-			this.lock.unlock();
-		}
+	@Override
+	public boolean isReady() {
+		return this.ready;
 	}
 
-	/** Under the lock; one repair at a time waits. */
-	private void scheduleRepair(Duration delay) {
-		if (this.repairScheduled || this.state == ClientLifecycle.State.CLOSING
-				|| this.state == ClientLifecycle.State.CLOSED) {
-			return;
-		}
-		if (this.repairs == null) {
-			CustomizableThreadFactory threads = new CustomizableThreadFactory(
-					"zephcast-" + this.streamName + "-reconnect-");
-			threads.setDaemon(true);
-			this.repairs = Executors.newSingleThreadScheduledExecutor(threads);
-		}
-		try {
-			// the delay the attempt doubles if it fails
-			Duration backOff = delay.isZero() ? REPAIR_FIRST_DELAY : delay;
-			this.scheduledRepair = this.repairs.schedule(() -> repair(backOff), delay.toMillis(),
-					TimeUnit.MILLISECONDS);
-			this.repairScheduled = true;
-		}
-		catch (RejectedExecutionException ex) {
-			// closed meanwhile
-		}
+	@Override
+	public void connectNow() {
+		openAll();
+		logConnected();
 	}
 
-	/**
-	 * Connects a client that did not fail fast once the broker answers; after a recovery,
-	 * declares the topology again (idempotent) and replaces the links the AMQP 1.0 client
-	 * could not recover. A stopped client does not try to connect: {@code connect()}
-	 * schedules the next attempt. What fails is tried again, with a back-off.
-	 */
-	private void repair(Duration delay) {
-		this.lock.lock();
-		try {
-			this.repairScheduled = false;
-			ClientLifecycle.State current = this.state;
-			if (!this.ready) {
-				if (current == ClientLifecycle.State.RUNNING) {
-					openAll();
-					logConnected();
-				}
-				return;
-			}
-			if (current == ClientLifecycle.State.CLOSING || current == ClientLifecycle.State.CLOSED) {
-				return;
-			}
-			Connection open = this.connection.connection();
-			boolean renew = open == null || this.publisher.isLost() || this.consumption.linksLost();
-			if (renew) {
-				this.linksToMove = true;
-				// links the AMQP 1.0 client could not attach again (their queue was gone:
-				// RabbitMQ then ends the session every link of the connection shares, and
-				// the connection keeps it): only a new connection has a working session
-				if (logger.isInfoEnabled()) {
-					logger.info("RabbitClient '" + this.streamName + "' reconnects over AMQP 1.0: the connection "
-							+ "recovered without all of its links");
-				}
-				this.connection.close();
-				open = this.connection.open();
-			}
-			// until all of them moved: a later attempt moves them on the same connection
-			boolean move = this.linksToMove;
-			this.declarations.apply(open, this.topology.declarables());
-			if (move) {
-				this.publisher.reopen(open);
-			}
-			else {
-				this.publisher.reopenIfLost(open);
-			}
-			if (this.mode != null && current == ClientLifecycle.State.RUNNING) {
-				startConsumers(open, this.mode, this.handler);
-				this.consumption.reattach(open, move);
-			}
-			this.linksToMove = false;
+	@Override
+	public boolean resumeConsumers(Connection open) {
+		if (this.mode == null) {
+			return false;
 		}
-		catch (RuntimeException ex) {
-			ScheduledExecutorService current = this.repairs;
-			if (current == null || current.isShutdown()) {
-				// interrupted by close: nothing went wrong
-				return;
-			}
-			if (ex instanceof TopologyMismatchException) {
-				logger.error(ex.getMessage());
-			}
-			else if (logger.isDebugEnabled()) {
-				logger.debug(ex.getMessage() + "; trying again in " + delay);
-			}
-			Duration doubled = delay.multipliedBy(2);
-			scheduleRepair((doubled.compareTo(REPAIR_MAX_DELAY) > 0) ? REPAIR_MAX_DELAY : doubled);
-		}
-		finally {
-			this.lock.unlock();
-		}
+		startConsumers(open, this.mode, this.handler);
+		return true;
 	}
 
 	/** Sends are accepted while running, stopping or closing (handlers finishing). */
@@ -373,7 +263,7 @@ final class Amqp10Lifecycle {
 	private void deferConsumers(Amqp10Consumption.Mode wanted, @Nullable RabbitMessageHandler wantedHandler) {
 		this.mode = wanted;
 		this.handler = wantedHandler;
-		scheduleRepair(REPAIR_FIRST_DELAY);
+		this.repairs.schedule(Amqp10Repairs.FIRST_DELAY);
 	}
 
 	/** As {@link Amqp10Consumption#start} checks, before it can be called. */
@@ -416,22 +306,16 @@ final class Amqp10Lifecycle {
 	 */
 	void close() {
 		long deadline = System.nanoTime() + this.config.shutdownTimeout().toNanos();
-		ScheduledExecutorService pendingRepairs = this.repairs;
-		if (pendingRepairs != null) {
-			// before taking the lock: a repair under way holds it, and is interrupted (a
-			// connect to a broker that does not answer would hold it long)
-			pendingRepairs.shutdownNow();
-		}
+		// before taking the lock: a repair under way holds it
+		this.repairs.shutdown();
 		this.lock.lock();
 		try {
 			if (this.state == ClientLifecycle.State.CLOSING || this.state == ClientLifecycle.State.CLOSED) {
 				return;
 			}
 			this.state = ClientLifecycle.State.CLOSING;
-			if (this.repairs != null) {
-				// one created meanwhile
-				this.repairs.shutdownNow();
-			}
+			// one scheduled meanwhile
+			this.repairs.shutdown();
 		}
 		finally {
 			this.lock.unlock();
