@@ -4,7 +4,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
-import com.rabbitmq.client.amqp.AmqpException;
 import com.rabbitmq.client.amqp.Connection;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.RabbitConnectionException;
@@ -58,6 +57,9 @@ final class Amqp10Lifecycle implements Amqp10Repairs.Client {
 
 	private volatile ClientLifecycle.State state = ClientLifecycle.State.NEW;
 
+	/** Set by a close that went on without the lock (a connect held it too long). */
+	private volatile boolean closedUnlocked;
+
 	/** How the application consumes, to resume it after a stop; under the lock. */
 	private Amqp10Consumption.@Nullable Mode mode;
 
@@ -98,7 +100,7 @@ final class Amqp10Lifecycle implements Amqp10Repairs.Client {
 					if (!this.ready) {
 						// stopped before the broker first answered: no attempt was made
 						// while stopped
-						this.state = ClientLifecycle.State.RUNNING;
+						running();
 						this.repairs.schedule(Amqp10Repairs.FIRST_DELAY);
 						return;
 					}
@@ -106,7 +108,7 @@ final class Amqp10Lifecycle implements Amqp10Repairs.Client {
 					if (this.mode != null) {
 						startConsumers(open, this.mode, this.handler);
 					}
-					this.state = ClientLifecycle.State.RUNNING;
+					running();
 					return;
 				}
 				case NEW -> {
@@ -123,11 +125,11 @@ final class Amqp10Lifecycle implements Amqp10Repairs.Client {
 				}
 				logger.warn(ex.getMessage() + "; failFast is off, so the client starts anyway and connects when the "
 						+ "broker answers");
-				this.state = ClientLifecycle.State.RUNNING;
+				running();
 				this.repairs.schedule(Amqp10Repairs.FIRST_DELAY);
 				return;
 			}
-			this.state = ClientLifecycle.State.RUNNING;
+			running();
 			logConnected();
 		}
 		finally {
@@ -209,7 +211,7 @@ final class Amqp10Lifecycle implements Amqp10Repairs.Client {
 				throw notRunning(this.state);
 			}
 			// before any start: consumers left to a repair have not told the consumption
-			checkSameConsumption(wanted, wantedHandler);
+			Amqp10Consumption.checkSame(this.streamName, this.mode, this.handler, wanted, wantedHandler);
 			Connection open = this.connection.connection();
 			if (!this.ready || open == null) {
 				// not connected yet (failFast off): the consumers start once connected
@@ -221,7 +223,7 @@ final class Amqp10Lifecycle implements Amqp10Repairs.Client {
 				startConsumers(open, wanted, wantedHandler);
 			}
 			catch (RuntimeException ex) {
-				if (!isConnectionLoss(ex)) {
+				if (!Amqp10Connection.isLoss(ex)) {
 					throw ex;
 				}
 				// the connection was lost as the consumers started (the AMQP 1.0 client
@@ -244,17 +246,6 @@ final class Amqp10Lifecycle implements Amqp10Repairs.Client {
 	}
 
 	/**
-	 * Whether starting failed because the connection is lost: the AMQP 1.0 client refuses
-	 * links and management requests while it recovers (or fails those under way when the
-	 * connection drops). A refusal by the broker on an open connection (a queue that does
-	 * not exist, a mismatched topology) is not one.
-	 */
-	private static boolean isConnectionLoss(RuntimeException ex) {
-		return ex instanceof RabbitConnectionException || ex instanceof AmqpException.AmqpConnectionException
-				|| ex instanceof AmqpException.AmqpResourceInvalidStateException;
-	}
-
-	/**
 	 * Leaves the consumers asked for to the repair that follows the connection's
 	 * recovery; under the lock. A repair is also scheduled after the first back-off, in
 	 * case no recovery is to come (links refused on a connection that stays open): the
@@ -264,18 +255,6 @@ final class Amqp10Lifecycle implements Amqp10Repairs.Client {
 		this.mode = wanted;
 		this.handler = wantedHandler;
 		this.repairs.schedule(Amqp10Repairs.FIRST_DELAY);
-	}
-
-	/** As {@link Amqp10Consumption#start} checks, before it can be called. */
-	private void checkSameConsumption(Amqp10Consumption.Mode wanted, @Nullable RabbitMessageHandler wantedHandler) {
-		if (wanted == Amqp10Consumption.Mode.PUSH && wantedHandler == null) {
-			throw new IllegalArgumentException("A handler is needed to push messages");
-		}
-		if (this.mode != null && (this.mode != wanted || wantedHandler != this.handler)) {
-			throw new IllegalStateException("RabbitClient '" + this.streamName + "' already consumes by "
-					+ ((this.mode == Amqp10Consumption.Mode.PUSH) ? "a handler" : "receive/iteration")
-					+ "; a client either pulls or has one handler");
-		}
 	}
 
 	private void startConsumers(Connection open, Amqp10Consumption.Mode wanted,
@@ -302,15 +281,19 @@ final class Amqp10Lifecycle implements Amqp10Repairs.Client {
 	/**
 	 * Closes within the shutdown timeout: consumers stop, sends in flight are awaited,
 	 * then the connection and the environment close on a thread of their own, waited for
-	 * until the deadline only.
+	 * until the deadline only. The lock too is waited for until the deadline only
+	 * ({@link #lockBy}).
 	 */
 	void close() {
 		long deadline = System.nanoTime() + this.config.shutdownTimeout().toNanos();
 		// before taking the lock: a repair under way holds it
 		this.repairs.shutdown();
-		this.lock.lock();
+		boolean locked = lockBy(deadline);
+		if (!locked) {
+			this.closedUnlocked = true;
+		}
 		try {
-			if (this.state == ClientLifecycle.State.CLOSING || this.state == ClientLifecycle.State.CLOSED) {
+			if (locked && (this.state == ClientLifecycle.State.CLOSING || this.state == ClientLifecycle.State.CLOSED)) {
 				return;
 			}
 			this.state = ClientLifecycle.State.CLOSING;
@@ -318,13 +301,17 @@ final class Amqp10Lifecycle implements Amqp10Repairs.Client {
 			this.repairs.shutdown();
 		}
 		finally {
-			this.lock.unlock();
+			if (locked) {
+				this.lock.unlock();
+			}
 		}
 		try {
 			drain(deadline);
 			Thread closer = new Thread(() -> {
 				this.publisher.close();
-				this.connection.close();
+				// for good: a connect that held the lock past the deadline opens nothing
+				// after this, and what it opens meanwhile is closed here once it returns
+				this.connection.shutdown();
 			}, "zephcast-" + this.streamName + "-close");
 			closer.setDaemon(true);
 			closer.start();
@@ -343,6 +330,41 @@ final class Amqp10Lifecycle implements Amqp10Repairs.Client {
 				this.ownedCallbackExecutor.shutdown();
 			}
 			this.state = ClientLifecycle.State.CLOSED;
+		}
+	}
+
+	/**
+	 * Takes the lock by the close's deadline, as {@link DeadlineClose} does over AMQP
+	 * 0-9-1: a connect that holds it longer (a broker that does not answer: the AMQP 1.0
+	 * client waits up to its open timeout, 15 s) does not hold the close up. The close
+	 * then goes on without the lock; the connect neither opens again
+	 * ({@link Amqp10Connection#shutdown}) nor starts the client ({@link #running}).
+	 * @return whether the lock is held
+	 */
+	private boolean lockBy(long deadline) {
+		if (DeadlineClose.tryLockBy(this.lock, deadline)) {
+			return true;
+		}
+		if (logger.isWarnEnabled()) {
+			logger.warn("RabbitClient '" + this.streamName + "' closes without waiting any longer for a connect "
+					+ "under way after " + this.config.shutdownTimeout() + "; it is closed once it returns");
+		}
+		return false;
+	}
+
+	/**
+	 * The client runs, under the lock, unless a close that could not take the lock went
+	 * on meanwhile: it has the last word, and what the connect opened is released. The
+	 * state is written before the flag is read, as the close writes the flag before its
+	 * last state: either this sees the flag, or the close's CLOSED comes after this.
+	 */
+	private void running() {
+		this.state = ClientLifecycle.State.RUNNING;
+		if (this.closedUnlocked) {
+			this.state = ClientLifecycle.State.CLOSED;
+			this.publisher.close();
+			this.connection.shutdown();
+			throw notRunning(ClientLifecycle.State.CLOSED);
 		}
 	}
 
