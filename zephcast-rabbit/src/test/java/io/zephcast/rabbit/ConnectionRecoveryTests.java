@@ -1,7 +1,6 @@
 package io.zephcast.rabbit;
 
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -166,25 +165,6 @@ class ConnectionRecoveryTests {
 			client.close();
 			loop.join(10_000);
 			assertThat(loop.isAlive()).as("iteration ends when the client closes").isFalse();
-		}
-	}
-
-	@Test
-	void anIterationStartedWhileTheConnectionIsDownBeginsOnceItIsBack() throws Exception {
-		// the interleaving iterationGoesOnAcrossAConnectionLoss meets by chance: the
-		// consumers start while the connection is lost
-		this.proxy.accept();
-		String queue = this.names.queue("iterate-down");
-		try (RabbitClient client = new RabbitClient("iterate-down", throughProxy().queueName(queue).build())
-			.connect()) {
-			this.proxy.refuse();
-			await().atMost(Duration.ofSeconds(30)).until(() -> client.status().lastConnectionFailure() != null);
-
-			Iterator<RabbitMessage> iteration = client.iterator();
-			CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> iteration.next().text());
-			this.proxy.accept();
-			sendUntilConfirmed(client, "after");
-			assertThat(first).succeedsWithin(Duration.ofSeconds(30)).isEqualTo("after");
 		}
 	}
 
