@@ -171,15 +171,16 @@ final class Amqp10Connection {
 
 	/**
 	 * Whether a link or a management request failed because the connection is lost: the
-	 * AMQP 1.0 client refuses them while it recovers, and fails those under way when the
-	 * connection drops. A refusal by the broker on an open connection (a queue that does
-	 * not exist, a mismatched topology) is not one.
+	 * AMQP 1.0 client refuses them while it recovers (an invalid state of its own,
+	 * without a cause), and fails those under way when the connection drops. A refusal by
+	 * the broker on an open connection (a queue that does not exist, a link it closes, a
+	 * mismatched topology) is not one.
 	 * @param ex the failure
 	 * @return whether it is a connection loss
 	 */
 	static boolean isLoss(RuntimeException ex) {
 		return ex instanceof RabbitConnectionException || ex instanceof AmqpException.AmqpConnectionException
-				|| ex instanceof AmqpException.AmqpResourceInvalidStateException;
+				|| (ex instanceof AmqpException.AmqpResourceInvalidStateException && ex.getCause() == null);
 	}
 
 	/** What the connection last failed with, without credentials, or {@code null}. */
