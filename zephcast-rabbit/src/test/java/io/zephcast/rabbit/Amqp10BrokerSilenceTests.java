@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * An AMQP 1.0 client whose broker falls silent (a proxy that swallows everything): a send
@@ -43,6 +44,31 @@ class Amqp10BrokerSilenceTests {
 			client.close();
 			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
 			assertThat(client.isRunning()).isFalse();
+		}
+	}
+
+	@Test
+	void closeKeepsItsDeadlineWhileAConnectWaitsOnABrokerThatNeverAnswers() throws Exception {
+		// shorter than the 15 s the AMQP 1.0 client waits for the broker's open
+		Duration shutdownTimeout = Duration.ofSeconds(1);
+		try (TcpProxy proxy = TcpProxy.forBroker().accept()) {
+			proxy.swallow();
+			RabbitConfig config = RabbitConfig.builder()
+				.url(proxy.url())
+				.protocol(Protocol.AMQP_1_0)
+				.queueName(this.names.queue("connecting"))
+				.shutdownTimeout(shutdownTimeout)
+				.build();
+			RabbitClient client = new RabbitClient(this.names.stream("connecting"), config);
+			CompletableFuture<RabbitClient> connecting = CompletableFuture.supplyAsync(client::connect);
+			await().atMost(Duration.ofSeconds(10)).alias("the connect is under way").until(() -> proxy.accepted() == 1);
+
+			CompletableFuture<Void> closing = CompletableFuture.runAsync(client::close);
+			assertThat(closing).as("close within its deadline").succeedsWithin(shutdownTimeout.plusSeconds(3));
+			assertThat(client.status().state()).isEqualTo("CLOSED");
+			assertThat(connecting).failsWithin(Duration.ofSeconds(30));
+			assertThat(client.status().state()).isEqualTo("CLOSED");
+			assertThat(proxy.accepted()).as("nothing connected again after close").isEqualTo(1);
 		}
 	}
 

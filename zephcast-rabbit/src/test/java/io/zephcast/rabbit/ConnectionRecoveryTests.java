@@ -11,7 +11,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import io.zephcast.test.RabbitBroker;
-import io.zephcast.test.Amqp091Only;
 import io.zephcast.test.TestProtocol;
 import io.zephcast.test.TcpProxy;
 import io.zephcast.test.TestTopology;
@@ -138,9 +137,6 @@ class ConnectionRecoveryTests {
 	}
 
 	@Test
-	@Amqp091Only("KNOWN AMQP 1.0 DEFECT, open: in about one run in three the iteration ends at once, with "
-			+ "nothing delivered and no consumer on the queue, when the link is cut while the iterator starts; "
-			+ "to be fixed, not a protocol difference")
 	void iterationGoesOnAcrossAConnectionLoss() throws Exception {
 		this.proxy.accept();
 		String queue = this.names.queue("iterate");

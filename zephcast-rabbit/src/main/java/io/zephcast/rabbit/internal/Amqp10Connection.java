@@ -53,6 +53,9 @@ final class Amqp10Connection {
 
 	private volatile RabbitClientStatus.@Nullable ConnectionFailure lastFailure;
 
+	/** Set by {@link #shutdown()}: no connection opens any more. */
+	private volatile boolean shutDown;
+
 	/**
 	 * Told when the connection is open again after a recovery; on the client's thread.
 	 */
@@ -76,6 +79,10 @@ final class Amqp10Connection {
 		Connection open = this.connection;
 		if (open != null) {
 			return open;
+		}
+		if (this.shutDown) {
+			throw new RabbitConnectionException("RabbitClient '" + this.streamName + "' is closed: its AMQP 1.0 "
+					+ "connection does not open again", this.config.maskedAddresses(), null);
 		}
 		Environment created = new AmqpEnvironmentBuilder().build();
 		ExecutorService dispatch = dispatchingPool();
@@ -162,6 +169,20 @@ final class Amqp10Connection {
 		this.recovered = recovered;
 	}
 
+	/**
+	 * Whether a link or a management request failed because the connection is lost: the
+	 * AMQP 1.0 client refuses them while it recovers (an invalid state of its own,
+	 * without a cause), and fails those under way when the connection drops. A refusal by
+	 * the broker on an open connection (a queue that does not exist, a link it closes, a
+	 * mismatched topology) is not one.
+	 * @param ex the failure
+	 * @return whether it is a connection loss
+	 */
+	static boolean isLoss(RuntimeException ex) {
+		return ex instanceof RabbitConnectionException || ex instanceof AmqpException.AmqpConnectionException
+				|| (ex instanceof AmqpException.AmqpResourceInvalidStateException && ex.getCause() == null);
+	}
+
 	/** What the connection last failed with, without credentials, or {@code null}. */
 	RabbitClientStatus.@Nullable ConnectionFailure lastFailure() {
 		return this.lastFailure;
@@ -170,6 +191,16 @@ final class Amqp10Connection {
 	/** The open connection, or {@code null}. */
 	@Nullable Connection connection() {
 		return this.connection;
+	}
+
+	/**
+	 * Closes the connection and the environment for good, for the client's close: a later
+	 * {@link #open} fails. Waits for an open under way (which may hold its connection
+	 * until the broker answers or its open timeout passes), then closes what it opened.
+	 */
+	void shutdown() {
+		this.shutDown = true;
+		close();
 	}
 
 	/** Closes the connection and the environment; a later {@link #open} opens anew. */

@@ -113,15 +113,7 @@ final class Amqp10Consumption {
 	 * handler
 	 */
 	synchronized void start(Connection connection, Mode mode, @Nullable RabbitMessageHandler handler) {
-		Mode current = this.mode;
-		if (current != null && (current != mode || (mode == Mode.PUSH && handler != this.handler))) {
-			throw new IllegalStateException("RabbitClient '" + this.streamName + "' already consumes by "
-					+ ((current == Mode.PUSH) ? "a handler" : "receive/iteration")
-					+ "; a client either pulls or has one handler");
-		}
-		if (mode == Mode.PUSH && handler == null) {
-			throw new IllegalArgumentException("A handler is needed to push messages");
-		}
+		checkSame(this.streamName, this.mode, this.handler, mode, handler);
 		if (this.consuming) {
 			return;
 		}
@@ -152,6 +144,23 @@ final class Amqp10Consumption {
 		if (logger.isDebugEnabled()) {
 			logger.debug("RabbitClient '" + this.streamName + "' consuming from queue '" + this.topology.queueName()
 					+ "' over AMQP 1.0 with " + this.config.concurrency() + " link(s)");
+		}
+	}
+
+	/**
+	 * Checks that a start asks for the consumption under way, if any.
+	 * @throws IllegalStateException if consuming in the other mode, or by another handler
+	 * @throws IllegalArgumentException if pushing without a handler
+	 */
+	static void checkSame(String streamName, @Nullable Mode current, @Nullable RabbitMessageHandler currentHandler,
+			Mode mode, @Nullable RabbitMessageHandler handler) {
+		if (current != null && (current != mode || (mode == Mode.PUSH && handler != currentHandler))) {
+			throw new IllegalStateException("RabbitClient '" + streamName + "' already consumes by "
+					+ ((current == Mode.PUSH) ? "a handler" : "receive/iteration")
+					+ "; a client either pulls or has one handler");
+		}
+		if (mode == Mode.PUSH && handler == null) {
+			throw new IllegalArgumentException("A handler is needed to push messages");
 		}
 	}
 

@@ -1,10 +1,6 @@
 package io.zephcast.rabbit.internal;
 
-import java.time.Duration;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -12,12 +8,9 @@ import com.rabbitmq.client.amqp.Connection;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.RabbitConnectionException;
 import io.zephcast.rabbit.RabbitMessageHandler;
-import io.zephcast.rabbit.TopologyMismatchException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * The lifecycle of an AMQP 1.0 client, as {@link ClientLifecycle} for AMQP 0-9-1:
@@ -28,9 +21,10 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  * back-off; meanwhile sends fail as not sent. Once connected, the AMQP 1.0 client
  * recovers the connection and its links; after each recovery the client declares its
  * topology again (the AMQP 1.0 client declares again only exclusive or auto-delete
- * queues) and replaces the links the AMQP 1.0 client could not recover.
+ * queues) and replaces the links the AMQP 1.0 client could not recover: both are
+ * {@link Amqp10Repairs}, under this lifecycle's lock.
  */
-final class Amqp10Lifecycle {
+final class Amqp10Lifecycle implements Amqp10Repairs.Client {
 
 	private static final Log logger = LogFactory.getLog(ClientLog.NAME);
 
@@ -50,9 +44,8 @@ final class Amqp10Lifecycle {
 
 	private final @Nullable ExecutorService ownedCallbackExecutor;
 
-	private static final Duration REPAIR_FIRST_DELAY = Duration.ofSeconds(1);
-
-	private static final Duration REPAIR_MAX_DELAY = Duration.ofSeconds(15);
+	/** Connecting later, and what follows a recovery. */
+	private final Amqp10Repairs repairs;
 
 	private final ReentrantLock lock = new ReentrantLock();
 
@@ -62,18 +55,10 @@ final class Amqp10Lifecycle {
 	 */
 	private volatile boolean ready;
 
-	/**
-	 * Where connecting later and repairing after a recovery run; created under the lock.
-	 */
-	private volatile @Nullable ScheduledExecutorService repairs;
-
-	/** Whether a repair waits on {@link #repairs}; under the lock. */
-	private boolean repairScheduled;
-
-	/** Whether the links are to move to a new connection; under the lock. */
-	private boolean linksToMove;
-
 	private volatile ClientLifecycle.State state = ClientLifecycle.State.NEW;
+
+	/** Set by a close that went on without the lock (a connect held it too long). */
+	private volatile boolean closedUnlocked;
 
 	/** How the application consumes, to resume it after a stop; under the lock. */
 	private Amqp10Consumption.@Nullable Mode mode;
@@ -90,10 +75,13 @@ final class Amqp10Lifecycle {
 		this.publisher = publisher;
 		this.consumption = consumption;
 		this.ownedCallbackExecutor = ownedCallbackExecutor;
-		connection.onRecovered(this::recovered);
+		this.repairs = new Amqp10Repairs(streamName, this, this.lock, topology, connection, this.declarations,
+				publisher, consumption);
+		connection.onRecovered(this.repairs::recovered);
 	}
 
-	ClientLifecycle.State state() {
+	@Override
+	public ClientLifecycle.State state() {
 		return this.state;
 	}
 
@@ -112,15 +100,15 @@ final class Amqp10Lifecycle {
 					if (!this.ready) {
 						// stopped before the broker first answered: no attempt was made
 						// while stopped
-						this.state = ClientLifecycle.State.RUNNING;
-						scheduleRepair(REPAIR_FIRST_DELAY);
+						running();
+						this.repairs.schedule(Amqp10Repairs.FIRST_DELAY);
 						return;
 					}
 					Connection open = this.connection.open();
 					if (this.mode != null) {
 						startConsumers(open, this.mode, this.handler);
 					}
-					this.state = ClientLifecycle.State.RUNNING;
+					running();
 					return;
 				}
 				case NEW -> {
@@ -137,11 +125,11 @@ final class Amqp10Lifecycle {
 				}
 				logger.warn(ex.getMessage() + "; failFast is off, so the client starts anyway and connects when the "
 						+ "broker answers");
-				this.state = ClientLifecycle.State.RUNNING;
-				scheduleRepair(REPAIR_FIRST_DELAY);
+				running();
+				this.repairs.schedule(Amqp10Repairs.FIRST_DELAY);
 				return;
 			}
-			this.state = ClientLifecycle.State.RUNNING;
+			running();
 			logConnected();
 		}
 		finally {
@@ -179,108 +167,24 @@ final class Amqp10Lifecycle {
 		}
 	}
 
-	/** On the AMQP 1.0 client's thread: the repair runs on the client's own. */
-	private void recovered() {
-		this.lock.lock();
-		try {
-			scheduleRepair(Duration.ZERO);
-		}
-		finally {
-			this.lock.unlock();
-		}
+	@Override
+	public boolean isReady() {
+		return this.ready;
 	}
 
-	/** Under the lock; one repair at a time waits. */
-	private void scheduleRepair(Duration delay) {
-		if (this.repairScheduled || this.state == ClientLifecycle.State.CLOSING
-				|| this.state == ClientLifecycle.State.CLOSED) {
-			return;
-		}
-		if (this.repairs == null) {
-			CustomizableThreadFactory threads = new CustomizableThreadFactory(
-					"zephcast-" + this.streamName + "-reconnect-");
-			threads.setDaemon(true);
-			this.repairs = Executors.newSingleThreadScheduledExecutor(threads);
-		}
-		try {
-			// the delay the attempt doubles if it fails
-			Duration backOff = delay.isZero() ? REPAIR_FIRST_DELAY : delay;
-			this.repairs.schedule(() -> repair(backOff), delay.toMillis(), TimeUnit.MILLISECONDS);
-			this.repairScheduled = true;
-		}
-		catch (RejectedExecutionException ex) {
-			// closed meanwhile
-		}
+	@Override
+	public void connectNow() {
+		openAll();
+		logConnected();
 	}
 
-	/**
-	 * Connects a client that did not fail fast once the broker answers; after a recovery,
-	 * declares the topology again (idempotent) and replaces the links the AMQP 1.0 client
-	 * could not recover. A stopped client does not try to connect: {@code connect()}
-	 * schedules the next attempt. What fails is tried again, with a back-off.
-	 */
-	private void repair(Duration delay) {
-		this.lock.lock();
-		try {
-			this.repairScheduled = false;
-			ClientLifecycle.State current = this.state;
-			if (!this.ready) {
-				if (current == ClientLifecycle.State.RUNNING) {
-					openAll();
-					logConnected();
-				}
-				return;
-			}
-			if (current == ClientLifecycle.State.CLOSING || current == ClientLifecycle.State.CLOSED) {
-				return;
-			}
-			Connection open = this.connection.connection();
-			boolean renew = open == null || this.publisher.isLost() || this.consumption.linksLost();
-			if (renew) {
-				this.linksToMove = true;
-				// links the AMQP 1.0 client could not attach again (their queue was gone:
-				// RabbitMQ then ends the session every link of the connection shares, and
-				// the connection keeps it): only a new connection has a working session
-				if (logger.isInfoEnabled()) {
-					logger.info("RabbitClient '" + this.streamName + "' reconnects over AMQP 1.0: the connection "
-							+ "recovered without all of its links");
-				}
-				this.connection.close();
-				open = this.connection.open();
-			}
-			// until all of them moved: a later attempt moves them on the same connection
-			boolean move = this.linksToMove;
-			this.declarations.apply(open, this.topology.declarables());
-			if (move) {
-				this.publisher.reopen(open);
-			}
-			else {
-				this.publisher.reopenIfLost(open);
-			}
-			if (this.mode != null && current == ClientLifecycle.State.RUNNING) {
-				startConsumers(open, this.mode, this.handler);
-				this.consumption.reattach(open, move);
-			}
-			this.linksToMove = false;
+	@Override
+	public boolean resumeConsumers(Connection open) {
+		if (this.mode == null) {
+			return false;
 		}
-		catch (RuntimeException ex) {
-			ScheduledExecutorService current = this.repairs;
-			if (current == null || current.isShutdown()) {
-				// interrupted by close: nothing went wrong
-				return;
-			}
-			if (ex instanceof TopologyMismatchException) {
-				logger.error(ex.getMessage());
-			}
-			else if (logger.isDebugEnabled()) {
-				logger.debug(ex.getMessage() + "; trying again in " + delay);
-			}
-			Duration doubled = delay.multipliedBy(2);
-			scheduleRepair((doubled.compareTo(REPAIR_MAX_DELAY) > 0) ? REPAIR_MAX_DELAY : doubled);
-		}
-		finally {
-			this.lock.unlock();
-		}
+		startConsumers(open, this.mode, this.handler);
+		return true;
 	}
 
 	/** Sends are accepted while running, stopping or closing (handlers finishing). */
@@ -306,15 +210,33 @@ final class Amqp10Lifecycle {
 			if (this.state != ClientLifecycle.State.RUNNING) {
 				throw notRunning(this.state);
 			}
+			// before any start: consumers left to a repair have not told the consumption
+			Amqp10Consumption.checkSame(this.streamName, this.mode, this.handler, wanted, wantedHandler);
 			Connection open = this.connection.connection();
 			if (!this.ready || open == null) {
 				// not connected yet (failFast off): the consumers start once connected
-				checkSameConsumption(wanted, wantedHandler);
 				this.mode = wanted;
 				this.handler = wantedHandler;
 				return;
 			}
-			startConsumers(open, wanted, wantedHandler);
+			try {
+				startConsumers(open, wanted, wantedHandler);
+			}
+			catch (RuntimeException ex) {
+				if (!Amqp10Connection.isLoss(ex)) {
+					throw ex;
+				}
+				// the connection was lost as the consumers started (the AMQP 1.0 client
+				// opens no link while it recovers): as when not connected yet, they start
+				// once it is back, and the application waits for messages meanwhile, as
+				// over AMQP 0-9-1, instead of failing on a loss the client recovers from
+				if (logger.isDebugEnabled()) {
+					logger.debug("RabbitClient '" + this.streamName + "' starts consuming once its AMQP 1.0 connection "
+							+ "recovers: " + ex.getMessage());
+				}
+				deferConsumers(wanted, wantedHandler);
+				return;
+			}
 			this.mode = wanted;
 			this.handler = wantedHandler;
 		}
@@ -323,16 +245,16 @@ final class Amqp10Lifecycle {
 		}
 	}
 
-	/** As {@link Amqp10Consumption#start} checks, before it can be called. */
-	private void checkSameConsumption(Amqp10Consumption.Mode wanted, @Nullable RabbitMessageHandler wantedHandler) {
-		if (wanted == Amqp10Consumption.Mode.PUSH && wantedHandler == null) {
-			throw new IllegalArgumentException("A handler is needed to push messages");
-		}
-		if (this.mode != null && (this.mode != wanted || wantedHandler != this.handler)) {
-			throw new IllegalStateException("RabbitClient '" + this.streamName + "' already consumes by "
-					+ ((this.mode == Amqp10Consumption.Mode.PUSH) ? "a handler" : "receive/iteration")
-					+ "; a client either pulls or has one handler");
-		}
+	/**
+	 * Leaves the consumers asked for to the repair that follows the connection's
+	 * recovery; under the lock. A repair is also scheduled after the first back-off, in
+	 * case no recovery is to come (links refused on a connection that stays open): the
+	 * recovery brings it forward.
+	 */
+	private void deferConsumers(Amqp10Consumption.Mode wanted, @Nullable RabbitMessageHandler wantedHandler) {
+		this.mode = wanted;
+		this.handler = wantedHandler;
+		this.repairs.schedule(Amqp10Repairs.FIRST_DELAY);
 	}
 
 	private void startConsumers(Connection open, Amqp10Consumption.Mode wanted,
@@ -359,35 +281,37 @@ final class Amqp10Lifecycle {
 	/**
 	 * Closes within the shutdown timeout: consumers stop, sends in flight are awaited,
 	 * then the connection and the environment close on a thread of their own, waited for
-	 * until the deadline only.
+	 * until the deadline only. The lock too is waited for until the deadline only
+	 * ({@link #lockBy}).
 	 */
 	void close() {
 		long deadline = System.nanoTime() + this.config.shutdownTimeout().toNanos();
-		ScheduledExecutorService pendingRepairs = this.repairs;
-		if (pendingRepairs != null) {
-			// before taking the lock: a repair under way holds it, and is interrupted (a
-			// connect to a broker that does not answer would hold it long)
-			pendingRepairs.shutdownNow();
+		// before taking the lock: a repair under way holds it
+		this.repairs.shutdown();
+		boolean locked = lockBy(deadline);
+		if (!locked) {
+			this.closedUnlocked = true;
 		}
-		this.lock.lock();
 		try {
-			if (this.state == ClientLifecycle.State.CLOSING || this.state == ClientLifecycle.State.CLOSED) {
+			if (locked && (this.state == ClientLifecycle.State.CLOSING || this.state == ClientLifecycle.State.CLOSED)) {
 				return;
 			}
 			this.state = ClientLifecycle.State.CLOSING;
-			if (this.repairs != null) {
-				// one created meanwhile
-				this.repairs.shutdownNow();
-			}
+			// one scheduled meanwhile
+			this.repairs.shutdown();
 		}
 		finally {
-			this.lock.unlock();
+			if (locked) {
+				this.lock.unlock();
+			}
 		}
 		try {
 			drain(deadline);
 			Thread closer = new Thread(() -> {
 				this.publisher.close();
-				this.connection.close();
+				// for good: a connect that held the lock past the deadline opens nothing
+				// after this, and what it opens meanwhile is closed here once it returns
+				this.connection.shutdown();
 			}, "zephcast-" + this.streamName + "-close");
 			closer.setDaemon(true);
 			closer.start();
@@ -406,6 +330,41 @@ final class Amqp10Lifecycle {
 				this.ownedCallbackExecutor.shutdown();
 			}
 			this.state = ClientLifecycle.State.CLOSED;
+		}
+	}
+
+	/**
+	 * Takes the lock by the close's deadline, as {@link DeadlineClose} does over AMQP
+	 * 0-9-1: a connect that holds it longer (a broker that does not answer: the AMQP 1.0
+	 * client waits up to its open timeout, 15 s) does not hold the close up. The close
+	 * then goes on without the lock; the connect neither opens again
+	 * ({@link Amqp10Connection#shutdown}) nor starts the client ({@link #running}).
+	 * @return whether the lock is held
+	 */
+	private boolean lockBy(long deadline) {
+		if (DeadlineClose.tryLockBy(this.lock, deadline)) {
+			return true;
+		}
+		if (logger.isWarnEnabled()) {
+			logger.warn("RabbitClient '" + this.streamName + "' closes without waiting any longer for a connect "
+					+ "under way after " + this.config.shutdownTimeout() + "; it is closed once it returns");
+		}
+		return false;
+	}
+
+	/**
+	 * The client runs, under the lock, unless a close that could not take the lock went
+	 * on meanwhile: it has the last word, and what the connect opened is released. The
+	 * state is written before the flag is read, as the close writes the flag before its
+	 * last state: either this sees the flag, or the close's CLOSED comes after this.
+	 */
+	private void running() {
+		this.state = ClientLifecycle.State.RUNNING;
+		if (this.closedUnlocked) {
+			this.state = ClientLifecycle.State.CLOSED;
+			this.publisher.close();
+			this.connection.shutdown();
+			throw notRunning(ClientLifecycle.State.CLOSED);
 		}
 	}
 

@@ -170,6 +170,32 @@ final class DeadlineClose {
 	}
 
 	/**
+	 * Tries to take the lock by the deadline; an interrupted caller still tries until
+	 * then (the interrupt is kept for later), as a close must keep its order.
+	 * @param lock the lifecycle's lock
+	 * @param deadline the {@link System#nanoTime()} to take it by
+	 * @return whether the lock is held
+	 */
+	static boolean tryLockBy(ReentrantLock lock, long deadline) {
+		boolean interrupted = Thread.interrupted();
+		try {
+			while (true) {
+				try {
+					return lock.tryLock(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+				}
+				catch (InterruptedException ex) {
+					interrupted = true;
+				}
+			}
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	/**
 	 * Waits for the client's own callback pool (shut down by the release) to have run the
 	 * completions queued on it.
 	 * @return whether it finished in time
