@@ -6,6 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -168,6 +171,37 @@ class Amqp10PublishingTests {
 		}
 		assertThat(drain(queue)).extracting((message) -> new String(message.getBody(), StandardCharsets.UTF_8))
 			.containsExactly("one", "two");
+	}
+
+	@Test
+	void futuresCompleteOnAnApplicationsPlainExecutor() throws Exception {
+		String queue = this.names.queue("app-executor");
+		ExecutorService pool = Executors.newSingleThreadExecutor((task) -> new Thread(task, "app-callbacks"));
+		// a plain Executor, not an ExecutorService: the client must not need more
+		Executor executor = pool::execute;
+		try (RabbitClient client = RabbitClient
+			.builder(this.names.stream("app-executor"), config().queueName(queue).build())
+			.callbackExecutor(executor)
+			.build()
+			.connect()) {
+			List<CompletableFuture<String>> threads = new ArrayList<>();
+			for (int i = 0; i < 50; i++) {
+				threads.add(client.send("m-" + i)
+					.handle((ignored, failure) -> (failure != null) ? failure.toString()
+							: Thread.currentThread().getName()));
+			}
+			for (CompletableFuture<String> thread : threads) {
+				// completed on the application's thread, or already completed when the
+				// test asked (then on the test's thread)
+				assertThat(thread.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isIn("app-callbacks",
+						Thread.currentThread().getName());
+			}
+			assertThat(threads).extracting(CompletableFuture::join).contains("app-callbacks");
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		assertThat(drain(queue)).hasSize(50);
 	}
 
 	@Test

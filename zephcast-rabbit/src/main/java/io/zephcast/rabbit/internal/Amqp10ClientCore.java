@@ -17,6 +17,9 @@ import io.zephcast.rabbit.RabbitMessage;
 import io.zephcast.rabbit.RabbitMessageHandler;
 import io.zephcast.rabbit.SendOptions;
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.core.task.support.ExecutorServiceAdapter;
+import org.springframework.core.task.support.TaskExecutorAdapter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -83,13 +86,23 @@ public final class Amqp10ClientCore implements ClientEngine {
 		Executor callbacks = (callbackExecutor != null) ? callbackExecutor : ClientLifecycle.callbackPool(streamName);
 		PayloadCodec codec = new PayloadCodec((jsonMapper != null) ? jsonMapper : JsonMapper.builder().build());
 		this.instrumentation = new ClientInstrumentation(streamName, topology, observationRegistry, metrics);
-		Amqp10Connection connection = new Amqp10Connection(streamName, config);
+		Amqp10Connection connection = new Amqp10Connection(streamName, config, settlementCallbacks(callbacks));
 		this.publisher = new Amqp10Publisher(streamName, config, topology, codec, this.instrumentation, callbacks);
 		this.consumption = new Amqp10Consumption(streamName, config, topology, codec, this.instrumentation, callbacks);
 		this.lifecycle = new Amqp10Lifecycle(streamName, config, topology, connection, this.publisher, this.consumption,
 				(callbackExecutor == null) ? (ExecutorService) callbacks : null);
 		this.status = new Amqp10Status(streamName, config, topology, this.lifecycle, connection, this.publisher,
 				this.consumption);
+	}
+
+	/**
+	 * The callback executor as the AMQP 1.0 client takes it for its publishers'
+	 * callbacks: an application's plain {@link Executor} behind Spring's adapters, which
+	 * refuse a shutdown (the client shuts down only an executor of its own).
+	 */
+	private static ExecutorService settlementCallbacks(Executor callbacks) {
+		return (callbacks instanceof ExecutorService service) ? service
+				: new ExecutorServiceAdapter(new TaskExecutorAdapter(callbacks));
 	}
 
 	private static void checkClientPresent(RabbitConfig config) {

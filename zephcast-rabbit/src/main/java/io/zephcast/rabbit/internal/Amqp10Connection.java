@@ -62,9 +62,17 @@ final class Amqp10Connection {
 	private volatile Runnable recovered = () -> {
 	};
 
-	Amqp10Connection(String streamName, RabbitConfig config) {
+	/**
+	 * Where the AMQP 1.0 client runs its publishers' settlement callbacks: the client's
+	 * callback executor, so that a send's future completes there without a second
+	 * hand-off ({@link Amqp10Publisher}).
+	 */
+	private final ExecutorService settlementCallbacks;
+
+	Amqp10Connection(String streamName, RabbitConfig config, ExecutorService settlementCallbacks) {
 		this.streamName = streamName;
 		this.config = config;
+		this.settlementCallbacks = settlementCallbacks;
 	}
 
 	/**
@@ -84,7 +92,8 @@ final class Amqp10Connection {
 			throw new RabbitConnectionException("RabbitClient '" + this.streamName + "' is closed: its AMQP 1.0 "
 					+ "connection does not open again", this.config.maskedAddresses(), null);
 		}
-		Environment created = new AmqpEnvironmentBuilder().build();
+		// the environment does not shut down an executor it was given
+		Environment created = new AmqpEnvironmentBuilder().publisherExecutorService(this.settlementCallbacks).build();
 		ExecutorService dispatch = dispatchingPool();
 		try {
 			ConnectionBuilder builder = created.connectionBuilder().name(this.streamName).dispatchingExecutor(dispatch);

@@ -244,9 +244,12 @@ final class Amqp10Publisher {
 	}
 
 	private void publish(Publisher link, Message message, Pending send) {
+		// the AMQP 1.0 client runs this on the callback executor (Amqp10Connection gives
+		// it as the publishers' executor), off its I/O thread: the future completes here,
+		// without another hand-off
 		link.publish(message, (context) -> {
 			if (send.compareAndSet(false, true)) {
-				complete(send, failure(context.status(), context.failureCause(), send.messageId, send.exchange,
+				settle(send.result, failure(context.status(), context.failureCause(), send.messageId, send.exchange,
 						send.routingKey));
 			}
 		});
@@ -293,10 +296,10 @@ final class Amqp10Publisher {
 	}
 
 	/**
-	 * Completes a settled send on the callback executor, never on the client's I/O
-	 * thread. The broker settles AMQP 1.0 sends one by one (0-9-1 confirms come in
-	 * batches), so settled sends are queued and drained by one task at a time: a burst of
-	 * settlements costs one hand-off to the executor, not one each.
+	 * Completes a send failed off the callback executor (by the timeout sweep, a failed
+	 * publish, close) on the callback executor. Such failures come in bursts (a
+	 * connection loss fails every send in flight), so they are queued and drained by one
+	 * task at a time: a burst costs one hand-off to the executor, not one each.
 	 */
 	private void complete(Pending send, @Nullable SendFailedException failure) {
 		send.failure = failure;

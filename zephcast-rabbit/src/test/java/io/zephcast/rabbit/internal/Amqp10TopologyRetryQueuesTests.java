@@ -1,6 +1,7 @@
 package io.zephcast.rabbit.internal;
 
 import java.time.Duration;
+import java.util.concurrent.ForkJoinPool;
 
 import com.rabbitmq.client.amqp.Connection;
 import io.zephcast.rabbit.DeclareMode;
@@ -43,7 +44,8 @@ class Amqp10TopologyRetryQueuesTests {
 		String queue = this.names.queue("work");
 		RabbitConfig config = config(queue, DeclareMode.ON);
 		RabbitTopology topology = RabbitTopology.of("retry", config);
-		Amqp10Connection connection = new Amqp10Connection(this.names.stream("retry"), config);
+		Amqp10Connection connection = new Amqp10Connection(this.names.stream("retry"), config,
+				ForkJoinPool.commonPool());
 		try {
 			Connection open = connection.open();
 			Amqp10Topology declarations = new Amqp10Topology(config);
@@ -78,7 +80,8 @@ class Amqp10TopologyRetryQueuesTests {
 		String queue = this.names.queue("undeclared");
 		RabbitConfig config = config(queue, DeclareMode.OFF);
 		RabbitTopology topology = RabbitTopology.of("retry-off", config);
-		Amqp10Connection connection = new Amqp10Connection(this.names.stream("retry-off"), config);
+		Amqp10Connection connection = new Amqp10Connection(this.names.stream("retry-off"), config,
+				ForkJoinPool.commonPool());
 		try {
 			Connection open = connection.open();
 			assertThatExceptionOfType(TopologyMismatchException.class)
