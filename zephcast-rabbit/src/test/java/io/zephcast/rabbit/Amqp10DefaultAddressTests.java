@@ -1,6 +1,5 @@
 package io.zephcast.rabbit;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,8 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Over AMQP 1.0 ({@code protocol=amqp-1-0}, RabbitMQ 4): the sends to the stream's
  * default address go through a link attached to it (the broker resolves the address
  * once), the sends with another routing key through the link without a target; with the
- * same outcomes either way. What the broker stored is read back over AMQP 0-9-1, the
- * links as the management API lists them.
+ * same outcomes either way. What the broker stored is read back over AMQP 0-9-1, and the
+ * link a message came through from the address it carries, read back over AMQP 1.0 (the
+ * management API does not list AMQP 1.0 links).
  */
 class Amqp10DefaultAddressTests {
 
@@ -180,11 +180,8 @@ class Amqp10DefaultAddressTests {
 	 * address a message carries does not show over AMQP 0-9-1).
 	 */
 	private static List<String> received(String queue, int count) throws Exception {
-		URI url = URI.create(RabbitBroker.url());
-		String uri = (url.getRawPath() == null || url.getRawPath().isEmpty() || url.getRawPath().equals("/"))
-				? new URI(url.getScheme(), url.getRawAuthority(), null, null, null) + "/%2f" : url.toString();
 		Environment environment = new AmqpEnvironmentBuilder().connectionSettings()
-			.uri(uri)
+			.uri(RabbitBroker.amqp10Uri())
 			.environmentBuilder()
 			.build();
 		BlockingQueue<String> messages = new LinkedBlockingQueue<>();
@@ -213,15 +210,11 @@ class Amqp10DefaultAddressTests {
 		}
 	}
 
-	private static List<String> texts(String queue) throws Exception {
-		List<String> texts = new java.util.ArrayList<>();
-		try (Connection connection = RabbitBroker.rawConnection(); Channel channel = connection.createChannel()) {
-			for (GetResponse response = channel.basicGet(queue, true); response != null; response = channel
-				.basicGet(queue, true)) {
-				texts.add(new String(response.getBody(), StandardCharsets.UTF_8));
-			}
-		}
-		return texts;
+	private static List<String> texts(String queue) {
+		return RabbitBroker.drain(queue)
+			.stream()
+			.map((response) -> new String(response.getBody(), StandardCharsets.UTF_8))
+			.toList();
 	}
 
 }

@@ -59,7 +59,7 @@ class Amqp10PublishingTests {
 			sends.add(client.send(new byte[] { 1, 2, 3 }, SendOptions.messageId("id-bytes")));
 			CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 		}
-		List<GetResponse> stored = drain(queue);
+		List<GetResponse> stored = RabbitBroker.drain(queue);
 		assertThat(stored).hasSize(7);
 		for (int i = 0; i < 5; i++) {
 			GetResponse message = stored.get(i);
@@ -88,7 +88,7 @@ class Amqp10PublishingTests {
 			client.send("one").get(WAIT.toSeconds(), TimeUnit.SECONDS);
 			client.send("two").get(WAIT.toSeconds(), TimeUnit.SECONDS);
 		}
-		List<GetResponse> stored = drain(queue);
+		List<GetResponse> stored = RabbitBroker.drain(queue);
 		assertThat(stored).extracting((message) -> new String(message.getBody(), StandardCharsets.UTF_8))
 			.containsExactly("one", "two");
 		assertThat(stored).extracting((message) -> message.getProps().getMessageId())
@@ -110,7 +110,8 @@ class Amqp10PublishingTests {
 				.withMessageContaining("nobody");
 			client.send("kept").get(WAIT.toSeconds(), TimeUnit.SECONDS);
 		}
-		assertThat(drain(queue)).extracting((message) -> new String(message.getBody(), StandardCharsets.UTF_8))
+		assertThat(RabbitBroker.drain(queue))
+			.extracting((message) -> new String(message.getBody(), StandardCharsets.UTF_8))
 			.containsExactly("kept");
 	}
 
@@ -133,7 +134,8 @@ class Amqp10PublishingTests {
 				.withMessageContaining("m-3")
 				.withMessageContaining("rejected");
 		}
-		assertThat(drain(queue)).extracting((message) -> new String(message.getBody(), StandardCharsets.UTF_8))
+		assertThat(RabbitBroker.drain(queue))
+			.extracting((message) -> new String(message.getBody(), StandardCharsets.UTF_8))
 			.containsExactly("first", "second");
 	}
 
@@ -169,7 +171,8 @@ class Amqp10PublishingTests {
 			client.start();
 			client.send("two").get(WAIT.toSeconds(), TimeUnit.SECONDS);
 		}
-		assertThat(drain(queue)).extracting((message) -> new String(message.getBody(), StandardCharsets.UTF_8))
+		assertThat(RabbitBroker.drain(queue))
+			.extracting((message) -> new String(message.getBody(), StandardCharsets.UTF_8))
 			.containsExactly("one", "two");
 	}
 
@@ -201,7 +204,7 @@ class Amqp10PublishingTests {
 		finally {
 			pool.shutdownNow();
 		}
-		assertThat(drain(queue)).hasSize(50);
+		assertThat(RabbitBroker.drain(queue)).hasSize(50);
 	}
 
 	@Test
@@ -217,7 +220,7 @@ class Amqp10PublishingTests {
 						SendOptions.header("tags", List.of("a", "b")).withHeader("counter", new AtomicInteger(7)))
 				.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 		}
-		List<GetResponse> stored = drain(queue);
+		List<GetResponse> stored = RabbitBroker.drain(queue);
 		assertThat(stored).hasSize(1);
 		Map<String, Object> headers = stored.get(0).getProps().getHeaders();
 		assertThat(String.valueOf(headers.get("tags"))).isEqualTo("[\"a\",\"b\"]");
@@ -241,17 +244,6 @@ class Amqp10PublishingTests {
 			assertThatIllegalArgumentException().isThrownBy(() -> amqp10.deadLetter(message, null));
 			amqp091.ack(message);
 		}
-	}
-
-	private static List<GetResponse> drain(String queue) throws Exception {
-		List<GetResponse> messages = new ArrayList<>();
-		try (Connection connection = RabbitBroker.rawConnection(); Channel channel = connection.createChannel()) {
-			for (GetResponse response = channel.basicGet(queue, true); response != null; response = channel
-				.basicGet(queue, true)) {
-				messages.add(response);
-			}
-		}
-		return messages;
 	}
 
 }

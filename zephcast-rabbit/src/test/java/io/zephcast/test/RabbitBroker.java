@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
@@ -11,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.GetResponse;
 import io.zephcast.rabbit.RabbitConfig;
 import io.zephcast.rabbit.internal.RabbitTopology;
 import io.zephcast.rabbit.internal.RetryQueues;
@@ -114,6 +116,45 @@ public final class RabbitBroker {
 		catch (Exception ex) {
 			throw new IllegalStateException("Cannot open a raw connection to " + url(), ex);
 		}
+	}
+
+	/**
+	 * The broker's URL as RabbitMQ's AMQP 1.0 client reads it: to that client a bare "/"
+	 * path is the empty virtual host, to RabbitMQ the default one, "/".
+	 * @return the URL, with the virtual host "/" spelled out when the URL's path is bare
+	 */
+	public static String amqp10Uri() {
+		String url = url();
+		URI uri = URI.create(url);
+		String path = uri.getRawPath();
+		if (path != null && !path.isEmpty() && !path.equals("/")) {
+			return url;
+		}
+		try {
+			return new URI(uri.getScheme(), uri.getRawAuthority(), null, null, null) + "/%2f";
+		}
+		catch (URISyntaxException ex) {
+			throw new IllegalArgumentException(ex);
+		}
+	}
+
+	/**
+	 * Takes every ready message of a queue (acknowledged as taken), in queue order.
+	 * @param queue the queue
+	 * @return the messages, as the broker stored them
+	 */
+	public static List<GetResponse> drain(String queue) {
+		List<GetResponse> messages = new ArrayList<>();
+		try (Connection connection = rawConnection(); Channel channel = connection.createChannel()) {
+			for (GetResponse response = channel.basicGet(queue, true); response != null; response = channel
+				.basicGet(queue, true)) {
+				messages.add(response);
+			}
+		}
+		catch (IOException | TimeoutException ex) {
+			throw new IllegalStateException("Cannot read queue " + queue, ex);
+		}
+		return messages;
 	}
 
 	/**

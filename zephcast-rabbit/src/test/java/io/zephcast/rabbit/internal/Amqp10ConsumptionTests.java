@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -334,12 +335,17 @@ class Amqp10ConsumptionTests {
 		this.broker.publish(queue, 60);
 		Set<String> consumers = ConcurrentHashMap.newKeySet();
 		Set<String> handled = ConcurrentHashMap.newKeySet();
+		// each handler holds its first message until every link has one: with credit 1
+		// per link, the broker must then deliver to the others
+		CountDownLatch everyLinkHasOne = new CountDownLatch(3);
 		Amqp10Consumption consumption = this.broker
 			.consumption(this.broker.config(queue).prefetchCount(1).concurrency(3).build());
 		consumption.start(this.broker.connection, Amqp10Consumption.Mode.PUSH, (message) -> {
-			consumers.add(message.consumerTag());
+			if (consumers.add(message.consumerTag())) {
+				everyLinkHasOne.countDown();
+			}
 			handled.add(message.messageId());
-			Thread.sleep(5);
+			everyLinkHasOne.await(WAIT.toSeconds(), TimeUnit.SECONDS);
 		});
 		assertThat(consumption.consumersRunning()).isEqualTo(3);
 		await().atMost(WAIT).until(() -> handled.size() == 60);

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -89,8 +90,13 @@ class Amqp10PrefetchBoundTests {
 		Sampled sampled = sample(queue, count, settled);
 		Amqp10Consumption consumption = this.broker
 			.consumption(this.broker.config(queue).prefetchCount(prefetch).concurrency(CONCURRENCY).build());
+		// a slow handler: each link's handler may finish one message per handleMillis, as
+		// the settler paces a puller's settlements above
+		Semaphore finishes = new Semaphore(0);
+		this.settler.scheduleAtFixedRate(() -> finishes.release(CONCURRENCY), handleMillis, handleMillis,
+				TimeUnit.MILLISECONDS);
 		consumption.start(this.broker.connection, Amqp10Consumption.Mode.PUSH, (message) -> {
-			Thread.sleep(handleMillis);
+			finishes.acquire();
 			// counted before the consumption acks it on return
 			settled.incrementAndGet();
 		});

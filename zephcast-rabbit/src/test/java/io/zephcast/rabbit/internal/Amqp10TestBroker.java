@@ -1,7 +1,5 @@
 package io.zephcast.rabbit.internal;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -42,6 +40,13 @@ final class Amqp10TestBroker implements AutoCloseable {
 
 	final ExecutorService callbacks = Executors.newFixedThreadPool(2);
 
+	/**
+	 * Runs the consumers' deliveries: a thread for each of a group's handlers, as a
+	 * client's own connection has ({@code Amqp10Connection}); the AMQP 1.0 client's
+	 * default has one per core, too few for a group of 3 whose handlers wait.
+	 */
+	private final ExecutorService dispatching = Executors.newCachedThreadPool();
+
 	private final List<String> queues = new ArrayList<>();
 
 	private final List<String> exchanges = new ArrayList<>();
@@ -50,29 +55,14 @@ final class Amqp10TestBroker implements AutoCloseable {
 
 	Amqp10TestBroker() {
 		this.environment = new AmqpEnvironmentBuilder().connectionSettings()
-			.uri(uri(RabbitBroker.url()))
+			.uri(RabbitBroker.amqp10Uri())
 			.environmentBuilder()
 			.build();
-		this.connection = this.environment.connectionBuilder().name(this.connectionName).build();
+		this.connection = this.environment.connectionBuilder()
+			.name(this.connectionName)
+			.dispatchingExecutor(this.dispatching)
+			.build();
 		this.management = this.connection.management();
-	}
-
-	/**
-	 * The URL as the AMQP 1.0 client reads it: a bare "/" path is the empty vhost to it,
-	 * "/" to RabbitMQ.
-	 */
-	static String uri(String url) {
-		URI uri = URI.create(url);
-		String path = uri.getRawPath();
-		if (path != null && !path.isEmpty() && !path.equals("/")) {
-			return url;
-		}
-		try {
-			return new URI(uri.getScheme(), uri.getRawAuthority(), null, null, null) + "/%2f";
-		}
-		catch (URISyntaxException ex) {
-			throw new IllegalArgumentException(ex);
-		}
 	}
 
 	String queue(String suffix, Consumer<Management.QueueSpecification> settings) {
@@ -149,6 +139,7 @@ final class Amqp10TestBroker implements AutoCloseable {
 		this.connection.close();
 		this.environment.close();
 		this.callbacks.shutdownNow();
+		this.dispatching.shutdownNow();
 	}
 
 }
