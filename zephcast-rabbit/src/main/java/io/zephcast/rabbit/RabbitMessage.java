@@ -83,7 +83,10 @@ public interface RabbitMessage {
 
 	/**
 	 * Whether the broker delivered this message before (to this or another consumer) and
-	 * it was not acked: the application may already have processed it.
+	 * it was not acked: the application may already have processed it. A hint, not a
+	 * guarantee: AMQP 0-9-1 says not to rely on it, and a soak test on RabbitMQ 4.0.5
+	 * once saw two messages come again without it across a fault. Tell duplicates apart
+	 * by {@link #messageId()}.
 	 * @return the redelivered flag
 	 */
 	boolean redelivered();
