@@ -83,10 +83,12 @@ public interface RabbitMessage {
 
 	/**
 	 * Whether the broker delivered this message before (to this or another consumer) and
-	 * it was not acked: the application may already have processed it. A hint, not a
-	 * guarantee: AMQP 0-9-1 says not to rely on it, and a soak test on RabbitMQ 4.0.5
-	 * once saw two messages come again without it across a fault. Tell duplicates apart
-	 * by {@link #messageId()}.
+	 * it was not acked: the application may already have processed it. Only the copy that
+	 * comes again is flagged, and it is not always handled last: when the broker closes a
+	 * connection it requeues what that connection held, and another consumer may handle
+	 * the flagged copy before the closed connection's client has read the close and
+	 * stopped handing out its unflagged original. Tell duplicates apart by
+	 * {@link #messageId()}.
 	 * @return the redelivered flag
 	 */
 	boolean redelivered();

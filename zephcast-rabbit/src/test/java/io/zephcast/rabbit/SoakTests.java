@@ -14,7 +14,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import io.zephcast.test.BrokerControl;
@@ -33,14 +32,19 @@ import static org.awaitility.Awaitility.await;
  * group of three while the broker closes every connection of the test five times and the
  * RabbitMQ application restarts once. The publisher resends what was not confirmed, as an
  * application must; in the end every message was processed, and every duplicate is
- * explained: redelivered by the broker, a resent copy of a send whose confirm was lost,
- * or delivered again after a fault that came between its two copies.
+ * explained: redelivered by the broker (one of its copies flagged {@code redelivered}),
+ * or a resent copy of a send whose confirm was lost.
  * <p>
- * The last needs no redelivered flag: AMQP 0-9-1 makes the flag a hint ("the client MUST
- * NOT rely on the redelivered field"), and once, in CI on RabbitMQ 4.0.5, two messages
- * sent once came again without it. A duplicate with neither the flag, nor a resend, nor a
- * fault between its copies would be one the client made (a delivery handed out twice): it
- * fails the test, with both copies' traces and the faults' times.
+ * The flagged copy is not always handled last. When the broker closes a connection it
+ * requeues what that connection held unacked, and another consumer may handle the flagged
+ * copy before the closed connection's client has read the close and stopped handing out
+ * what it had buffered: that original, unflagged, comes second. A raw-client experiment
+ * saw this in 57 of about 25 million deliveries over 272 kills (RabbitMQ 4.0.5), every
+ * one the original handled 1-3 ms after its flagged copy, and no message come back
+ * unflagged; it is the likely cause of the two duplicates a CI run could not explain
+ * before this test counted them. A duplicate with no flagged copy and no resend would be
+ * one the client made (a delivery handed out twice): it fails the test, with both copies'
+ * traces and the faults' times.
  */
 class SoakTests {
 
@@ -134,10 +138,9 @@ class SoakTests {
 			assertThat(ledger.processedAtFaults).as("processed when each fault began: every one hit messages in flight")
 				.allMatch((processed) -> processed < MESSAGES);
 			assertThat(lost).isZero();
-			assertThat(ledger.unexplainedDuplicates).as("duplicates neither redelivered, resent nor after a fault")
-				.isEmpty();
-			assertThat(ledger.duplicates.get()).isEqualTo(ledger.redeliveredDuplicates.get()
-					+ ledger.resentDuplicates.get() + ledger.afterFaultDuplicates.get());
+			assertThat(ledger.unexplainedDuplicates).as("duplicates neither redelivered nor resent").isEmpty();
+			assertThat(ledger.duplicates.get())
+				.isEqualTo(ledger.redeliveredDuplicates.get() + ledger.resentDuplicates.get());
 		}
 		finally {
 			consumers.forEach(RabbitClient::close);
@@ -157,10 +160,10 @@ class SoakTests {
 			System.out.printf("  processed (distinct ids)   %,9d%n", this.processedIds.size());
 			System.out.printf("  deliveries                 %,9d%n", this.deliveries.get());
 			System.out.printf(
-					"  duplicates                 %,9d  (%,d redelivered by the broker, %,d resent copies, "
-							+ "%,d unflagged after a fault)%n",
-					this.duplicates.get(), this.redeliveredDuplicates.get(), this.resentDuplicates.get(),
-					this.afterFaultDuplicates.get());
+					"  duplicates                 %,9d  (%,d redelivered by the broker, %,d of them after their "
+							+ "flagged copy; %,d resent copies)%n",
+					this.duplicates.get(), this.redeliveredDuplicates.get(), this.originalsAfterFlaggedCopies.get(),
+					this.resentDuplicates.get());
 			System.out.printf("  lost                       %,9d%n", lost);
 			System.out.printf("  processed at each fault    %s%n%n", this.processedAtFaults);
 		}
@@ -185,7 +188,14 @@ class SoakTests {
 
 		final AtomicLong resentDuplicates = new AtomicLong();
 
-		final AtomicLong afterFaultDuplicates = new AtomicLong();
+		/**
+		 * Redelivered duplicates that came unflagged after their flagged copy: originals
+		 * that a client whose connection the broker had closed handed out late.
+		 */
+		final AtomicLong originalsAfterFlaggedCopies = new AtomicLong();
+
+		/** Ids of which a copy flagged redelivered was processed. */
+		private final Set<Integer> flaggedIds = ConcurrentHashMap.newKeySet();
 
 		/** When each fault began ({@link System#nanoTime()}). */
 		private final List<Long> faults = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -193,10 +203,8 @@ class SoakTests {
 		/** How many ids were processed when each fault began. */
 		final List<Integer> processedAtFaults = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-		/** How each id was first processed: when, on which thread, flagged or not. */
+		/** How each id was first processed (when, on which thread, flagged or not). */
 		private final AtomicReferenceArray<String> firstCopies;
-
-		private final AtomicLongArray firstNanos;
 
 		private final long origin = System.nanoTime();
 
@@ -210,16 +218,12 @@ class SoakTests {
 			this.total = total;
 			this.attemptsOf = new AtomicInteger[total];
 			this.firstCopies = new AtomicReferenceArray<>(total);
-			this.firstNanos = new AtomicLongArray(total);
 			for (int i = 0; i < total; i++) {
 				this.attemptsOf[i] = new AtomicInteger();
 			}
 		}
 
-		/**
-		 * A fault begins (connections closed, the broker restarted): what was processed
-		 * before may come again.
-		 */
+		/** A fault begins (connections closed, the broker restarted). */
 		void fault() {
 			this.faults.add(System.nanoTime());
 			this.processedAtFaults.add(this.processedIds.size());
@@ -229,8 +233,12 @@ class SoakTests {
 			int id = Integer.parseInt(message.text());
 			this.deliveries.incrementAndGet();
 			long now = System.nanoTime();
+			if (message.redelivered()) {
+				// before the id counts as processed: a copy that finds it processed finds
+				// it flagged too
+				this.flaggedIds.add(id);
+			}
 			if (this.processedIds.add(id)) {
-				this.firstNanos.set(id, now);
 				this.firstCopies.set(id, copy(message, now));
 				this.backlog.release();
 				return;
@@ -246,21 +254,15 @@ class SoakTests {
 				// arriving last
 				this.resentDuplicates.incrementAndGet();
 			}
-			else if (faultSinceFirstCopy(id)) {
-				this.afterFaultDuplicates.incrementAndGet();
+			else if (this.flaggedIds.contains(id)) {
+				this.redeliveredDuplicates.incrementAndGet();
+				this.originalsAfterFlaggedCopies.incrementAndGet();
 			}
 			else {
 				this.unexplainedDuplicates
 					.add(message.messageId() + ": first " + this.firstCopies.get(id) + ", then " + copy(message, now)
 							+ "; faults at " + this.faults.stream().map((fault) -> millis(fault) + " ms").toList());
 			}
-		}
-
-		private boolean faultSinceFirstCopy(int id) {
-			// 0 while the first copy, processed at the same time, is not yet recorded: no
-			// fault came between them
-			long first = this.firstNanos.get(id);
-			return first != 0 && this.faults.stream().anyMatch((fault) -> fault - first > 0);
 		}
 
 		private String copy(RabbitMessage message, long nanos) {
