@@ -3,7 +3,6 @@ package io.zephcast.rabbit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.DelayQueue;
@@ -90,11 +89,7 @@ class SoakTests {
 				consumer.subscribe(ledger::processed);
 				consumers.add(consumer);
 			}
-			Semaphore pace = new Semaphore(0);
-			ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
-			pacer.scheduleAtFixedRate(() -> pace.release(Math.max(0, RATE / 20 - pace.availablePermits())), 0, 50,
-					TimeUnit.MILLISECONDS);
-			Sender sender = new Sender(publisher, ledger, pace);
+			Sender sender = new Sender(publisher, ledger, RATE);
 			Thread sending = new Thread(sender::run, "soak-sender");
 			sending.start();
 
@@ -123,7 +118,6 @@ class SoakTests {
 				.until(() -> ledger.confirmedIds.size() == MESSAGES && ledger.processedIds.size() == MESSAGES);
 			sender.stop();
 			sending.join(10_000);
-			pacer.shutdownNow();
 			long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
 			consumers.forEach(RabbitClient::close);
 
@@ -135,8 +129,8 @@ class SoakTests {
 
 			assertThat(kills).isGreaterThanOrEqualTo(5);
 			assertThat(restarted).isTrue();
-			assertThat(ledger.processedAtFaults).as("processed when each fault began: every one hit messages in flight")
-				.allMatch((processed) -> processed < MESSAGES);
+			assertThat(ledger.faults).as("processed when each fault began: every one hit messages in flight")
+				.allMatch((fault) -> fault.processed() < MESSAGES);
 			assertThat(lost).isZero();
 			assertThat(ledger.unexplainedDuplicates).as("duplicates neither redelivered nor resent").isEmpty();
 			assertThat(ledger.duplicates.get())
@@ -165,14 +159,13 @@ class SoakTests {
 					this.duplicates.get(), this.redeliveredDuplicates.get(), this.originalsAfterFlaggedCopies.get(),
 					this.resentDuplicates.get());
 			System.out.printf("  lost                       %,9d%n", lost);
-			System.out.printf("  processed at each fault    %s%n%n", this.processedAtFaults);
+			System.out.printf("  processed at each fault    %s%n%n",
+					this.faults.stream().map(FaultStart::processed).toList());
 		}
 
 		final Set<Integer> confirmedIds = ConcurrentHashMap.newKeySet();
 
 		final Set<Integer> processedIds = ConcurrentHashMap.newKeySet();
-
-		final Map<Integer, Boolean> resent = new ConcurrentHashMap<>();
 
 		final List<String> unexplainedDuplicates = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -197,14 +190,11 @@ class SoakTests {
 		/** Ids of which a copy flagged redelivered was processed. */
 		private final Set<Integer> flaggedIds = ConcurrentHashMap.newKeySet();
 
-		/** When each fault began ({@link System#nanoTime()}). */
-		private final List<Long> faults = new java.util.concurrent.CopyOnWriteArrayList<>();
+		/** When each fault began, and how many ids were processed by then. */
+		final List<FaultStart> faults = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-		/** How many ids were processed when each fault began. */
-		final List<Integer> processedAtFaults = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-		/** How each id was first processed (when, on which thread, flagged or not). */
-		private final AtomicReferenceArray<String> firstCopies;
+		/** How each id was first processed, for the trace of a duplicate. */
+		private final AtomicReferenceArray<Copy> firstCopies;
 
 		private final long origin = System.nanoTime();
 
@@ -225,8 +215,7 @@ class SoakTests {
 
 		/** A fault begins (connections closed, the broker restarted). */
 		void fault() {
-			this.faults.add(System.nanoTime());
-			this.processedAtFaults.add(this.processedIds.size());
+			this.faults.add(new FaultStart(System.nanoTime(), this.processedIds.size()));
 		}
 
 		void processed(RabbitMessage message) {
@@ -239,7 +228,7 @@ class SoakTests {
 				this.flaggedIds.add(id);
 			}
 			if (this.processedIds.add(id)) {
-				this.firstCopies.set(id, copy(message, now));
+				this.firstCopies.set(id, new Copy(message, now));
 				this.backlog.release();
 				return;
 			}
@@ -259,19 +248,39 @@ class SoakTests {
 				this.originalsAfterFlaggedCopies.incrementAndGet();
 			}
 			else {
-				this.unexplainedDuplicates
-					.add(message.messageId() + ": first " + this.firstCopies.get(id) + ", then " + copy(message, now)
-							+ "; faults at " + this.faults.stream().map((fault) -> millis(fault) + " ms").toList());
+				this.unexplainedDuplicates.add(message.messageId() + ": first " + describe(this.firstCopies.get(id))
+						+ ", then " + describe(new Copy(message, now)) + "; faults at "
+						+ this.faults.stream().map((fault) -> millis(fault.nanos()) + " ms").toList());
 			}
 		}
 
-		private String copy(RabbitMessage message, long nanos) {
-			return "attempt " + message.header("attempt") + (message.redelivered() ? " redelivered" : "") + " at "
-					+ millis(nanos) + " ms on " + Thread.currentThread().getName();
+		private String describe(@Nullable Copy copy) {
+			// null while the first copy, processed at the same time, is not yet recorded
+			return (copy != null) ? "attempt " + copy.attempt() + (copy.redelivered() ? " redelivered" : "") + " at "
+					+ millis(copy.nanos()) + " ms on " + copy.thread() : "a copy processed at the same time";
 		}
 
 		private long millis(long nanos) {
 			return TimeUnit.NANOSECONDS.toMillis(nanos - this.origin);
+		}
+
+	}
+
+	/**
+	 * A fault began at {@code nanos} ({@link System#nanoTime()}) with so many ids
+	 * processed.
+	 */
+	record FaultStart(long nanos, int processed) {
+	}
+
+	/**
+	 * One processed copy of a message: recorded on the consumer's thread as it is, and
+	 * described only if it turns out to be a duplicate.
+	 */
+	record Copy(long nanos, String thread, boolean redelivered, @Nullable Object attempt) {
+
+		Copy(RabbitMessage message, long nanos) {
+			this(nanos, Thread.currentThread().getName(), message.redelivered(), message.header("attempt"));
 		}
 
 	}
@@ -291,25 +300,26 @@ class SoakTests {
 
 		private volatile boolean running = true;
 
-		/** Paces new sends (one permit each) when set; resends are not paced. */
-		private final @Nullable Semaphore pace;
+		/** New sends per second; resends are not paced. */
+		private final int rate;
 
-		Sender(RabbitClient publisher, Ledger ledger) {
-			this(publisher, ledger, null);
-		}
+		/** One permit per new send, granted at {@link #rate} while {@link #run} runs. */
+		private final Semaphore pace = new Semaphore(0);
 
-		Sender(RabbitClient publisher, Ledger ledger, @Nullable Semaphore pace) {
+		Sender(RabbitClient publisher, Ledger ledger, int rate) {
 			this.publisher = publisher;
 			this.ledger = ledger;
-			this.pace = pace;
+			this.rate = rate;
 		}
 
 		void run() {
+			ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
+			pacer.scheduleAtFixedRate(
+					() -> this.pace.release(Math.max(0, this.rate / 20 - this.pace.availablePermits())), 0, 50,
+					TimeUnit.MILLISECONDS);
 			try {
 				for (int id = 0; id < this.ledger.total && this.running; id++) {
-					if (this.pace != null) {
-						this.pace.acquire();
-					}
+					this.pace.acquire();
 					this.ledger.backlog.acquire();
 					send(id);
 					Retry retry;
@@ -326,6 +336,9 @@ class SoakTests {
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
+			}
+			finally {
+				pacer.shutdownNow();
 			}
 		}
 
