@@ -4,8 +4,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The client could not connect to the broker (refused, unknown host, bad credentials,
- * unknown virtual host, TLS handshake failed). The message names the URL, or the
- * addresses when the client has several, without credentials.
+ * unknown virtual host, TLS handshake failed), or lost the connection before the broker
+ * answered a declaration (the topology may be fine: the next attempt declares again). The
+ * message names the URL, or the addresses when the client has several, without
+ * credentials.
  */
 public class RabbitConnectionException extends RabbitClientException {
 

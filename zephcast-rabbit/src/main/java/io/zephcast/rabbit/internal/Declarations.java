@@ -18,12 +18,19 @@ import org.springframework.amqp.core.Queue;
 
 /**
  * Turns a refused declaration into an error that says which setting disagrees with the
- * broker, instead of a bare {@code 406 PRECONDITION_FAILED}.
+ * broker, instead of a bare {@code 406 PRECONDITION_FAILED}; and a declaration the broker
+ * never answered (the connection lost under it) into a connection error.
  */
 final class Declarations {
 
 	private static final Pattern INEQUIVALENT_ARG = Pattern
 		.compile("inequivalent arg '([^']+)' for \\w+ '[^']*' in vhost '[^']*': received (.+) but current is (.+)");
+
+	/**
+	 * The broker closing the connection for a reason of its own (an operator, a node
+	 * stopping): not an answer to the declaration.
+	 */
+	private static final String CONNECTION_FORCED = "CONNECTION_FORCED";
 
 	private Declarations() {
 	}
@@ -36,9 +43,12 @@ final class Declarations {
 		}
 		String what = describe(declarable);
 		String reply = BrokerErrors.brokerReply(ex);
-		if (reply == null) {
-			return new TopologyMismatchException("Could not declare " + what + ": " + BrokerErrors.rootMessage(ex),
-					nameSetting(declarable), ex);
+		if (reply == null || reply.startsWith(CONNECTION_FORCED)) {
+			// no verdict on the declaration: the connection was lost (reset, cut, timed
+			// out) or closed under it, so the topology may be fine; reported as what it
+			// is, as over AMQP 1.0 (Amqp10Topology)
+			return new RabbitConnectionException("Cannot reach RabbitMQ at " + config.maskedAddresses() + " to declare "
+					+ what + ": " + BrokerErrors.rootMessage(ex), config.maskedAddresses(), ex);
 		}
 		Matcher matcher = INEQUIVALENT_ARG.matcher(reply);
 		if (matcher.find()) {
