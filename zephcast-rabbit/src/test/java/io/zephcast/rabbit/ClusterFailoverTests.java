@@ -105,7 +105,7 @@ class ClusterFailoverTests {
 				});
 				consumers.add(consumer);
 			}
-			SoakTests.Sender sender = new SoakTests.Sender(publisher, ledger, RATE);
+			SoakSender sender = new SoakSender(publisher, ledger, RATE);
 			Thread sending = new Thread(sender::run, "cluster-sender");
 			sending.start();
 

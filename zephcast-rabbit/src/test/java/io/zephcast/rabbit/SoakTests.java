@@ -4,11 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.DelayQueue;
-import java.util.concurrent.Delayed;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,6 +16,7 @@ import io.zephcast.test.BrokerControl;
 import io.zephcast.test.BrokerManagement;
 import io.zephcast.test.RabbitBroker;
 import io.zephcast.test.TestTopology;
+import org.awaitility.core.ConditionTimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,8 +46,6 @@ import static org.awaitility.Awaitility.await;
 class SoakTests {
 
 	private static final int MESSAGES = Integer.getInteger("zephcast.soak.messages", 50_000);
-
-	private static final int WINDOW = 1_000;
 
 	/**
 	 * New sends per second. Unpaced, the consumers took 50,000 messages in about 8 s
@@ -89,7 +85,7 @@ class SoakTests {
 				consumer.subscribe(ledger::processed);
 				consumers.add(consumer);
 			}
-			Sender sender = new Sender(publisher, ledger, RATE);
+			SoakSender sender = new SoakSender(publisher, ledger, RATE);
 			Thread sending = new Thread(sender::run, "soak-sender");
 			sending.start();
 
@@ -97,15 +93,17 @@ class SoakTests {
 			boolean restarted = false;
 			double[] killAt = { 0.10, 0.25, 0.40, 0.65, 0.80 };
 			for (double progress : killAt) {
-				await().atMost(Duration.ofMinutes(3)).until(() -> ledger.processedIds.size() >= progress * MESSAGES);
+				awaitOrExplain(Duration.ofMinutes(3), () -> ledger.processedIds.size() >= progress * MESSAGES, ledger,
+						queue, publisher, consumers, sender);
 				if (!restarted && progress >= 0.65) {
 					ledger.fault();
 					BrokerControl.stopApp();
 					BrokerControl.startApp();
 					restarted = true;
-					await().atMost(Duration.ofMinutes(1))
-						.until(() -> ledger.processedIds.size() < MESSAGES && this.broker.countConnections(PREFIX) >= 4
-								|| ledger.processedIds.size() == MESSAGES);
+					awaitOrExplain(Duration.ofMinutes(1),
+							() -> ledger.processedIds.size() < MESSAGES && this.broker.countConnections(PREFIX) >= 4
+									|| ledger.processedIds.size() == MESSAGES,
+							ledger, queue, publisher, consumers, sender);
 				}
 				await().atMost(Duration.ofMinutes(1)).until(() -> this.broker.countConnections(PREFIX) > 0);
 				ledger.fault();
@@ -113,9 +111,9 @@ class SoakTests {
 				kills++;
 			}
 
-			await().atMost(Duration.ofMinutes(5))
-				.pollInterval(Duration.ofMillis(200))
-				.until(() -> ledger.confirmedIds.size() == MESSAGES && ledger.processedIds.size() == MESSAGES);
+			awaitOrExplain(Duration.ofMinutes(5),
+					() -> ledger.confirmedIds.size() == MESSAGES && ledger.processedIds.size() == MESSAGES, ledger,
+					queue, publisher, consumers, sender);
 			sender.stop();
 			sending.join(10_000);
 			long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
@@ -138,6 +136,35 @@ class SoakTests {
 		}
 		finally {
 			consumers.forEach(RabbitClient::close);
+		}
+	}
+
+	/**
+	 * Awaits the condition; on a timeout fails with what the ledger, the clients and the
+	 * broker say (a CI run once timed out after the broker restart with no clue).
+	 */
+	private void awaitOrExplain(Duration atMost, Callable<Boolean> condition, Ledger ledger, String queue,
+			RabbitClient publisher, List<RabbitClient> consumers, SoakSender sender) {
+		try {
+			await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(condition);
+		}
+		catch (ConditionTimeoutException ex) {
+			StringBuilder state = new StringBuilder(ex.getMessage()).append(String.format(
+					"%n  processed %,d, confirmed %,d of %,d; queue ready %,d; faults at %s; connections listed %s",
+					ledger.processedIds.size(), ledger.confirmedIds.size(), MESSAGES, RabbitBroker.readyMessages(queue),
+					ledger.faults.stream().map(FaultStart::processed).toList(),
+					this.broker.connectionNames().stream().filter((name) -> name.startsWith(PREFIX)).toList()));
+			List<RabbitClient> clients = new ArrayList<>(consumers);
+			clients.add(0, publisher);
+			for (RabbitClient client : clients) {
+				RabbitClientStatus status = client.status();
+				state.append(String.format(
+						"%n  %s: %s, consumers %d/%d (%s), sends in flight %d, last connection " + "failure %s",
+						status.streamName(), status.state(), status.consumersRunning(), status.consumersConfigured(),
+						status.consumerFailure(), status.sendsInFlight(), status.lastConnectionFailure()));
+			}
+			state.append(String.format("%n  sender: %s", sender.describe()));
+			throw new AssertionError(state.toString(), ex);
 		}
 	}
 
@@ -202,7 +229,7 @@ class SoakTests {
 
 		final Semaphore backlog = new Semaphore(BACKLOG);
 
-		private final int total;
+		final int total;
 
 		Ledger(int total) {
 			this.total = total;
@@ -281,108 +308,6 @@ class SoakTests {
 
 		Copy(RabbitMessage message, long nanos) {
 			this(nanos, Thread.currentThread().getName(), message.redelivered(), message.header("attempt"));
-		}
-
-	}
-
-	/**
-	 * Publishes every id with at most {@value #WINDOW} unconfirmed, resending failures.
-	 */
-	static final class Sender {
-
-		private final RabbitClient publisher;
-
-		private final Ledger ledger;
-
-		private final Semaphore window = new Semaphore(WINDOW);
-
-		private final DelayQueue<Retry> retries = new DelayQueue<>();
-
-		private volatile boolean running = true;
-
-		/** New sends per second; resends are not paced. */
-		private final int rate;
-
-		/** One permit per new send, granted at {@link #rate} while {@link #run} runs. */
-		private final Semaphore pace = new Semaphore(0);
-
-		Sender(RabbitClient publisher, Ledger ledger, int rate) {
-			this.publisher = publisher;
-			this.ledger = ledger;
-			this.rate = rate;
-		}
-
-		void run() {
-			ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
-			pacer.scheduleAtFixedRate(
-					() -> this.pace.release(Math.max(0, this.rate / 20 - this.pace.availablePermits())), 0, 50,
-					TimeUnit.MILLISECONDS);
-			try {
-				for (int id = 0; id < this.ledger.total && this.running; id++) {
-					this.pace.acquire();
-					this.ledger.backlog.acquire();
-					send(id);
-					Retry retry;
-					while ((retry = this.retries.poll()) != null) {
-						send(retry.id);
-					}
-				}
-				while (this.running) {
-					Retry retry = this.retries.poll(100, TimeUnit.MILLISECONDS);
-					if (retry != null) {
-						send(retry.id);
-					}
-				}
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-			finally {
-				pacer.shutdownNow();
-			}
-		}
-
-		private void send(int id) throws InterruptedException {
-			this.window.acquire();
-			int attempt = this.ledger.attemptsOf[id].incrementAndGet();
-			this.ledger.attempts.incrementAndGet();
-			SendOptions options = SendOptions.messageId("soak-" + id).withHeader("attempt", attempt);
-			try {
-				this.publisher.send(Integer.toString(id), options).whenComplete((confirmed, failure) -> {
-					this.window.release();
-					if (failure == null) {
-						this.ledger.confirmedIds.add(id);
-					}
-					else {
-						this.ledger.failed.incrementAndGet();
-						// back off a little: while the broker is down every send fails at
-						// once
-						this.retries.add(new Retry(id, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200)));
-					}
-				});
-			}
-			catch (RuntimeException ex) {
-				this.window.release();
-				throw ex;
-			}
-		}
-
-		void stop() {
-			this.running = false;
-		}
-
-	}
-
-	record Retry(int id, long dueNanos) implements Delayed {
-
-		@Override
-		public long getDelay(TimeUnit unit) {
-			return unit.convert(this.dueNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
-		}
-
-		@Override
-		public int compareTo(Delayed other) {
-			return Long.compare(this.dueNanos, ((Retry) other).dueNanos);
 		}
 
 	}
