@@ -7,10 +7,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import io.zephcast.test.RabbitBroker;
 import io.zephcast.test.TestTopology;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -38,6 +41,9 @@ class Amqp10ConnectionTests {
 		assertThat(get("/api/overview")).contains("\"rabbitmq_version\":\"3.");
 		String stream = this.names.stream("on-3");
 		RabbitConfig config = RabbitConfig.builder().url(RABBITMQ_3_URL).protocol(Protocol.AMQP_1_0).build();
+		// only the threads this connect starts: the suite's other AMQP 1.0 clients may
+		// still be ending theirs
+		Set<Thread> before = amqp10Threads();
 		RabbitClient client = new RabbitClient(stream, config);
 		assertThatExceptionOfType(BrokerCompatibilityException.class).isThrownBy(client::connect)
 			.withMessageContaining("protocol")
@@ -48,14 +54,26 @@ class Amqp10ConnectionTests {
 		assertThat(client.status().lastConnectionFailure()).isNotNull();
 		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !get("/api/connections").contains(stream));
 		// the AMQP 1.0 client's I/O and event-loop threads end with the environment
-		Awaitility.await()
-			.atMost(Duration.ofSeconds(10))
-			.until(() -> Thread.getAllStackTraces()
-				.keySet()
-				.stream()
-				.map(Thread::getName)
-				.noneMatch((name) -> name.startsWith("ClientConnection") || name.startsWith("rabbitmq-amqp-")));
+		try {
+			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> before.containsAll(amqp10Threads()));
+		}
+		catch (ConditionTimeoutException ex) {
+			Set<Thread> left = amqp10Threads();
+			left.removeAll(before);
+			throw new AssertionError("Threads the failed connect left: "
+					+ left.stream().map((thread) -> thread.getName() + " " + thread.getState()).toList(), ex);
+		}
 		client.close();
+	}
+
+	/** The AMQP 1.0 client's I/O and event-loop threads now alive. */
+	private static Set<Thread> amqp10Threads() {
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter((thread) -> thread.getName().startsWith("ClientConnection")
+					|| thread.getName().startsWith("rabbitmq-amqp-"))
+			.collect(Collectors.toSet());
 	}
 
 	@Test
