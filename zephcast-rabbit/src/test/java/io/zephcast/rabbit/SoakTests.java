@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Supplier;
 
 import io.zephcast.test.BrokerControl;
 import io.zephcast.test.BrokerManagement;
@@ -88,13 +89,13 @@ class SoakTests {
 			SoakSender sender = new SoakSender(publisher, ledger, RATE);
 			Thread sending = new Thread(sender::run, "soak-sender");
 			sending.start();
+			Supplier<String> state = () -> describe(ledger, queue, publisher, consumers, sender);
 
 			int kills = 0;
 			boolean restarted = false;
 			double[] killAt = { 0.10, 0.25, 0.40, 0.65, 0.80 };
 			for (double progress : killAt) {
-				awaitOrExplain(Duration.ofMinutes(3), () -> ledger.processedIds.size() >= progress * MESSAGES, ledger,
-						queue, publisher, consumers, sender);
+				awaitOrExplain(Duration.ofMinutes(3), () -> ledger.processedIds.size() >= progress * MESSAGES, state);
 				if (!restarted && progress >= 0.65) {
 					ledger.fault();
 					BrokerControl.stopApp();
@@ -103,7 +104,7 @@ class SoakTests {
 					awaitOrExplain(Duration.ofMinutes(1),
 							() -> ledger.processedIds.size() < MESSAGES && this.broker.countConnections(PREFIX) >= 4
 									|| ledger.processedIds.size() == MESSAGES,
-							ledger, queue, publisher, consumers, sender);
+							state);
 				}
 				await().atMost(Duration.ofMinutes(1)).until(() -> this.broker.countConnections(PREFIX) > 0);
 				ledger.fault();
@@ -112,8 +113,7 @@ class SoakTests {
 			}
 
 			awaitOrExplain(Duration.ofMinutes(5),
-					() -> ledger.confirmedIds.size() == MESSAGES && ledger.processedIds.size() == MESSAGES, ledger,
-					queue, publisher, consumers, sender);
+					() -> ledger.confirmedIds.size() == MESSAGES && ledger.processedIds.size() == MESSAGES, state);
 			sender.stop();
 			sending.join(10_000);
 			long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
@@ -140,32 +140,36 @@ class SoakTests {
 	}
 
 	/**
-	 * Awaits the condition; on a timeout fails with what the ledger, the clients and the
-	 * broker say (a CI run once timed out after the broker restart with no clue).
+	 * Awaits the condition; on a timeout fails with the state (a CI run once timed out
+	 * after the broker restart with no clue).
 	 */
-	private void awaitOrExplain(Duration atMost, Callable<Boolean> condition, Ledger ledger, String queue,
-			RabbitClient publisher, List<RabbitClient> consumers, SoakSender sender) {
+	private static void awaitOrExplain(Duration atMost, Callable<Boolean> condition, Supplier<String> state) {
 		try {
 			await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(condition);
 		}
 		catch (ConditionTimeoutException ex) {
-			StringBuilder state = new StringBuilder(ex.getMessage()).append(String.format(
-					"%n  processed %,d, confirmed %,d of %,d; queue ready %,d; faults at %s; connections listed %s",
-					ledger.processedIds.size(), ledger.confirmedIds.size(), MESSAGES, RabbitBroker.readyMessages(queue),
-					ledger.faults.stream().map(FaultStart::processed).toList(),
-					this.broker.connectionNames().stream().filter((name) -> name.startsWith(PREFIX)).toList()));
-			List<RabbitClient> clients = new ArrayList<>(consumers);
-			clients.add(0, publisher);
-			for (RabbitClient client : clients) {
-				RabbitClientStatus status = client.status();
-				state.append(String.format(
-						"%n  %s: %s, consumers %d/%d (%s), sends in flight %d, last connection " + "failure %s",
-						status.streamName(), status.state(), status.consumersRunning(), status.consumersConfigured(),
-						status.consumerFailure(), status.sendsInFlight(), status.lastConnectionFailure()));
-			}
-			state.append(String.format("%n  sender: %s", sender.describe()));
-			throw new AssertionError(state.toString(), ex);
+			throw new AssertionError(ex.getMessage() + state.get(), ex);
 		}
+	}
+
+	/** What the ledger, the broker, each client and the sender say. */
+	private String describe(Ledger ledger, String queue, RabbitClient publisher, List<RabbitClient> consumers,
+			SoakSender sender) {
+		StringBuilder state = new StringBuilder(String.format(
+				"%n  processed %,d, confirmed %,d of %,d; queue ready %,d; faults at %s; connections listed %s",
+				ledger.processedIds.size(), ledger.confirmedIds.size(), MESSAGES, RabbitBroker.readyMessages(queue),
+				ledger.faults.stream().map(FaultStart::processed).toList(),
+				this.broker.connectionNames().stream().filter((name) -> name.startsWith(PREFIX)).toList()));
+		List<RabbitClient> clients = new ArrayList<>(consumers);
+		clients.add(0, publisher);
+		for (RabbitClient client : clients) {
+			RabbitClientStatus status = client.status();
+			state.append(String.format(
+					"%n  %s: %s, consumers %d/%d (%s), sends in flight %d, last connection failure %s",
+					status.streamName(), status.state(), status.consumersRunning(), status.consumersConfigured(),
+					status.consumerFailure(), status.sendsInFlight(), status.lastConnectionFailure()));
+		}
+		return state.append(String.format("%n  sender: %s", sender.describe())).toString();
 	}
 
 	/** What happened to every message id. */
