@@ -10,13 +10,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import io.zephcast.test.RabbitBroker;
 import io.zephcast.test.TestProtocol;
 import io.zephcast.test.TcpProxy;
 import io.zephcast.test.TestTopology;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -144,35 +142,24 @@ class ConnectionRecoveryTests {
 		this.proxy.accept();
 		String queue = this.names.queue("iterate");
 		Set<String> seen = ConcurrentHashMap.newKeySet();
-		AtomicReference<@Nullable Throwable> loopFailure = new AtomicReference<>();
 		try (RabbitClient client = new RabbitClient("iterate", throughProxy().queueName(queue).build()).connect()) {
 			// started here, so that the iteration consumes before the link is cut: a cut
 			// while consuming starts fails iterator() itself (the next call tries again),
 			// which is not what this test is about (CI once cut before a loop thread had
 			// started consuming)
 			Iterator<RabbitMessage> messages = client.iterator();
-			CountDownLatch loopEnded = new CountDownLatch(1);
-			Thread loop = new Thread(() -> {
-				try {
-					while (messages.hasNext()) {
-						RabbitMessage message = messages.next();
-						seen.add(message.text());
-						try {
-							client.ack(message);
-						}
-						catch (AckFailedException ex) {
-							// it comes again
-						}
+			CompletableFuture<Void> iterating = CompletableFuture.runAsync(() -> {
+				while (messages.hasNext()) {
+					RabbitMessage message = messages.next();
+					seen.add(message.text());
+					try {
+						client.ack(message);
+					}
+					catch (AckFailedException ex) {
+						// it comes again
 					}
 				}
-				catch (RuntimeException ex) {
-					loopFailure.set(ex);
-				}
-				finally {
-					loopEnded.countDown();
-				}
-			});
-			loop.start();
+			}, ConnectionRecoveryTests::onNewThread);
 			for (int i = 0; i < 10; i++) {
 				client.send("a" + i).get(10, TimeUnit.SECONDS);
 			}
@@ -180,12 +167,17 @@ class ConnectionRecoveryTests {
 			for (int i = 0; i < 10; i++) {
 				sendUntilConfirmed(client, "b" + i);
 			}
-			await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() == 20 || loopEnded.getCount() == 0);
-			assertThat(loopFailure.get()).as("the iterating thread's failure").isNull();
+			await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() == 20 || iterating.isDone());
+			assertThat(iterating).as("the iterating thread's failure").isNotCompletedExceptionally();
 			assertThat(seen).as("iteration ended early").hasSize(20);
 			client.close();
-			assertThat(loopEnded.await(10, TimeUnit.SECONDS)).as("iteration ends when the client closes").isTrue();
+			assertThat(iterating).as("iteration ends when the client closes").succeedsWithin(Duration.ofSeconds(10));
 		}
+	}
+
+	/** Runs a blocking task on a thread of its own, as an application's loop would. */
+	private static void onNewThread(Runnable task) {
+		new Thread(task).start();
 	}
 
 	/**
@@ -207,16 +199,8 @@ class ConnectionRecoveryTests {
 			// the broker's answers are held: the declaration is made, its reply never
 			// comes
 			this.proxy.freeze();
-			CompletableFuture<Iterator<RabbitMessage>> starting = new CompletableFuture<>();
-			Thread starter = new Thread(() -> {
-				try {
-					starting.complete(client.iterator());
-				}
-				catch (RuntimeException ex) {
-					starting.completeExceptionally(ex);
-				}
-			});
-			starter.start();
+			CompletableFuture<Iterator<RabbitMessage>> starting = CompletableFuture.supplyAsync(client::iterator,
+					ConnectionRecoveryTests::onNewThread);
 			await().atMost(Duration.ofSeconds(10)).until(() -> RabbitBroker.management().queue(waitQueue).isPresent());
 			this.proxy.cut();
 			Iterator<RabbitMessage> messages;

@@ -17,14 +17,33 @@ final class BrokerErrors {
 	}
 
 	static @Nullable String brokerReply(Throwable ex) {
+		Method reason = closeReason(ex);
+		if (reason instanceof AMQP.Channel.Close close) {
+			return close.getReplyText();
+		}
+		if (reason instanceof AMQP.Connection.Close close) {
+			return close.getReplyText();
+		}
+		return null;
+	}
+
+	/**
+	 * Whether the broker closed the connection for a reason of its own (an operator, a
+	 * node stopping): {@code 320 CONNECTION_FORCED}, no answer to what the client asked.
+	 * @param ex the exception
+	 * @return whether forced
+	 */
+	static boolean connectionForced(Throwable ex) {
+		return closeReason(ex) instanceof AMQP.Connection.Close close && close.getReplyCode() == AMQP.CONNECTION_FORCED;
+	}
+
+	/** The close method the broker sent, from the first shutdown signal in the chain. */
+	private static @Nullable Method closeReason(Throwable ex) {
 		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
 			if (cause instanceof ShutdownSignalException signal) {
 				Method reason = signal.getReason();
-				if (reason instanceof AMQP.Channel.Close close) {
-					return close.getReplyText();
-				}
-				if (reason instanceof AMQP.Connection.Close close) {
-					return close.getReplyText();
+				if (reason instanceof AMQP.Channel.Close || reason instanceof AMQP.Connection.Close) {
+					return reason;
 				}
 			}
 		}

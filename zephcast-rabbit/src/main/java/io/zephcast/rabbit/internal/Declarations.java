@@ -26,12 +26,6 @@ final class Declarations {
 	private static final Pattern INEQUIVALENT_ARG = Pattern
 		.compile("inequivalent arg '([^']+)' for \\w+ '[^']*' in vhost '[^']*': received (.+) but current is (.+)");
 
-	/**
-	 * The broker closing the connection for a reason of its own (an operator, a node
-	 * stopping): not an answer to the declaration.
-	 */
-	private static final String CONNECTION_FORCED = "CONNECTION_FORCED";
-
 	private Declarations() {
 	}
 
@@ -43,7 +37,7 @@ final class Declarations {
 		}
 		String what = describe(declarable);
 		String reply = BrokerErrors.brokerReply(ex);
-		if (reply == null || reply.startsWith(CONNECTION_FORCED)) {
+		if (reply == null || BrokerErrors.connectionForced(ex)) {
 			// no verdict on the declaration: the connection was lost (reset, cut, timed
 			// out) or closed under it, so the topology may be fine; reported as what it
 			// is, as over AMQP 1.0 (Amqp10Topology)
